@@ -1,0 +1,57 @@
+# The README's two commands: `make run` and `make test`. Everything else here is a step they use.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# uv goes to ~/.local/bin when this Makefile installs it.
+export PATH := $(HOME)/.local/bin:$(PATH)
+PORT ?= 8000
+# The demo: DEBUG on, demo accounts, built-in demo secrets (all refused when DEBUG is off).
+DEMO_ENV := DEBUG=1 KOTALIVE_DEMO=1
+TEST_DATABASE_URL ?=
+
+.PHONY: run test uv sync setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps bench
+
+uv:
+	@command -v uv >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --user --quiet uv; }
+
+sync: uv
+	uv sync --locked --quiet
+
+setup-demo: sync
+	$(DEMO_ENV) uv run kotalive migrate --noinput
+	$(DEMO_ENV) uv run kotalive seed --demo
+
+serve:
+	@echo "KotaLIVE on http://127.0.0.1:$(PORT)  (health: /healthz, API docs: /api/v1/docs)"
+	$(DEMO_ENV) uv run gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+		--access-logfile - --graceful-timeout 5
+
+run: setup-demo serve
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: sync
+	uv run ruff check .
+	uv run ruff format --check .
+
+typecheck: sync
+	DEBUG=1 uv run mypy .
+
+migrations-check: sync
+	DEBUG=1 uv run kotalive makemigrations --check --dry-run
+
+test-sqlite: sync browser-deps
+	@echo "== test suite on SQLite =="
+	DATABASE_URL=sqlite:///var/test-run.db uv run pytest
+
+test-postgresql: sync browser-deps
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+		echo "== test suite on PostgreSQL =="; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" uv run pytest; \
+	else echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set =="; fi
+
+test: lint typecheck migrations-check test-sqlite test-postgresql
+
+bench: sync
+	uv run python bench/registry_load.py

@@ -1,0 +1,20 @@
+"""The one NinjaAPI: /api/v1/, with OpenAPI at /api/v1/openapi.json and docs at /api/v1/docs."""
+
+from ninja import NinjaAPI
+
+from kotalive.accounts.api import router as accounts_router
+from kotalive.agencies.api import router as agencies_router
+from kotalive.core.api import install_error_handlers
+from kotalive.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="KotaLIVE API",
+    version="1",
+    description="One citizen app for every agency of a city. Errors answer with `detail`, `code` and `errors` "
+                "(field and reason) in the language of Accept-Language (Indonesian by default, English).",
+    urls_namespace="api-v1",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/regions", regions_router)
+api.add_router("/agencies", agencies_router)

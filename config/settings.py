@@ -1,0 +1,179 @@
+"""The one settings file. Everything that differs between a laptop and production comes from the environment.
+
+See the configuration table in README.md. Integrations are off unless their `..._ENABLED` is set.
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_secret, env_str, parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+# Demo mode loads demo accounts with a shared password and may use the built-in demo secrets.
+DEMO = env_bool("KOTALIVE_DEMO", False)
+
+_DEMO_SECRET_KEY = "kotalive-demo-secret-key-not-for-production-0123456789abcdef"  # noqa: S105 (demo only, refused below)
+_DEMO_FIELD_KEY = "kotalive-demo-field-key-not-for-production"  # noqa: S105 (demo only, refused below)
+SECRET_KEY = env_secret("SECRET_KEY") or ""
+# Key for NIK encryption at rest and the keyed blind index used to look NIKs up (see docs/adr/0003).
+FIELD_ENCRYPTION_KEY = env_secret("KOTALIVE_FIELD_KEY") or ""
+if not DEBUG:
+    if DEMO:
+        raise ImproperlyConfigured("KOTALIVE_DEMO=1 is refused when DEBUG is off: demo accounts are not for production")
+    if not SECRET_KEY or SECRET_KEY == _DEMO_SECRET_KEY:
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set to a real secret when DEBUG is off")
+    if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == _DEMO_FIELD_KEY:
+        raise ImproperlyConfigured("KOTALIVE_FIELD_KEY (or KOTALIVE_FIELD_KEY_FILE) must be set when DEBUG is off")
+SECRET_KEY = SECRET_KEY or _DEMO_SECRET_KEY
+FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or _DEMO_FIELD_KEY
+DEMO_PASSWORD = env_str("KOTALIVE_DEMO_PASSWORD", "kotalive-demo")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' assets locally instead of from a CDN
+    "kotalive.core",
+    "kotalive.regions",
+    "kotalive.accounts",
+    "kotalive.agencies",
+    "kotalive.registry",
+    "kotalive.notifications",
+    "kotalive.demo",
+    "kotalive.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kotalive.web.context.platform",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(env_str("DATABASE_URL", "sqlite:///var/kotalive.db"), base_dir=BASE_DIR),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["kotalive.accounts.backends.LoginBackend"]
+LOGIN_URL = "web:signin"
+LOGIN_REDIRECT_URL = "web:profile"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Jakarta"  # shown to people; stored in UTC (USE_TZ)
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+MEDIA_ROOT = Path(env_str("KOTALIVE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))  # outside the web root
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Security baseline (OWASP ASVS L2): see docs/architecture.md#security.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'none'"],
+    "object-src": ["'none'"],
+}
+
+# Sign-in throttling: after this many failures for one login or one address within the window, refuse.
+LOGIN_FAILURE_LIMIT = env_int("KOTALIVE_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("KOTALIVE_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+OTP_TTL_SECONDS = env_int("KOTALIVE_OTP_TTL_SECONDS", 10 * 60)
+OTP_MAX_ATTEMPTS = env_int("KOTALIVE_OTP_MAX_ATTEMPTS", 5)
+API_TOKEN_TTL_SECONDS = env_int("KOTALIVE_API_TOKEN_TTL_SECONDS", 60 * 60 * 24)
+# Staff with operator or administrator roles must use TOTP outside demo mode.
+STAFF_TOTP_REQUIRED = env_bool("KOTALIVE_STAFF_TOTP_REQUIRED", not DEMO)
+
+# Where one-time codes go. "log" prints them and keeps them on the DEBUG-only outbox page; production sets a
+# gateway (see docs/how-to/notification-channels.md).
+NOTIFICATION_CHANNEL = env_str("KOTALIVE_NOTIFICATION_CHANNEL", "log")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KotaLIVE <noreply@localhost>")
+
+# The deployment: which region this city platform serves. Kota Tangerang unless set.
+KOTALIVE_REGION_CODE = env_str("KOTALIVE_REGION_CODE", "36.71")
+KOTALIVE_PLATFORM_NAME = env_str("KOTALIVE_PLATFORM_NAME", "KotaLIVE")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_nik": {"()": "kotalive.core.logging.MaskNikFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_nik"], "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,108 @@
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from kotalive.accounts.contacts import ContactError, login_kind, normalise_email, normalise_phone
+from kotalive.accounts.models import ApiToken, CitizenProfile, User
+from kotalive.core import crypto
+from kotalive.core.masking import mask_nik
+
+
+def user_find_by_login(*, login: str) -> User | None:
+    """The active account that `login` names: a NIK, an e-mail address, a phone number or a username."""
+    value = login.strip()
+    kind = login_kind(value)
+    users = User.objects.filter(is_active=True)
+    if kind == "nik":
+        return users.filter(citizen__nik_index=crypto.blind_index(value)).first()
+    try:
+        if kind == "email":
+            return users.filter(email__iexact=normalise_email(value)).first()
+        if kind == "phone":
+            return users.filter(phone=normalise_phone(value)).first()
+    except ContactError:
+        return None
+    return users.filter(username=value).first()
+
+
+def user_for_token(*, raw_token: str) -> User | None:
+    """The user a live API token belongs to; records when it was last used (at most once a minute)."""
+    digest = hashlib.sha256(raw_token.encode()).hexdigest()
+    now = timezone.now()
+    token = (ApiToken.objects.select_related("user")
+             .filter(token_hash=digest, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True).first())
+    if token is None:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def citizen_profile_for(*, user: User) -> CitizenProfile | None:
+    return CitizenProfile.objects.select_related("person__family__kelurahan").filter(user=user).first()
+
+
+def nik_has_account(*, nik: str) -> bool:
+    return CitizenProfile.objects.filter(nik_index=crypto.blind_index(nik)).exists()
+
+
+def contact_taken(*, email: str | None, phone: str | None) -> dict[str, bool]:
+    query = Q(pk__in=[])
+    if email:
+        query |= Q(email__iexact=email)
+    if phone:
+        query |= Q(phone=phone)
+    taken = User.objects.filter(query).values_list("email", "phone")
+    return {
+        "email": any(e and email and e.lower() == email.lower() for e, _p in taken),
+        "phone": any(p and p == phone for _e, p in taken),
+    }
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    full_name: str
+    nik: str  # masked
+    relationship: str
+    sex: str
+    birth_date: dt.date
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    user: User
+    nik: str | None  # masked
+    registry_verified: bool
+    kk_number: str | None  # masked
+    address: str | None
+    kelurahan: str | None
+    family: list[FamilyMember]
+    staff_roles: list[tuple[str, str | None]]
+
+
+def profile_for(*, user: User) -> Profile:
+    """What a person sees about themself: masked NIK, contacts, and (for a registry-verified citizen) the
+    members of their own family card."""
+    from kotalive.agencies.models import StaffRole  # noqa: PLC0415 (agencies depends on accounts)
+    from kotalive.registry.selectors import family_members  # noqa: PLC0415
+
+    profile = citizen_profile_for(user=user)
+    family: list[FamilyMember] = []
+    kk = address = kelurahan = None
+    if profile is not None and profile.person is not None:
+        person = profile.person
+        kk = mask_nik(person.family.kk_number)
+        address = f"{person.family.address} RT {person.family.rt}/RW {person.family.rw}"
+        kelurahan = person.family.kelurahan.name
+        family = [FamilyMember(full_name=m.full_name.title(), nik=mask_nik(m.nik), relationship=m.relationship,
+                               sex=m.sex, birth_date=m.birth_date, is_me=m.pk == person.pk)
+                  for m in family_members(person=person)]
+    roles = [(r.role, r.agency.code if r.agency else None)
+             for r in StaffRole.objects.filter(user=user).select_related("agency").order_by("agency__code", "role")]
+    return Profile(user=user, nik=profile.masked_nik if profile else None,
+                   registry_verified=bool(profile and profile.registry_verified), kk_number=kk, address=address,
+                   kelurahan=kelurahan, family=family, staff_roles=roles)

@@ -1,0 +1,397 @@
+"""Writes for accounts: registration, contact verification, sign-in, API tokens, password reset, staff.
+
+Each public function is one use case in one transaction, with its audit entry; messages to people leave after
+commit.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kotalive.accounts.contacts import ContactError, login_kind, normalise_email, normalise_phone
+from kotalive.accounts.models import ApiToken, CitizenProfile, OneTimeCode, User
+from kotalive.accounts.selectors import contact_taken, nik_has_account, user_find_by_login
+from kotalive.accounts.throttle import login_key, throttle_check, throttle_clear, throttle_fail
+from kotalive.agencies.models import StaffRole
+from kotalive.agencies.selectors import user_has_platform_role, user_needs_second_factor
+from kotalive.core import crypto
+from kotalive.core.audit import audit_record
+from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from kotalive.core.masking import mask_email, mask_nik, mask_phone
+from kotalive.notifications.channels import EMAIL, SMS, message_send
+from kotalive.registry.identity import IdentityNumberError, parse_nik
+from kotalive.registry.selectors import normalise_person_name, person_find_by_nik
+
+GENERIC_SIGN_IN_REFUSAL = gettext_lazy("The login or the password is wrong.")
+
+
+@dataclass
+class Registration:
+    user: User
+    registry_verified: bool
+    codes_sent_to: list[dict[str, str]] = field(default_factory=list)
+
+
+def _parse_birth_date(raw: str) -> dt.date:
+    try:
+        value = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ContactError(_("must be a date written as YYYY-MM-DD")) from None
+    if value > timezone.localdate():
+        raise ContactError(_("cannot be in the future"))
+    if value.year < 1900:
+        raise ContactError(_("is before 1900"))
+    return value
+
+
+def _clean_contacts(*, email: str | None, phone: str | None, errors: dict[str, list[str]]) -> tuple[str | None, str | None]:
+    clean_email = clean_phone = None
+    if email and email.strip():
+        try:
+            clean_email = normalise_email(email)
+        except ContactError as exc:
+            errors.setdefault("email", []).append(str(exc))
+    if phone and phone.strip():
+        try:
+            clean_phone = normalise_phone(phone)
+        except ContactError as exc:
+            errors.setdefault("phone", []).append(str(exc))
+    if not (email and email.strip()) and not (phone and phone.strip()):
+        errors.setdefault("phone", []).append(_("give a phone number or an e-mail address (or both)"))
+    return clean_email, clean_phone
+
+
+def _check_password(password: str, user: User, errors: dict[str, list[str]]) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors.setdefault("password", []).extend(str(message) for message in exc.messages)
+
+
+def citizen_register(*, nik: str, full_name: str, birth_date: str, password: str, email: str | None = None,
+                     phone: str | None = None, address: str | None = None) -> Registration:
+    """Open a citizen account.
+
+    A NIK found in the registry must match the name (ignoring case, spacing and punctuation) and the birth date;
+    a mismatch gets a generic refusal that tells nothing about the registry, and counts towards the throttle.
+    A NIK not in the registry gives an unverified account (complaints only). One account per NIK.
+    """
+    errors: dict[str, list[str]] = {}
+    nik = (nik or "").strip()
+    try:
+        parse_nik(nik)
+    except IdentityNumberError as exc:
+        errors.setdefault("nik", []).append(str(exc))
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        errors.setdefault("full_name", []).append(_("is required"))
+    elif len(full_name) > 150:
+        errors.setdefault("full_name", []).append(_("is longer than 150 characters"))
+    born: dt.date | None = None
+    try:
+        born = _parse_birth_date(birth_date or "")
+    except ContactError as exc:
+        errors.setdefault("birth_date", []).append(str(exc))
+    clean_email, clean_phone = _clean_contacts(email=email, phone=phone, errors=errors)
+    _check_password(password or "", User(full_name=full_name, email=clean_email), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert born is not None  # noqa: S101 (narrowing for mypy: errors would have been raised above)
+
+    if nik_has_account(nik=nik):
+        raise Conflict(_("An account already exists for this NIK. Sign in, or reset your password."),
+                          field="nik", code="nik_taken")
+    taken = contact_taken(email=clean_email, phone=clean_phone)
+    if taken["email"]:
+        errors.setdefault("email", []).append(_("is already used by another account"))
+    if taken["phone"]:
+        errors.setdefault("phone", []).append(_("is already used by another account"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    match_key = login_key("register", nik)
+    throttle_check(key=match_key, address=address)
+    person = person_find_by_nik(nik=nik)
+    if person is not None and (normalise_person_name(person.full_name) != normalise_person_name(full_name)
+                               or person.birth_date != born):
+        with transaction.atomic():
+            throttle_fail(key=match_key, address=address)
+            audit_record(actor=None, action="accounts.registration_refused", object_type="accounts.user",
+                         data={"nik": mask_nik(nik), "reason": "registry mismatch"})
+        raise DomainError(_("We could not confirm your identity. Check your NIK, full name and birth date exactly "
+                            "as they are written on your family card (KK)."), code="identity_not_confirmed")
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            user = User(full_name=person.full_name.title() if person else full_name, kind=User.CITIZEN,
+                        email=clean_email, phone=clean_phone)
+            user.set_password(password)
+            user.save()
+            CitizenProfile.objects.create(
+                user=user, nik_index=crypto.blind_index(nik), nik_encrypted=crypto.encrypt(nik), birth_date=born,
+                person=person, registry_verified_at=now if person else None,
+            )
+            audit_record(actor=user, action="accounts.registered", obj=user,
+                         data={"nik": mask_nik(nik), "registry_verified": person is not None})
+            if person is not None:
+                audit_record(actor=user, action="registry.read", obj=person,
+                             data={"purpose": "registration identity check", "legal_basis": "UU 24/2013 art. 79",
+                                   "fields": ["full_name", "birth_date"]})
+            sent = _issue_contact_codes(user)
+    except IntegrityError:
+        # Two registrations of one NIK or contact raced; the loser gets the answer a late second one gets.
+        if nik_has_account(nik=nik):
+            raise Conflict(_("An account already exists for this NIK. Sign in, or reset your password."),
+                           field="nik", code="nik_taken") from None
+        if any(contact_taken(email=clean_email, phone=clean_phone).values()):
+            raise ValidationFailed({"phone" if clean_phone else "email": [_("is already used by another account")]}) from None
+        raise
+    return Registration(user=user, registry_verified=person is not None, codes_sent_to=sent)
+
+
+# --- one-time codes -------------------------------------------------------------------------------------------
+
+def _code_hash(user_id: int, purpose: str, code: str) -> str:
+    key = hashlib.sha256(b"kotalive-otp:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, f"{user_id}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _otp_issue(*, user: User, purpose: str, medium: str, destination: str) -> None:
+    code = f"{secrets.randbelow(10**6):06d}"
+    OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
+    OneTimeCode.objects.create(
+        user=user, purpose=purpose, destination=destination, code_hash=_code_hash(user.pk, purpose, code),
+        expires_at=timezone.now() + timedelta(seconds=settings.OTP_TTL_SECONDS),
+    )
+    minutes = settings.OTP_TTL_SECONDS // 60
+    subject = _("Your KotaLIVE code")
+    body = _("Your KotaLIVE code is %(code)s. It expires in %(minutes)d minutes. Never share it with anyone.") % {
+        "code": code, "minutes": minutes}
+    transaction.on_commit(lambda: message_send(medium=medium, destination=destination, subject=subject, body=body))
+
+
+def _issue_contact_codes(user: User) -> list[dict[str, str]]:
+    sent = []
+    if user.phone and not user.phone_verified_at:
+        _otp_issue(user=user, purpose=OneTimeCode.VERIFY_PHONE, medium=SMS, destination=user.phone)
+        sent.append({"channel": "phone", "destination": mask_phone(user.phone)})
+    if user.email and not user.email_verified_at:
+        _otp_issue(user=user, purpose=OneTimeCode.VERIFY_EMAIL, medium=EMAIL, destination=user.email)
+        sent.append({"channel": "email", "destination": mask_email(user.email)})
+    return sent
+
+
+def contact_codes_resend(*, user: User) -> list[dict[str, str]]:
+    """Send fresh verification codes to the contacts not yet verified (old codes stop working)."""
+    with transaction.atomic():
+        return _issue_contact_codes(user)
+
+
+def _otp_consume(*, user: User, purpose: str, code: str) -> OneTimeCode:
+    """Check `code` against the newest live code; every wrong try counts, and the attempts commit."""
+    code = (code or "").strip()
+    with transaction.atomic():
+        otp = (OneTimeCode.objects.select_for_update()
+               .filter(user=user, purpose=purpose, used_at__isnull=True).order_by("-created_at", "-id").first())
+        if otp is None or otp.expires_at <= timezone.now():
+            raise DomainError(_("This code has expired or was never sent. Ask for a new one."), field="code",
+                              code="code_expired")
+        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            raise DomainError(_("Too many wrong codes. Ask for a new one."), field="code", code="code_locked")
+        if not hmac.compare_digest(otp.code_hash, _code_hash(user.pk, purpose, code)):
+            otp.attempts += 1
+            otp.save(update_fields=["attempts"])
+            wrong = True
+        else:
+            otp.used_at = timezone.now()
+            otp.save(update_fields=["used_at"])
+            wrong = False
+    if wrong:
+        raise DomainError(_("The code is wrong."), field="code", code="code_wrong")
+    return otp
+
+
+def contact_verify(*, user: User, channel: str, code: str) -> User:
+    """Mark the phone or the e-mail address verified with the code that was sent to it."""
+    purposes = {"phone": OneTimeCode.VERIFY_PHONE, "email": OneTimeCode.VERIFY_EMAIL}
+    if channel not in purposes:
+        raise DomainError(_("must be phone or email"), field="channel")
+    otp = _otp_consume(user=user, purpose=purposes[channel], code=code)
+    with transaction.atomic():
+        user.refresh_from_db()
+        current = user.phone if channel == "phone" else user.email
+        if otp.destination != current:
+            raise DomainError(_("The contact changed after this code was sent. Ask for a new one."), field="code")
+        stamp = "phone_verified_at" if channel == "phone" else "email_verified_at"
+        setattr(user, stamp, timezone.now())
+        user.save(update_fields=[stamp])
+        audit_record(actor=user, action=f"accounts.{channel}_verified", obj=user)
+    return user
+
+
+# --- sign-in, tokens ------------------------------------------------------------------------------------------
+
+def _sign_in_failed(*, key: str, address: str | None, login: str, reason: str) -> DomainError:
+    shown = mask_nik(login) if login.isdigit() and len(login) == 16 else login[:3] + "***"
+    with transaction.atomic():
+        throttle_fail(key=key, address=address)
+        audit_record(actor=None, action="accounts.sign_in_failed", object_type="accounts.user",
+                     data={"login": shown, "reason": reason, "address": address or ""})
+    return DomainError(GENERIC_SIGN_IN_REFUSAL, code="sign_in_failed")
+
+
+def sign_in_check(*, login: str, password: str, totp: str | None = None, address: str | None = None) -> User:
+    """The user that `login` and `password` (and, for staff who need it, a TOTP code) identify.
+
+    Failures are counted per login and per address; past the limit every try is refused for the window.
+    """
+    login = (login or "").strip()
+    key = login_key("sign-in", login)
+    throttle_check(key=key, address=address)
+    user = user_find_by_login(login=login)
+    if user is None:
+        User().set_password(password or "x")  # spend the same time as a real check: no user enumeration by timing
+        raise _sign_in_failed(key=key, address=address, login=login, reason="unknown login")
+    if not user.check_password(password or ""):
+        raise _sign_in_failed(key=key, address=address, login=login, reason="wrong password")
+    if settings.STAFF_TOTP_REQUIRED and user_needs_second_factor(user=user):
+        if not user.totp_secret_encrypted:
+            raise DomainError(_("Your role needs two-factor sign-in, but no authenticator is set up. Ask the "
+                                "platform administrator."), field="totp", code="totp_not_set_up")
+        if not totp:
+            raise DomainError(_("Enter the 6-digit code from your authenticator app."), field="totp",
+                              code="totp_required")
+        if not pyotp.TOTP(crypto.decrypt(user.totp_secret_encrypted)).verify(totp.strip(), valid_window=1):
+            raise _sign_in_failed(key=key, address=address, login=login, reason="wrong TOTP code")
+    with transaction.atomic():
+        throttle_clear(key=key)
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+        audit_record(actor=user, action="accounts.signed_in", obj=user, data={"address": address or ""})
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    raw: str
+    token: ApiToken
+
+
+def api_token_issue(*, user: User) -> IssuedToken:
+    """A new bearer token for `user`; the raw value is returned once and never stored."""
+    raw = "klv_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, prefix=raw[:12], token_hash=hashlib.sha256(raw.encode()).hexdigest(),
+            expires_at=timezone.now() + timedelta(seconds=settings.API_TOKEN_TTL_SECONDS),
+        )
+        audit_record(actor=user, action="accounts.token_issued", obj=token, data={"prefix": token.prefix})
+    return IssuedToken(raw=raw, token=token)
+
+
+def api_token_revoke(*, user: User, raw_token: str) -> None:
+    digest = hashlib.sha256(raw_token.encode()).hexdigest()
+    with transaction.atomic():
+        token = ApiToken.objects.filter(user=user, token_hash=digest, revoked_at__isnull=True).first()
+        if token is None:
+            return
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=user, action="accounts.token_revoked", obj=token, data={"prefix": token.prefix})
+
+
+# --- password reset -------------------------------------------------------------------------------------------
+
+def password_reset_request(*, login: str, address: str | None = None) -> None:
+    """Send a reset code to the account's verified contacts. Answers the same whether or not the account exists."""
+    key = login_key("reset", login)
+    throttle_check(key=key, address=address)
+    user = user_find_by_login(login=login)
+    with transaction.atomic():
+        throttle_fail(key=key, address=address)  # every request counts: the code goes to a person's phone
+        if user is None:
+            return
+        if user.phone and user.phone_verified_at:
+            _otp_issue(user=user, purpose=OneTimeCode.RESET_PASSWORD, medium=SMS, destination=user.phone)
+        elif user.email and user.email_verified_at:
+            _otp_issue(user=user, purpose=OneTimeCode.RESET_PASSWORD, medium=EMAIL, destination=user.email)
+        elif user.phone or user.email:
+            # Unverified contact: the only way to prove it is yours is this code, so send it there.
+            medium, destination = (SMS, user.phone) if user.phone else (EMAIL, user.email)
+            _otp_issue(user=user, purpose=OneTimeCode.RESET_PASSWORD, medium=medium, destination=destination or "")
+        audit_record(actor=user, action="accounts.password_reset_requested", obj=user)
+
+
+def password_reset_confirm(*, login: str, code: str, new_password: str) -> User:
+    """Set a new password with the reset code; every API token of the account is revoked."""
+    user = user_find_by_login(login=login)
+    if user is None:
+        raise DomainError(_("This code has expired or was never sent. Ask for a new one."), field="code",
+                          code="code_expired")
+    errors: dict[str, list[str]] = {}
+    _check_password(new_password or "", user, errors)
+    if errors:
+        raise ValidationFailed({"new_password": errors["password"]})
+    _otp_consume(user=user, purpose=OneTimeCode.RESET_PASSWORD, code=code)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_record(actor=user, action="accounts.password_reset", obj=user)
+    return user
+
+
+# --- staff ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StaffAccount:
+    user: User
+    totp_uri: str | None
+
+
+def staff_account_create(*, actor: User | None, username: str, full_name: str, password: str,
+                         email: str | None = None, with_totp: bool = False) -> StaffAccount:
+    """Create a staff account (never by self sign-up). Roles are granted with agencies.services."""
+    if actor is not None and not (user_has_platform_role(user=actor, role=StaffRole.PLATFORM_ADMIN)
+                                  or StaffRole.objects.filter(user=actor, role=StaffRole.AGENCY_ADMIN).exists()):
+        raise PermissionDenied(_("Only administrators may create staff accounts."))
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    if not username or len(username) > 150 or login_kind(username) != "username":
+        errors.setdefault("username", []).append(_("must be a name such as dukcapil.verifikator"))
+    clean_email = None
+    if email:
+        try:
+            clean_email = normalise_email(email)
+        except ContactError as exc:
+            errors.setdefault("email", []).append(str(exc))
+    _check_password(password, User(username=username, full_name=full_name), errors)
+    if User.objects.filter(username=username).exists():
+        errors.setdefault("username", []).append(_("is already taken"))
+    if errors:
+        raise ValidationFailed(errors)
+    secret = pyotp.random_base32() if with_totp else None
+    with transaction.atomic():
+        user = User(username=username, full_name=full_name, kind=User.STAFF, email=clean_email,
+                    email_verified_at=timezone.now() if clean_email else None)
+        user.set_password(password)
+        if secret:
+            user.totp_secret_encrypted = crypto.encrypt(secret)
+            user.totp_confirmed_at = timezone.now()
+        user.save()
+        audit_record(actor=actor, action="staff.account_created", obj=user, data={"username": username})
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=settings.KOTALIVE_PLATFORM_NAME) if secret else None
+    return StaffAccount(user=user, totp_uri=uri)

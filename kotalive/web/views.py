@@ -1,0 +1,195 @@
+"""Citizen portal and back-office shell. Views are thin: they call one service or selector and render."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kotalive.accounts import services
+from kotalive.accounts.selectors import profile_for
+from kotalive.agencies.models import Agency
+from kotalive.agencies.selectors import agency_get, agency_list, user_agencies, user_staff_roles
+from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.notifications.models import DevOutboxMessage
+from kotalive.regions.selectors import region_get
+from kotalive.web.forms import ResetConfirmForm, ResetRequestForm, SignInForm, SignUpForm, VerifyForm
+
+LOGIN_BACKEND = "kotalive.accounts.backends.LoginBackend"
+
+
+def _address(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _apply_errors(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: each reason beside its field, the rest at the top."""
+    if isinstance(exc, ValidationFailed):
+        for name, reasons in exc.errors.items():
+            for reason in reasons:
+                form.add_error(name if name in form.fields else None, reason)
+        return
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+def _run(form: forms.Form, action: Callable[[], Any]) -> Any:
+    """Call a service; on refusal put its reasons on the form and remember the HTTP status for the answer."""
+    try:
+        return action()
+    except DomainError as exc:
+        _apply_errors(form, exc)
+        form.error_status = exc.status  # type: ignore[attr-defined]
+        return None
+
+
+def _status(form: forms.Form) -> int:
+    return getattr(form, "error_status", 422 if form.errors else 200)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    agencies = list(agency_list())
+    groups = [
+        (_("Service providers"), [a for a in agencies if a.role == Agency.SERVICE_PROVIDER]),
+        (_("Complaint handlers"), [a for a in agencies if a.role == Agency.COMPLAINT_HANDLER]),
+        (_("Kecamatan offices"), [a for a in agencies if a.role == Agency.KECAMATAN_OFFICE]),
+        (_("Platform operator"), [a for a in agencies if a.role == Agency.OPERATOR]),
+    ]
+    region = region_get(code=settings.KOTALIVE_REGION_CODE)
+    return render(request, "web/home.html", {"groups": groups, "region": region})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = _run(form, lambda: services.citizen_register(
+            nik=data["nik"], full_name=data["full_name"], birth_date=data["birth_date"], password=data["password"],
+            email=data["email"] or None, phone=data["phone"] or None, address=_address(request)))
+        if result is not None:
+            login(request, result.user, backend=LOGIN_BACKEND)
+            if result.registry_verified:
+                messages.success(request, _("Welcome! Your identity is confirmed by the population registry."))
+            else:
+                messages.info(request, _("Welcome! Your NIK is not in this city's registry yet: you can send "
+                                         "complaints, but services that need registry data are closed to you."))
+            return redirect("web:verify")
+    return render(request, "web/signup.html", {"form": form}, status=_status(form))
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = _run(form, lambda: services.sign_in_check(login=data["login"], password=data["password"],
+                                                          totp=data["totp"] or None, address=_address(request)))
+        if user is not None:
+            login(request, user, backend=LOGIN_BACKEND)
+            default = "web:backoffice" if user.kind == user.STAFF else "web:profile"
+            return redirect(_safe_next(request) or reverse(default))
+    return render(request, "web/signin.html", {"form": form, "next": _safe_next(request)}, status=_status(form))
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("web:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = VerifyForm(request.POST or None, initial={"channel": "phone" if user.phone else "email"})  # type: ignore[union-attr]
+    if request.method == "POST" and "resend" in request.POST:
+        sent = services.contact_codes_resend(user=user)  # type: ignore[arg-type]
+        messages.info(request, _("New codes sent to: %(list)s") % {"list": ", ".join(s["destination"] for s in sent)}
+                      if sent else _("Every contact is already verified."))
+        return redirect("web:verify")
+    if request.method == "POST" and form.is_valid():
+        done = _run(form, lambda: services.contact_verify(user=user, channel=form.cleaned_data["channel"],  # type: ignore[arg-type]
+                                                          code=form.cleaned_data["code"]))
+        if done is not None:
+            messages.success(request, _("Thank you, your contact is verified."))
+            return redirect("web:profile")
+    return render(request, "web/verify.html", {"form": form, "debug": settings.DEBUG},
+                  status=_status(form))
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/profile.html", {"profile": profile_for(user=request.user)})  # type: ignore[arg-type]
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login_value = form.cleaned_data["login"]
+        if _run(form, lambda: services.password_reset_request(login=login_value, address=_address(request)) or True):
+            messages.info(request, _("If an account exists for this login, a code was sent to its contact."))
+            return redirect(reverse("web:password-reset-confirm") + "?login=" + login_value)
+    return render(request, "web/password_reset.html", {"form": form}, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    form = ResetConfirmForm(request.POST or None, initial={"login": request.GET.get("login", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _run(form, lambda: services.password_reset_confirm(login=data["login"], code=data["code"],
+                                                              new_password=data["new_password"])):
+            messages.success(request, _("Your password is changed. Sign in with the new one."))
+            return redirect("web:signin")
+    return render(request, "web/password_reset_confirm.html", {"form": form}, status=_status(form))
+
+
+def _staff_required(request: HttpRequest) -> None:
+    if getattr(request.user, "kind", None) != "staff":
+        raise Http404
+
+
+@login_required
+def backoffice(request: HttpRequest) -> HttpResponse:
+    _staff_required(request)
+    return render(request, "web/backoffice.html", {
+        "roles": user_staff_roles(user=request.user),  # type: ignore[arg-type]
+        "agencies": user_agencies(user=request.user),  # type: ignore[arg-type]
+    })
+
+
+@login_required
+def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
+    _staff_required(request)
+    allowed = {a.code for a in user_agencies(user=request.user)}  # type: ignore[arg-type]
+    agency = agency_get(code=code) if code in allowed else None
+    if agency is None:
+        raise Http404
+    roles = [r for r in user_staff_roles(user=request.user) if r.agency_id == agency.pk]  # type: ignore[arg-type]
+    return render(request, "web/backoffice_agency.html", {"agency": agency, "roles": roles,
+                                                          "units": agency.units.all()})
+
+
+def dev_outbox(request: HttpRequest) -> HttpResponse:
+    """Messages the "log" channel kept (one-time codes), for development only."""
+    if not settings.DEBUG:
+        raise Http404
+    return render(request, "web/dev_outbox.html", {"messages_sent": DevOutboxMessage.objects.all()[:50]})
