@@ -11,7 +11,7 @@ api = NinjaAPI(
     title="KotaLIVE API",
     version="1",
     description="One citizen app for every agency of a city. Errors answer with `detail`, `code` and `errors` "
-                "(field and reason) in the language of Accept-Language (Indonesian by default, English).",
+    "(field and reason) in the language of Accept-Language (Indonesian by default, English).",
     urls_namespace="api-v1",
 )
 install_error_handlers(api)

@@ -114,6 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from here after collectstatic
 MEDIA_ROOT = Path(env_str("KOTALIVE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))  # outside the web root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -161,7 +162,7 @@ STAFF_TOTP_REQUIRED = env_bool("KOTALIVE_STAFF_TOTP_REQUIRED", not DEMO)
 # Where one-time codes go. "log" prints them and keeps them on the DEBUG-only outbox page; production sets a
 # gateway (see docs/how-to/notification-channels.md).
 NOTIFICATION_CHANNEL = env_str("KOTALIVE_NOTIFICATION_CHANNEL", "log")
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KotaLIVE <noreply@localhost>")
 
 # The deployment: which region this city platform serves. Kota Tangerang unless set.

@@ -6,7 +6,7 @@ from config.api import api
 from kotalive.core.views import healthz
 
 # Django's admin signs in through the platform's own sign-in (throttling, audit, second factor).
-admin.site.login = RedirectView.as_view(pattern_name="web:signin", query_string=True)  # type: ignore[method-assign]
+admin.site.login = RedirectView.as_view(pattern_name="web:signin", query_string=True)  # type: ignore[method-assign,assignment]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -14,8 +14,13 @@ class LoginBackend(ModelBackend):
     and the second factor; this backend only finds the user and checks the password.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> User | None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if not username or not password:
             return None
         user = user_find_by_login(login=username)

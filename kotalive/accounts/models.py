@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -42,10 +42,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_secret_encrypted = models.TextField(blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "username"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return self.username or self.full_name
@@ -72,8 +72,9 @@ class CitizenProfile(models.Model):
     nik_index = models.CharField(max_length=32, unique=True, editable=False)
     nik_encrypted = models.TextField(editable=False)
     birth_date = models.DateField()
-    person = models.OneToOneField("registry.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="account")
+    person = models.OneToOneField(
+        "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="account"
+    )
     registry_verified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -96,7 +97,11 @@ class OneTimeCode(models.Model):
     """A 6-digit code sent to a phone or an e-mail address. Stored only as a keyed hash."""
 
     VERIFY_EMAIL, VERIFY_PHONE, RESET_PASSWORD = "verify_email", "verify_phone", "reset_password"
-    PURPOSES = [(VERIFY_EMAIL, "verify e-mail"), (VERIFY_PHONE, "verify phone"), (RESET_PASSWORD, "reset password")]
+    PURPOSES = [
+        (VERIFY_EMAIL, "verify e-mail"),
+        (VERIFY_PHONE, "verify phone"),
+        (RESET_PASSWORD, "reset password"),
+    ]
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
     purpose = models.CharField(max_length=20, choices=PURPOSES)

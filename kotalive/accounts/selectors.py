@@ -32,8 +32,11 @@ def user_for_token(*, raw_token: str) -> User | None:
     """The user a live API token belongs to; records when it was last used (at most once a minute)."""
     digest = hashlib.sha256(raw_token.encode()).hexdigest()
     now = timezone.now()
-    token = (ApiToken.objects.select_related("user")
-             .filter(token_hash=digest, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=digest, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
     if token is None:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
@@ -98,11 +101,28 @@ def profile_for(*, user: User) -> Profile:
         kk = mask_nik(person.family.kk_number)
         address = f"{person.family.address} RT {person.family.rt}/RW {person.family.rw}"
         kelurahan = person.family.kelurahan.name
-        family = [FamilyMember(full_name=m.full_name.title(), nik=mask_nik(m.nik), relationship=m.relationship,
-                               sex=m.sex, birth_date=m.birth_date, is_me=m.pk == person.pk)
-                  for m in family_members(person=person)]
-    roles = [(r.role, r.agency.code if r.agency else None)
-             for r in StaffRole.objects.filter(user=user).select_related("agency").order_by("agency__code", "role")]
-    return Profile(user=user, nik=profile.masked_nik if profile else None,
-                   registry_verified=bool(profile and profile.registry_verified), kk_number=kk, address=address,
-                   kelurahan=kelurahan, family=family, staff_roles=roles)
+        family = [
+            FamilyMember(
+                full_name=m.full_name.title(),
+                nik=mask_nik(m.nik),
+                relationship=m.relationship,
+                sex=m.sex,
+                birth_date=m.birth_date,
+                is_me=m.pk == person.pk,
+            )
+            for m in family_members(person=person)
+        ]
+    roles = [
+        (r.role, r.agency.code if r.agency else None)
+        for r in StaffRole.objects.filter(user=user).select_related("agency").order_by("agency__code", "role")
+    ]
+    return Profile(
+        user=user,
+        nik=profile.masked_nik if profile else None,
+        registry_verified=bool(profile and profile.registry_verified),
+        kk_number=kk,
+        address=address,
+        kelurahan=kelurahan,
+        family=family,
+        staff_roles=roles,
+    )

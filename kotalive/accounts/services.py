@@ -56,7 +56,9 @@ def _parse_birth_date(raw: str) -> dt.date:
     return value
 
 
-def _clean_contacts(*, email: str | None, phone: str | None, errors: dict[str, list[str]]) -> tuple[str | None, str | None]:
+def _clean_contacts(
+    *, email: str | None, phone: str | None, errors: dict[str, list[str]]
+) -> tuple[str | None, str | None]:
     clean_email = clean_phone = None
     if email and email.strip():
         try:
@@ -80,8 +82,16 @@ def _check_password(password: str, user: User, errors: dict[str, list[str]]) -> 
         errors.setdefault("password", []).extend(str(message) for message in exc.messages)
 
 
-def citizen_register(*, nik: str, full_name: str, birth_date: str, password: str, email: str | None = None,
-                     phone: str | None = None, address: str | None = None) -> Registration:
+def citizen_register(
+    *,
+    nik: str,
+    full_name: str,
+    birth_date: str,
+    password: str,
+    email: str | None = None,
+    phone: str | None = None,
+    address: str | None = None,
+) -> Registration:
     """Open a citizen account.
 
     A NIK found in the registry must match the name (ignoring case, spacing and punctuation) and the birth date;
@@ -111,8 +121,11 @@ def citizen_register(*, nik: str, full_name: str, birth_date: str, password: str
     assert born is not None  # noqa: S101 (narrowing for mypy: errors would have been raised above)
 
     if nik_has_account(nik=nik):
-        raise Conflict(_("An account already exists for this NIK. Sign in, or reset your password."),
-                          field="nik", code="nik_taken")
+        raise Conflict(
+            _("An account already exists for this NIK. Sign in, or reset your password."),
+            field="nik",
+            code="nik_taken",
+        )
     taken = contact_taken(email=clean_email, phone=clean_phone)
     if taken["email"]:
         errors.setdefault("email", []).append(_("is already used by another account"))
@@ -124,45 +137,80 @@ def citizen_register(*, nik: str, full_name: str, birth_date: str, password: str
     match_key = login_key("register", nik)
     throttle_check(key=match_key, address=address)
     person = person_find_by_nik(nik=nik)
-    if person is not None and (normalise_person_name(person.full_name) != normalise_person_name(full_name)
-                               or person.birth_date != born):
+    if person is not None and (
+        normalise_person_name(person.full_name) != normalise_person_name(full_name) or person.birth_date != born
+    ):
         with transaction.atomic():
             throttle_fail(key=match_key, address=address)
-            audit_record(actor=None, action="accounts.registration_refused", object_type="accounts.user",
-                         data={"nik": mask_nik(nik), "reason": "registry mismatch"})
-        raise DomainError(_("We could not confirm your identity. Check your NIK, full name and birth date exactly "
-                            "as they are written on your family card (KK)."), code="identity_not_confirmed")
+            audit_record(
+                actor=None,
+                action="accounts.registration_refused",
+                object_type="accounts.user",
+                data={"nik": mask_nik(nik), "reason": "registry mismatch"},
+            )
+        raise DomainError(
+            _(
+                "We could not confirm your identity. Check your NIK, full name and birth date exactly "
+                "as they are written on your family card (KK)."
+            ),
+            code="identity_not_confirmed",
+        )
 
     now = timezone.now()
     try:
         with transaction.atomic():
-            user = User(full_name=person.full_name.title() if person else full_name, kind=User.CITIZEN,
-                        email=clean_email, phone=clean_phone)
+            user = User(
+                full_name=person.full_name.title() if person else full_name,
+                kind=User.CITIZEN,
+                email=clean_email,
+                phone=clean_phone,
+            )
             user.set_password(password)
             user.save()
             CitizenProfile.objects.create(
-                user=user, nik_index=crypto.blind_index(nik), nik_encrypted=crypto.encrypt(nik), birth_date=born,
-                person=person, registry_verified_at=now if person else None,
+                user=user,
+                nik_index=crypto.blind_index(nik),
+                nik_encrypted=crypto.encrypt(nik),
+                birth_date=born,
+                person=person,
+                registry_verified_at=now if person else None,
             )
-            audit_record(actor=user, action="accounts.registered", obj=user,
-                         data={"nik": mask_nik(nik), "registry_verified": person is not None})
+            audit_record(
+                actor=user,
+                action="accounts.registered",
+                obj=user,
+                data={"nik": mask_nik(nik), "registry_verified": person is not None},
+            )
             if person is not None:
-                audit_record(actor=user, action="registry.read", obj=person,
-                             data={"purpose": "registration identity check", "legal_basis": "UU 24/2013 art. 79",
-                                   "fields": ["full_name", "birth_date"]})
+                audit_record(
+                    actor=user,
+                    action="registry.read",
+                    obj=person,
+                    data={
+                        "purpose": "registration identity check",
+                        "legal_basis": "UU 24/2013 art. 79",
+                        "fields": ["full_name", "birth_date"],
+                    },
+                )
             sent = _issue_contact_codes(user)
     except IntegrityError:
         # Two registrations of one NIK or contact raced; the loser gets the answer a late second one gets.
         if nik_has_account(nik=nik):
-            raise Conflict(_("An account already exists for this NIK. Sign in, or reset your password."),
-                           field="nik", code="nik_taken") from None
+            raise Conflict(
+                _("An account already exists for this NIK. Sign in, or reset your password."),
+                field="nik",
+                code="nik_taken",
+            ) from None
         if any(contact_taken(email=clean_email, phone=clean_phone).values()):
-            raise ValidationFailed({"phone" if clean_phone else "email": [_("is already used by another account")]}) from None
+            raise ValidationFailed(
+                {"phone" if clean_phone else "email": [_("is already used by another account")]}
+            ) from None
         raise
     return Registration(user=user, registry_verified=person is not None, codes_sent_to=sent)
 
 
 # --- one-time codes -------------------------------------------------------------------------------------------
+
 
 def _code_hash(user_id: int, purpose: str, code: str) -> str:
     key = hashlib.sha256(b"kotalive-otp:" + settings.SECRET_KEY.encode()).digest()
@@ -173,13 +221,18 @@ def _otp_issue(*, user: User, purpose: str, medium: str, destination: str) -> No
     code = f"{secrets.randbelow(10**6):06d}"
     OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
     OneTimeCode.objects.create(
-        user=user, purpose=purpose, destination=destination, code_hash=_code_hash(user.pk, purpose, code),
+        user=user,
+        purpose=purpose,
+        destination=destination,
+        code_hash=_code_hash(user.pk, purpose, code),
         expires_at=timezone.now() + timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
     minutes = settings.OTP_TTL_SECONDS // 60
     subject = _("Your KotaLIVE code")
     body = _("Your KotaLIVE code is %(code)s. It expires in %(minutes)d minutes. Never share it with anyone.") % {
-        "code": code, "minutes": minutes}
+        "code": code,
+        "minutes": minutes,
+    }
     transaction.on_commit(lambda: message_send(medium=medium, destination=destination, subject=subject, body=body))
 
 
@@ -204,11 +257,18 @@ def _otp_consume(*, user: User, purpose: str, code: str) -> OneTimeCode:
     """Check `code` against the newest live code; every wrong try counts, and the attempts commit."""
     code = (code or "").strip()
     with transaction.atomic():
-        otp = (OneTimeCode.objects.select_for_update()
-               .filter(user=user, purpose=purpose, used_at__isnull=True).order_by("-created_at", "-id").first())
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(user=user, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .first()
+        )
         if otp is None or otp.expires_at <= timezone.now():
-            raise DomainError(_("This code has expired or was never sent. Ask for a new one."), field="code",
-                              code="code_expired")
+            raise DomainError(
+                _("This code has expired or was never sent. Ask for a new one."),
+                field="code",
+                code="code_expired",
+            )
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
             raise DomainError(_("Too many wrong codes. Ask for a new one."), field="code", code="code_locked")
         if not hmac.compare_digest(otp.code_hash, _code_hash(user.pk, purpose, code)):
@@ -244,12 +304,17 @@ def contact_verify(*, user: User, channel: str, code: str) -> User:
 
 # --- sign-in, tokens ------------------------------------------------------------------------------------------
 
+
 def _sign_in_failed(*, key: str, address: str | None, login: str, reason: str) -> DomainError:
     shown = mask_nik(login) if login.isdigit() and len(login) == 16 else login[:3] + "***"
     with transaction.atomic():
         throttle_fail(key=key, address=address)
-        audit_record(actor=None, action="accounts.sign_in_failed", object_type="accounts.user",
-                     data={"login": shown, "reason": reason, "address": address or ""})
+        audit_record(
+            actor=None,
+            action="accounts.sign_in_failed",
+            object_type="accounts.user",
+            data={"login": shown, "reason": reason, "address": address or ""},
+        )
     return DomainError(GENERIC_SIGN_IN_REFUSAL, code="sign_in_failed")
 
 
@@ -269,11 +334,18 @@ def sign_in_check(*, login: str, password: str, totp: str | None = None, address
         raise _sign_in_failed(key=key, address=address, login=login, reason="wrong password")
     if settings.STAFF_TOTP_REQUIRED and user_needs_second_factor(user=user):
         if not user.totp_secret_encrypted:
-            raise DomainError(_("Your role needs two-factor sign-in, but no authenticator is set up. Ask the "
-                                "platform administrator."), field="totp", code="totp_not_set_up")
+            raise DomainError(
+                _(
+                    "Your role needs two-factor sign-in, but no authenticator is set up. Ask the "
+                    "platform administrator."
+                ),
+                field="totp",
+                code="totp_not_set_up",
+            )
         if not totp:
-            raise DomainError(_("Enter the 6-digit code from your authenticator app."), field="totp",
-                              code="totp_required")
+            raise DomainError(
+                _("Enter the 6-digit code from your authenticator app."), field="totp", code="totp_required"
+            )
         if not pyotp.TOTP(crypto.decrypt(user.totp_secret_encrypted)).verify(totp.strip(), valid_window=1):
             raise _sign_in_failed(key=key, address=address, login=login, reason="wrong TOTP code")
     with transaction.atomic():
@@ -295,7 +367,9 @@ def api_token_issue(*, user: User) -> IssuedToken:
     raw = "klv_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, prefix=raw[:12], token_hash=hashlib.sha256(raw.encode()).hexdigest(),
+            user=user,
+            prefix=raw[:12],
+            token_hash=hashlib.sha256(raw.encode()).hexdigest(),
             expires_at=timezone.now() + timedelta(seconds=settings.API_TOKEN_TTL_SECONDS),
         )
         audit_record(actor=user, action="accounts.token_issued", obj=token, data={"prefix": token.prefix})
@@ -314,6 +388,7 @@ def api_token_revoke(*, user: User, raw_token: str) -> None:
 
 
 # --- password reset -------------------------------------------------------------------------------------------
+
 
 def password_reset_request(*, login: str, address: str | None = None) -> None:
     """Send a reset code to the account's verified contacts. Answers the same whether or not the account exists."""
@@ -339,8 +414,11 @@ def password_reset_confirm(*, login: str, code: str, new_password: str) -> User:
     """Set a new password with the reset code; every API token of the account is revoked."""
     user = user_find_by_login(login=login)
     if user is None:
-        raise DomainError(_("This code has expired or was never sent. Ask for a new one."), field="code",
-                          code="code_expired")
+        raise DomainError(
+            _("This code has expired or was never sent. Ask for a new one."),
+            field="code",
+            code="code_expired",
+        )
     errors: dict[str, list[str]] = {}
     _check_password(new_password or "", user, errors)
     if errors:
@@ -356,17 +434,27 @@ def password_reset_confirm(*, login: str, code: str, new_password: str) -> User:
 
 # --- staff ----------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class StaffAccount:
     user: User
     totp_uri: str | None
 
 
-def staff_account_create(*, actor: User | None, username: str, full_name: str, password: str,
-                         email: str | None = None, with_totp: bool = False) -> StaffAccount:
+def staff_account_create(
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    password: str,
+    email: str | None = None,
+    with_totp: bool = False,
+) -> StaffAccount:
     """Create a staff account (never by self sign-up). Roles are granted with agencies.services."""
-    if actor is not None and not (user_has_platform_role(user=actor, role=StaffRole.PLATFORM_ADMIN)
-                                  or StaffRole.objects.filter(user=actor, role=StaffRole.AGENCY_ADMIN).exists()):
+    if actor is not None and not (
+        user_has_platform_role(user=actor, role=StaffRole.PLATFORM_ADMIN)
+        or StaffRole.objects.filter(user=actor, role=StaffRole.AGENCY_ADMIN).exists()
+    ):
         raise PermissionDenied(_("Only administrators may create staff accounts."))
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
@@ -385,13 +473,22 @@ def staff_account_create(*, actor: User | None, username: str, full_name: str, p
         raise ValidationFailed(errors)
     secret = pyotp.random_base32() if with_totp else None
     with transaction.atomic():
-        user = User(username=username, full_name=full_name, kind=User.STAFF, email=clean_email,
-                    email_verified_at=timezone.now() if clean_email else None)
+        user = User(
+            username=username,
+            full_name=full_name,
+            kind=User.STAFF,
+            email=clean_email,
+            email_verified_at=timezone.now() if clean_email else None,
+        )
         user.set_password(password)
         if secret:
             user.totp_secret_encrypted = crypto.encrypt(secret)
             user.totp_confirmed_at = timezone.now()
         user.save()
         audit_record(actor=actor, action="staff.account_created", obj=user, data={"username": username})
-    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=settings.KOTALIVE_PLATFORM_NAME) if secret else None
+    uri = (
+        pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=settings.KOTALIVE_PLATFORM_NAME)
+        if secret
+        else None
+    )
     return StaffAccount(user=user, totp_uri=uri)

@@ -35,8 +35,9 @@ def throttle_check(*, key: str, address: str | None) -> None:
         raise TooManyAttempts(_("Too many failed attempts. Wait 15 minutes and try again."), code="throttled")
     ip = address_key(address)
     if ip and SignInFailure.objects.filter(key=ip, at__gte=since).count() >= limit * ADDRESS_FACTOR:
-        raise TooManyAttempts(_("Too many failed attempts from this address. Wait 15 minutes and try again."),
-                              code="throttled")
+        raise TooManyAttempts(
+            _("Too many failed attempts from this address. Wait 15 minutes and try again."), code="throttled"
+        )
 
 
 def throttle_fail(*, key: str, address: str | None) -> None:

@@ -26,7 +26,14 @@ class AgencyOut(Schema):
 def list_agencies(request: HttpRequest) -> list[AgencyOut]:
     """The agencies (OPD) of this deployment with their role on the platform."""
     return [
-        AgencyOut(code=a.code, name=a.name, name_en=a.name_en, role=a.role, handles_complaints=a.handles_complaints,
-                  region=a.region_id, units=[UnitOut(code=u.code, name=u.name) for u in a.units.all()])
+        AgencyOut(
+            code=a.code,
+            name=a.name,
+            name_en=a.name_en,
+            role=a.role,
+            handles_complaints=a.handles_complaints,
+            region=a.region_id,
+            units=[UnitOut(code=u.code, name=u.name) for u in a.units.all()],
+        )
         for a in agency_list().prefetch_related("units")
     ]

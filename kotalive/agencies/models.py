@@ -8,7 +8,11 @@ class Agency(models.Model):
     """A regional agency (OPD) of the city government, with its role on the platform."""
 
     OPERATOR, SERVICE_PROVIDER, COMPLAINT_HANDLER, KECAMATAN_OFFICE = (
-        "operator", "service_provider", "complaint_handler", "kecamatan_office")
+        "operator",
+        "service_provider",
+        "complaint_handler",
+        "kecamatan_office",
+    )
     ROLES = [
         (OPERATOR, _("platform operator")),
         (SERVICE_PROVIDER, _("service provider")),
@@ -53,7 +57,13 @@ class StaffRole(models.Model):
     """A role held by a member of staff: inside one agency, or platform-wide (no agency)."""
 
     VERIFIER, PROCESSOR, APPROVER, HEAD, LIAISON, AGENCY_ADMIN = (
-        "verifier", "processor", "approver", "head", "liaison", "agency_admin")
+        "verifier",
+        "processor",
+        "approver",
+        "head",
+        "liaison",
+        "agency_admin",
+    )
     OPERATOR, PLATFORM_ADMIN, LEADERSHIP, AUDITOR = ("operator", "platform_admin", "leadership", "auditor")
     AGENCY_ROLES = [
         (VERIFIER, _("verifier")),
@@ -81,12 +91,17 @@ class StaffRole(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "agency", "role"], name="staff_role_unique"),
-            models.UniqueConstraint(fields=["user", "role"], condition=Q(agency__isnull=True),
-                                    name="platform_role_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(agency__isnull=True), name="platform_role_unique"
+            ),
             models.CheckConstraint(
-                condition=(Q(agency__isnull=True, role__in=["operator", "platform_admin", "leadership", "auditor"])
-                           | Q(agency__isnull=False, role__in=["verifier", "processor", "approver", "head",
-                                                                "liaison", "agency_admin"])),
+                condition=(
+                    Q(agency__isnull=True, role__in=["operator", "platform_admin", "leadership", "auditor"])
+                    | Q(
+                        agency__isnull=False,
+                        role__in=["verifier", "processor", "approver", "head", "liaison", "agency_admin"],
+                    )
+                ),
                 name="staff_role_matches_scope",
             ),
         ]

@@ -24,8 +24,7 @@ def user_has_platform_role(*, user: User, role: str) -> bool:
 
 def user_staff_roles(*, user: User) -> list[StaffRole]:
     """Every role `user` holds, platform-wide ones first, for the back office's menu."""
-    return list(StaffRole.objects.filter(user=user).select_related("agency", "unit")
-                .order_by("agency__code", "role"))
+    return list(StaffRole.objects.filter(user=user).select_related("agency", "unit").order_by("agency__code", "role"))
 
 
 def user_agencies(*, user: User) -> list[Agency]:

@@ -40,7 +40,9 @@ def agencies_load(*, actor: User | None, document: dict[str, Any]) -> AgencyLoad
         if not row.get("code") or not row.get("name"):
             errors.setdefault(where, []).append(_("code and name are required"))
         if row.get("role") not in valid_roles:
-            errors.setdefault(where, []).append(_("role must be one of %(roles)s") % {"roles": ", ".join(sorted(valid_roles))})
+            errors.setdefault(where, []).append(
+                _("role must be one of %(roles)s") % {"roles": ", ".join(sorted(valid_roles))}
+            )
         if row.get("region") not in known_regions:
             errors.setdefault(where, []).append(_("region %(code)s is not loaded") % {"code": row.get("region")})
     if errors:
@@ -49,8 +51,9 @@ def agencies_load(*, actor: User | None, document: dict[str, Any]) -> AgencyLoad
     with transaction.atomic():
         for row in rows:
             values = {name: row.get(name, "" if name != "handles_complaints" else False) for name in _AGENCY_FIELDS}
-            agency, was_created = Agency.objects.get_or_create(code=row["code"],
-                                                               defaults={**values, "region_id": row["region"]})
+            agency, was_created = Agency.objects.get_or_create(
+                code=row["code"], defaults={**values, "region_id": row["region"]}
+            )
             changed = [name for name, value in values.items() if getattr(agency, name) != value]
             if agency.region_id != row["region"]:
                 agency.region_id = row["region"]
@@ -65,8 +68,12 @@ def agencies_load(*, actor: User | None, document: dict[str, Any]) -> AgencyLoad
             for unit in row.get("units", []):
                 Unit.objects.update_or_create(agency=agency, code=unit["code"], defaults={"name": unit["name"]})
         if created or updated:
-            audit_record(actor=actor, action="agencies.loaded", object_type="agencies.agency",
-                         data={"created": created, "updated": updated})
+            audit_record(
+                actor=actor,
+                action="agencies.loaded",
+                object_type="agencies.agency",
+                data={"created": created, "updated": updated},
+            )
     return AgencyLoadResult(created, updated)
 
 
@@ -83,8 +90,9 @@ def _may_manage_staff(actor: User | None, agency: Agency | None) -> bool:
     return agency is not None and StaffRole.AGENCY_ADMIN in user_roles_in(user=actor, agency=agency)
 
 
-def staff_role_grant(*, actor: User | None, user: User, role: str, agency: Agency | None = None,
-                     unit: Unit | None = None) -> StaffRole:
+def staff_role_grant(
+    *, actor: User | None, user: User, role: str, agency: Agency | None = None, unit: Unit | None = None
+) -> StaffRole:
     """Give `user` a role in `agency` (or platform-wide when agency is None). Idempotent."""
     if not _may_manage_staff(actor, agency):
         raise PermissionDenied(_("Only the platform administrator or this agency's administrator may grant roles."))
@@ -95,11 +103,14 @@ def staff_role_grant(*, actor: User | None, user: User, role: str, agency: Agenc
     if agency is None and actor is not None and not user_has_platform_role(user=actor, role=StaffRole.PLATFORM_ADMIN):
         raise PermissionDenied(_("Only the platform administrator may grant platform-wide roles."))
     with transaction.atomic():
-        grant, created = StaffRole.objects.get_or_create(user=user, agency=agency, role=role,
-                                                         defaults={"unit": unit})
+        grant, created = StaffRole.objects.get_or_create(user=user, agency=agency, role=role, defaults={"unit": unit})
         if created:
-            audit_record(actor=actor, action="staff.role_granted", obj=grant,
-                         data={"user": user.username, "role": role, "agency": agency.code if agency else None})
+            audit_record(
+                actor=actor,
+                action="staff.role_granted",
+                obj=grant,
+                data={"user": user.username, "role": role, "agency": agency.code if agency else None},
+            )
     return grant
 
 
@@ -107,7 +118,14 @@ def staff_role_revoke(*, actor: User | None, grant: StaffRole) -> None:
     if not _may_manage_staff(actor, grant.agency):
         raise PermissionDenied(_("Only the platform administrator or this agency's administrator may revoke roles."))
     with transaction.atomic():
-        audit_record(actor=actor, action="staff.role_revoked", obj=grant,
-                     data={"user": grant.user.username, "role": grant.role,
-                           "agency": grant.agency.code if grant.agency else None})
+        audit_record(
+            actor=actor,
+            action="staff.role_revoked",
+            obj=grant,
+            data={
+                "user": grant.user.username,
+                "role": grant.role,
+                "agency": grant.agency.code if grant.agency else None,
+            },
+        )
         grant.delete()

@@ -52,8 +52,9 @@ AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    def error(request: HttpRequest, status: int, detail: str, code: str,
-              errors: list[dict[str, str]] | None = None) -> HttpResponse:
+    def error(
+        request: HttpRequest, status: int, detail: str, code: str, errors: list[dict[str, str]] | None = None
+    ) -> HttpResponse:
         return api.create_response(request, {"detail": detail, "code": code, "errors": errors or []}, status=status)
 
     @api.exception_handler(ValidationFailed)
@@ -86,5 +87,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return error(request, 401, _("Sign in first: send an API token as 'Authorization: Bearer <token>'."),
-                     "unauthenticated")
+        return error(
+            request,
+            401,
+            _("Sign in first: send an API token as 'Authorization: Bearer <token>'."),
+            "unauthenticated",
+        )

@@ -19,17 +19,37 @@ from kotalive.core.models import AuditChainHead, AuditEntry
 GENESIS = "0" * 64
 
 
-def _entry_hash(*, prev_hash: str, at: str, actor_id: int | None, actor_label: str, action: str,
-                object_type: str, object_id: str, data: dict[str, Any]) -> str:
+def _entry_hash(
+    *,
+    prev_hash: str,
+    at: str,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict[str, Any],
+) -> str:
     canonical = json.dumps(
         [prev_hash, at, actor_id, actor_label, action, object_type, object_id, data],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str = "", object_id: str = "",
-                 data: dict[str, Any] | None = None, actor_label: str = "") -> AuditEntry:
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    data: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEntry:
     """Append an entry for `action`. Must run inside the caller's transaction (it locks the chain head)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
@@ -42,10 +62,27 @@ def audit_record(*, actor: Any, action: str, obj: Any = None, object_type: str =
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1, defaults={"last_hash": GENESIS})
     at = timezone.now()
     at_text = at.isoformat()
-    digest = _entry_hash(prev_hash=head.last_hash, at=at_text, actor_id=actor_id, actor_label=label,
-                         action=action, object_type=object_type, object_id=object_id, data=payload)
-    entry = AuditEntry(at=at, actor_id=actor_id, actor_label=label, action=action, object_type=object_type,
-                       object_id=object_id, data=payload, prev_hash=head.last_hash, hash=digest)
+    digest = _entry_hash(
+        prev_hash=head.last_hash,
+        at=at_text,
+        actor_id=actor_id,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=payload,
+    )
+    entry = AuditEntry(
+        at=at,
+        actor_id=actor_id,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=payload,
+        prev_hash=head.last_hash,
+        hash=digest,
+    )
     entry.save()
     head.last_hash = digest
     head.save(update_fields=["last_hash"])
@@ -77,9 +114,14 @@ def audit_verify() -> tuple[int, ChainBreak | None]:
         if entry.prev_hash != expected_prev:
             return checked, ChainBreak(entry.id, "its previous-hash does not match the entry before it")
         recomputed = _entry_hash(
-            prev_hash=entry.prev_hash, at=entry.at.isoformat(), actor_id=entry.actor_id,
-            actor_label=entry.actor_label, action=entry.action, object_type=entry.object_type,
-            object_id=entry.object_id, data=entry.data,
+            prev_hash=entry.prev_hash,
+            at=entry.at.isoformat(),
+            actor_id=entry.actor_id,
+            actor_label=entry.actor_label,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            data=entry.data,
         )
         if recomputed != entry.hash:
             return checked, ChainBreak(entry.id, "its content does not match its hash (changed after writing)")
@@ -88,5 +130,7 @@ def audit_verify() -> tuple[int, ChainBreak | None]:
         checked += 1
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and head.last_hash != expected_prev:
-        return checked, ChainBreak(last_id + 1, f"entries after #{last_id} are missing (the chain head points past them)")
+        return checked, ChainBreak(
+            last_id + 1, f"entries after #{last_id} are missing (the chain head points past them)"
+        )
     return checked, None

@@ -35,16 +35,37 @@ class DemoCitizen:
 
 
 # Two citizens of one family (warga1 and warga2, with two children) and a citizen of another family (warga3).
-BUDI = DemoPerson("3671051204859001", "BUDI SANTOSO", dt.date(1985, 4, 12), MALE, "KEPALA KELUARGA", "KAWIN",
-                  "KARYAWAN SWASTA")
-SITI = DemoPerson("3671054309889002", "SITI RAHMAWATI", dt.date(1988, 9, 3), FEMALE, "ISTRI", "KAWIN",
-                  "WIRASWASTA")
-ANDI = DemoPerson("3671052006129003", "ANDI PRATAMA", dt.date(2012, 6, 20), MALE, "ANAK", "BELUM KAWIN",
-                  "PELAJAR/MAHASISWA")
-PUTRI = DemoPerson("3671055402199004", "PUTRI LESTARI", dt.date(2019, 2, 14), FEMALE, "ANAK", "BELUM KAWIN",
-                   "BELUM/TIDAK BEKERJA")
-DEWI = DemoPerson("3671076511929001", "DEWI LESTARI", dt.date(1992, 11, 25), FEMALE, "KEPALA KELUARGA",
-                  "BELUM KAWIN", "KARYAWAN SWASTA")
+BUDI = DemoPerson(
+    "3671051204859001",
+    "BUDI SANTOSO",
+    dt.date(1985, 4, 12),
+    MALE,
+    "KEPALA KELUARGA",
+    "KAWIN",
+    "KARYAWAN SWASTA",
+)
+SITI = DemoPerson("3671054309889002", "SITI RAHMAWATI", dt.date(1988, 9, 3), FEMALE, "ISTRI", "KAWIN", "WIRASWASTA")
+ANDI = DemoPerson(
+    "3671052006129003", "ANDI PRATAMA", dt.date(2012, 6, 20), MALE, "ANAK", "BELUM KAWIN", "PELAJAR/MAHASISWA"
+)
+PUTRI = DemoPerson(
+    "3671055402199004",
+    "PUTRI LESTARI",
+    dt.date(2019, 2, 14),
+    FEMALE,
+    "ANAK",
+    "BELUM KAWIN",
+    "BELUM/TIDAK BEKERJA",
+)
+DEWI = DemoPerson(
+    "3671076511929001",
+    "DEWI LESTARI",
+    dt.date(1992, 11, 25),
+    FEMALE,
+    "KEPALA KELUARGA",
+    "BELUM KAWIN",
+    "KARYAWAN SWASTA",
+)
 
 DEMO_CITIZENS = [
     DemoCitizen("warga1", BUDI.nik, "+6281200000001", "warga1@example.id"),
@@ -53,15 +74,31 @@ DEMO_CITIZENS = [
 ]
 
 # username, full name, [(agency code or None for platform-wide, role)], may open Django admin
-DEMO_STAFF = [
-    ("dukcapil.verifikator", "Rina Verifikator", [("DISDUKCAPIL", StaffRole.VERIFIER),
-                                                  ("DISDUKCAPIL", StaffRole.PROCESSOR)], False),
-    ("dukcapil.kadis", "Kepala Dinas Dukcapil", [("DISDUKCAPIL", StaffRole.HEAD),
-                                                 ("DISDUKCAPIL", StaffRole.APPROVER)], False),
-    ("dinsos.petugas", "Petugas Dinas Sosial", [("DINSOS", StaffRole.VERIFIER), ("DINSOS", StaffRole.PROCESSOR)],
-     False),
-    ("kominfo.operator", "Operator Live Room", [(None, StaffRole.OPERATOR), ("DISKOMINFO", StaffRole.LIAISON)],
-     False),
+DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
+    (
+        "dukcapil.verifikator",
+        "Rina Verifikator",
+        [("DISDUKCAPIL", StaffRole.VERIFIER), ("DISDUKCAPIL", StaffRole.PROCESSOR)],
+        False,
+    ),
+    (
+        "dukcapil.kadis",
+        "Kepala Dinas Dukcapil",
+        [("DISDUKCAPIL", StaffRole.HEAD), ("DISDUKCAPIL", StaffRole.APPROVER)],
+        False,
+    ),
+    (
+        "dinsos.petugas",
+        "Petugas Dinas Sosial",
+        [("DINSOS", StaffRole.VERIFIER), ("DINSOS", StaffRole.PROCESSOR)],
+        False,
+    ),
+    (
+        "kominfo.operator",
+        "Operator Live Room",
+        [(None, StaffRole.OPERATOR), ("DISKOMINFO", StaffRole.LIAISON)],
+        False,
+    ),
     ("admin", "Administrator Platform", [(None, StaffRole.PLATFORM_ADMIN)], True),
 ]
 
@@ -72,14 +109,31 @@ def reference_data_load() -> None:
     agencies_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
 
 
-def _demo_registry() -> None:
-    registry_add_family(actor=None, kk_number="3671051501209001", address="Jl. Kenanga Raya No. 17", rt="003",
-                        rw="005", kelurahan_code="36.71.05.1005", members=[BUDI, SITI, ANDI, PUTRI],
-                        father_name=BUDI.full_name, mother_name=SITI.full_name)
-    registry_add_family(actor=None, kk_number="3671071003189001", address="Jl. Imam Bonjol No. 8", rt="001",
-                        rw="002", kelurahan_code="36.71.07.1001", members=[DEWI])
-    registry_seed_synthetic(actor=None, people=DEMO_SYNTHETIC_PEOPLE, seed=DEMO_SEED,
-                            region_code=settings.KOTALIVE_REGION_CODE)
+def _demo_registry(synthetic_people: int) -> None:
+    registry_add_family(
+        actor=None,
+        kk_number="3671051501209001",
+        address="Jl. Kenanga Raya No. 17",
+        rt="003",
+        rw="005",
+        kelurahan_code="36.71.05.1005",
+        members=[BUDI, SITI, ANDI, PUTRI],
+        father_name=BUDI.full_name,
+        mother_name=SITI.full_name,
+    )
+    registry_add_family(
+        actor=None,
+        kk_number="3671071003189001",
+        address="Jl. Imam Bonjol No. 8",
+        rt="001",
+        rw="002",
+        kelurahan_code="36.71.07.1001",
+        members=[DEWI],
+    )
+    if synthetic_people:
+        registry_seed_synthetic(
+            actor=None, people=synthetic_people, seed=DEMO_SEED, region_code=settings.KOTALIVE_REGION_CODE
+        )
 
 
 def _demo_citizen(citizen: DemoCitizen, password: str) -> None:
@@ -89,13 +143,25 @@ def _demo_citizen(citizen: DemoCitizen, password: str) -> None:
     assert person is not None, f"demo registry is missing {citizen.username}"  # noqa: S101 (seed invariant)
     now = timezone.now()
     with transaction.atomic():
-        user = User(username=citizen.username, full_name=person.full_name.title(), kind=User.CITIZEN,
-                    phone=citizen.phone, email=citizen.email, phone_verified_at=now, email_verified_at=now)
+        user = User(
+            username=citizen.username,
+            full_name=person.full_name.title(),
+            kind=User.CITIZEN,
+            phone=citizen.phone,
+            email=citizen.email,
+            phone_verified_at=now,
+            email_verified_at=now,
+        )
         user.set_password(password)
         user.save()
-        CitizenProfile.objects.create(user=user, nik_index=crypto.blind_index(citizen.nik),
-                                      nik_encrypted=crypto.encrypt(citizen.nik), birth_date=person.birth_date,
-                                      person=person, registry_verified_at=now)
+        CitizenProfile.objects.create(
+            user=user,
+            nik_index=crypto.blind_index(citizen.nik),
+            nik_encrypted=crypto.encrypt(citizen.nik),
+            birth_date=person.birth_date,
+            person=person,
+            registry_verified_at=now,
+        )
         audit_record(actor=None, action="demo.citizen_created", obj=user, data={"username": citizen.username})
 
 
@@ -103,20 +169,26 @@ def _demo_staff(password: str) -> None:
     for username, full_name, roles, superuser in DEMO_STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = staff_account_create(actor=None, username=username, full_name=full_name, password=password,
-                                        email=f"{username}@example.id").user
+            user = staff_account_create(
+                actor=None,
+                username=username,
+                full_name=full_name,
+                password=password,
+                email=f"{username}@example.id",
+            ).user
             if superuser:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
         for agency_code, role in roles:
-            staff_role_grant(actor=None, user=user, role=role,
-                             agency=agency_get(code=agency_code) if agency_code else None)
+            staff_role_grant(
+                actor=None, user=user, role=role, agency=agency_get(code=agency_code) if agency_code else None
+            )
 
 
-def demo_data_load() -> None:
+def demo_data_load(*, synthetic_people: int = DEMO_SYNTHETIC_PEOPLE) -> None:
     """The demo: a small registry, citizens warga1-3 and one staff account per persona."""
     password = settings.DEMO_PASSWORD
-    _demo_registry()
+    _demo_registry(synthetic_people)
     for citizen in DEMO_CITIZENS:
         _demo_citizen(citizen, password)
     _demo_staff(password)

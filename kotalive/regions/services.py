@@ -58,7 +58,8 @@ def regions_load_csv(*, actor: object, text: str) -> LoadResult:
             continue
         if code in seen:
             errors.setdefault(f"line {line_no}", []).append(
-                _("code %(code)s already appears on line %(line)s") % {"code": code, "line": seen[code]})
+                _("code %(code)s already appears on line %(line)s") % {"code": code, "line": seen[code]}
+            )
             continue
         seen[code] = line_no
         parsed.append((line_no, region_code, name))
@@ -69,7 +70,8 @@ def regions_load_csv(*, actor: object, text: str) -> LoadResult:
         if rc.parent and rc.parent not in in_file and rc.parent not in existing_parents:
             errors.setdefault(f"line {line_no}", []).append(
                 _("parent region %(parent)s of %(code)s is neither loaded nor in the file")
-                % {"parent": rc.parent, "code": rc.code})
+                % {"parent": rc.parent, "code": rc.code}
+            )
     if errors:
         raise ValidationFailed(errors)
 
@@ -80,8 +82,13 @@ def regions_load_csv(*, actor: object, text: str) -> LoadResult:
         for _line, rc, name in sorted(parsed, key=lambda item: item[1].code.count(".")):
             region = current.get(rc.code)
             if region is None:
-                Region.objects.create(code=rc.code, name=name, search_name=normalise_name(name), level=rc.level,
-                                      parent_id=rc.parent)
+                Region.objects.create(
+                    code=rc.code,
+                    name=name,
+                    search_name=normalise_name(name),
+                    level=rc.level,
+                    parent_id=rc.parent,
+                )
                 created += 1
             elif region.name != name:
                 region.name, region.search_name = name, normalise_name(name)
@@ -90,8 +97,12 @@ def regions_load_csv(*, actor: object, text: str) -> LoadResult:
             else:
                 unchanged += 1
         if created or updated:
-            audit_record(actor=actor, action="regions.loaded", object_type="regions.region",
-                         data={"created": created, "updated": updated})
+            audit_record(
+                actor=actor,
+                action="regions.loaded",
+                object_type="regions.region",
+                data={"created": created, "updated": updated},
+            )
     return LoadResult(created, updated, unchanged)
 
 

@@ -54,7 +54,8 @@ def _digits(value: str, label: str) -> str:
         raise IdentityNumberError(_("%(label)s must contain digits only") % {"label": label})
     if len(cleaned) != 16:
         raise IdentityNumberError(
-            _("%(label)s must have 16 digits, not %(count)d") % {"label": label, "count": len(cleaned)})
+            _("%(label)s must have 16 digits, not %(count)d") % {"label": label, "count": len(cleaned)}
+        )
     return cleaned
 
 
@@ -78,14 +79,17 @@ def parse_nik(value: str) -> Nik:
     if 41 <= day <= 71:
         day, sex = day - 40, FEMALE
     elif not 1 <= day <= 31:
-        raise IdentityNumberError(_("birth-date part %(part)s is not a day (01-31, or 41-71 for women)")
-                                  % {"part": digits[6:8]})
+        raise IdentityNumberError(
+            _("birth-date part %(part)s is not a day (01-31, or 41-71 for women)") % {"part": digits[6:8]}
+        )
     if not 1 <= month <= 12:
         raise IdentityNumberError(_("birth-month part %(part)s is not a month (01-12)") % {"part": digits[8:10]})
     nik = Nik(digits, region, day, month, year, sex, serial)
     if not nik.birth_date_candidates():
-        raise IdentityNumberError(_("birth-date part %(day)s-%(month)s is not a date in any year ending in %(year)s")
-                                  % {"day": digits[6:8], "month": digits[8:10], "year": digits[10:12]})
+        raise IdentityNumberError(
+            _("birth-date part %(day)s-%(month)s is not a date in any year ending in %(year)s")
+            % {"day": digits[6:8], "month": digits[8:10], "year": digits[10:12]}
+        )
     if serial == 0:
         raise IdentityNumberError(_("serial part 0000 is not a serial (it starts at 0001)"))
     return nik

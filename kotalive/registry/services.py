@@ -5,7 +5,6 @@ that every check of a NIK runs against a realistic registry.
 """
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -36,33 +35,65 @@ def _batches(items: Iterable[SyntheticFamily], size: int) -> Iterator[list[Synth
 
 
 def _kelurahan_codes(region_code: str) -> list[str]:
-    return list(Region.objects.filter(code__startswith=region_code + ".", level=KELURAHAN)
-                .values_list("code", flat=True))
+    return list(
+        Region.objects.filter(code__startswith=region_code + ".", level=KELURAHAN).values_list("code", flat=True)
+    )
 
 
 def _person_row(family_id: int, p: SyntheticPerson) -> tuple[object, ...]:
-    return (crypto.blind_index(p.nik), crypto.encrypt(p.nik), family_id, p.full_name, p.birth_place,
-            p.birth_date, p.sex, p.religion, p.marital_status, p.relationship, p.education, p.occupation, "WNI",
-            p.father_name, p.mother_name)
+    return (
+        crypto.blind_index(p.nik),
+        crypto.encrypt(p.nik),
+        family_id,
+        p.full_name,
+        p.birth_place,
+        p.birth_date,
+        p.sex,
+        p.religion,
+        p.marital_status,
+        p.relationship,
+        p.education,
+        p.occupation,
+        "WNI",
+        p.father_name,
+        p.mother_name,
+    )
 
 
-PERSON_COLUMNS = ("nik_index", "nik_encrypted", "family_id", "full_name", "birth_place", "birth_date", "sex",
-                  "religion", "marital_status", "relationship", "education", "occupation", "citizenship",
-                  "father_name", "mother_name")
+PERSON_COLUMNS = (
+    "nik_index",
+    "nik_encrypted",
+    "family_id",
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "religion",
+    "marital_status",
+    "relationship",
+    "education",
+    "occupation",
+    "citizenship",
+    "father_name",
+    "mother_name",
+)
 FAMILY_COLUMNS = ("id", "kk_number", "address", "rt", "rw", "kelurahan_id", "issued_on")
 
 
 def _insert_postgresql(batch: list[SyntheticFamily]) -> None:
     """COPY both tables; family ids are reserved from the sequence first so persons can point at them."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('registry_family', 'id')) "
-                       "FROM generate_series(1, %s)", [len(batch)])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('registry_family', 'id')) FROM generate_series(1, %s)",
+            [len(batch)],
+        )
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor  # psycopg 3 cursor underneath Django's wrapper
         with raw.copy(f"COPY registry_family ({', '.join(FAMILY_COLUMNS)}) FROM STDIN") as copy:
             for family_id, fam in zip(ids, batch, strict=True):
-                copy.write_row((family_id, fam.kk_number, fam.address, fam.rt, fam.rw, fam.kelurahan_code,
-                                fam.issued_on))
+                copy.write_row(
+                    (family_id, fam.kk_number, fam.address, fam.rt, fam.rw, fam.kelurahan_code, fam.issued_on)
+                )
         with raw.copy(f"COPY registry_person ({', '.join(PERSON_COLUMNS)}) FROM STDIN") as copy:
             for family_id, fam in zip(ids, batch, strict=True):
                 for person in fam.members:
@@ -70,10 +101,19 @@ def _insert_postgresql(batch: list[SyntheticFamily]) -> None:
 
 
 def _insert_generic(batch: list[SyntheticFamily]) -> None:
-    families = Family.objects.bulk_create([
-        Family(kk_number=f.kk_number, address=f.address, rt=f.rt, rw=f.rw, kelurahan_id=f.kelurahan_code,
-               issued_on=f.issued_on) for f in batch
-    ])
+    families = Family.objects.bulk_create(
+        [
+            Family(
+                kk_number=f.kk_number,
+                address=f.address,
+                rt=f.rt,
+                rw=f.rw,
+                kelurahan_id=f.kelurahan_code,
+                issued_on=f.issued_on,
+            )
+            for f in batch
+        ]
+    )
     people = []
     for family, fam in zip(families, batch, strict=True):
         for row in (_person_row(family.pk, p) for p in fam.members):
@@ -95,16 +135,23 @@ def registry_seed_synthetic(*, actor: object, people: int, seed: int, region_cod
     with transaction.atomic():
         for batch in _batches(generator.families(people), BATCH_FAMILIES):
             if not registry_empty:
-                existing = set(Family.objects.filter(kk_number__in=[f.kk_number for f in batch])
-                               .values_list("kk_number", flat=True))
+                existing = set(
+                    Family.objects.filter(kk_number__in=[f.kk_number for f in batch]).values_list(
+                        "kk_number", flat=True
+                    )
+                )
                 skipped += len(existing)
                 batch = [f for f in batch if f.kk_number not in existing]
             if batch:
                 insert(batch)
                 families += len(batch)
                 persons += sum(len(f.members) for f in batch)
-        audit_record(actor=actor, action="registry.seeded", object_type="registry.person",
-                     data={"people": persons, "families": families, "seed": seed, "region": region_code})
+        audit_record(
+            actor=actor,
+            action="registry.seeded",
+            object_type="registry.person",
+            data={"people": persons, "families": families, "seed": seed, "region": region_code},
+        )
     return SeedResult(families=families, people=persons, skipped_families=skipped)
 
 
@@ -119,22 +166,46 @@ class DemoPerson:
     occupation: str
 
 
-def registry_add_family(*, actor: object, kk_number: str, address: str, rt: str, rw: str, kelurahan_code: str,
-                        members: list[DemoPerson], father_name: str = "", mother_name: str = "") -> Family:
+def registry_add_family(
+    *,
+    actor: object,
+    kk_number: str,
+    address: str,
+    rt: str,
+    rw: str,
+    kelurahan_code: str,
+    members: list[DemoPerson],
+    father_name: str = "",
+    mother_name: str = "",
+) -> Family:
     """Add one family card and its members unless the KK number is already registered (demo data)."""
     with transaction.atomic():
         family = Family.objects.filter(kk_number=kk_number).first()
         if family is not None:
             return family
-        family = Family.objects.create(kk_number=kk_number, address=address, rt=rt, rw=rw,
-                                       kelurahan_id=kelurahan_code, issued_on=dt.date(2020, 1, 15))
+        family = Family.objects.create(
+            kk_number=kk_number,
+            address=address,
+            rt=rt,
+            rw=rw,
+            kelurahan_id=kelurahan_code,
+            issued_on=dt.date(2020, 1, 15),
+        )
         for member in members:
-            person = Person(family=family, full_name=member.full_name, birth_place="TANGERANG",
-                            birth_date=member.birth_date, sex=member.sex, religion="ISLAM",
-                            marital_status=member.marital_status, relationship=member.relationship,
-                            education="SLTA/SEDERAJAT", occupation=member.occupation,
-                            father_name=father_name if member.relationship == "ANAK" else "",
-                            mother_name=mother_name if member.relationship == "ANAK" else "")
+            person = Person(
+                family=family,
+                full_name=member.full_name,
+                birth_place="TANGERANG",
+                birth_date=member.birth_date,
+                sex=member.sex,
+                religion="ISLAM",
+                marital_status=member.marital_status,
+                relationship=member.relationship,
+                education="SLTA/SEDERAJAT",
+                occupation=member.occupation,
+                father_name=father_name if member.relationship == "ANAK" else "",
+                mother_name=mother_name if member.relationship == "ANAK" else "",
+            )
             person.set_nik(member.nik)
             person.save()
         audit_record(actor=actor, action="registry.family_added", obj=family, data={"members": len(members)})

@@ -3,34 +3,66 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SignUpForm(forms.Form):
-    nik = forms.CharField(label=_("NIK (16 digits, on your KTP or family card)"), max_length=20,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    full_name = forms.CharField(label=_("Full name, as on your family card"), max_length=150,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    birth_date = forms.CharField(label=_("Date of birth (YYYY-MM-DD)"), max_length=10,
-                                 widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}))
-    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    email = forms.CharField(label=_("E-mail"), required=False, max_length=254,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password = forms.CharField(label=_("Password (at least 10 characters)"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    nik = forms.CharField(
+        label=_("NIK (16 digits, on your KTP or family card)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    full_name = forms.CharField(
+        label=_("Full name, as on your family card"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    birth_date = forms.CharField(
+        label=_("Date of birth (YYYY-MM-DD)"),
+        max_length=10,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Password (at least 10 characters)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class SignInForm(forms.Form):
-    login = forms.CharField(label=_("NIK, e-mail, phone or username"), max_length=254,
-                            widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    totp = forms.CharField(label=_("Authenticator code (staff with two-factor sign-in)"), required=False,
-                           max_length=6,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    login = forms.CharField(
+        label=_("NIK, e-mail, phone or username"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    totp = forms.CharField(
+        label=_("Authenticator code (staff with two-factor sign-in)"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class VerifyForm(forms.Form):
     channel = forms.ChoiceField(label=_("Which contact"), choices=[("phone", _("Phone")), ("email", _("E-mail"))])
-    code = forms.CharField(label=_("6-digit code"), max_length=6,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class ResetRequestForm(forms.Form):
@@ -39,7 +71,13 @@ class ResetRequestForm(forms.Form):
 
 class ResetConfirmForm(forms.Form):
     login = forms.CharField(label=_("NIK, e-mail, phone or username"), max_length=254)
-    code = forms.CharField(label=_("6-digit code"), max_length=6,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
-    new_password = forms.CharField(label=_("New password (at least 10 characters)"), strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password (at least 10 characters)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

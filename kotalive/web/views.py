@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.accounts import services
+from kotalive.accounts.models import User
 from kotalive.accounts.selectors import profile_for
 from kotalive.agencies.models import Agency
 from kotalive.agencies.selectors import agency_get, agency_list, user_agencies, user_staff_roles
@@ -25,6 +26,12 @@ from kotalive.regions.selectors import region_get
 from kotalive.web.forms import ResetConfirmForm, ResetRequestForm, SignInForm, SignUpForm, VerifyForm
 
 LOGIN_BACKEND = "kotalive.accounts.backends.LoginBackend"
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind login_required."""
+    assert isinstance(request.user, User)  # noqa: S101 (login_required let only signed-in users through)
+    return request.user
 
 
 def _address(request: HttpRequest) -> str | None:
@@ -72,16 +79,30 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = _run(form, lambda: services.citizen_register(
-            nik=data["nik"], full_name=data["full_name"], birth_date=data["birth_date"], password=data["password"],
-            email=data["email"] or None, phone=data["phone"] or None, address=_address(request)))
+        result = _run(
+            form,
+            lambda: services.citizen_register(
+                nik=data["nik"],
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+                password=data["password"],
+                email=data["email"] or None,
+                phone=data["phone"] or None,
+                address=_address(request),
+            ),
+        )
         if result is not None:
             login(request, result.user, backend=LOGIN_BACKEND)
             if result.registry_verified:
                 messages.success(request, _("Welcome! Your identity is confirmed by the population registry."))
             else:
-                messages.info(request, _("Welcome! Your NIK is not in this city's registry yet: you can send "
-                                         "complaints, but services that need registry data are closed to you."))
+                messages.info(
+                    request,
+                    _(
+                        "Welcome! Your NIK is not in this city's registry yet: you can send "
+                        "complaints, but services that need registry data are closed to you."
+                    ),
+                )
             return redirect("web:verify")
     return render(request, "web/signup.html", {"form": form}, status=_status(form))
 
@@ -98,8 +119,15 @@ def signin(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = _run(form, lambda: services.sign_in_check(login=data["login"], password=data["password"],
-                                                          totp=data["totp"] or None, address=_address(request)))
+        user = _run(
+            form,
+            lambda: services.sign_in_check(
+                login=data["login"],
+                password=data["password"],
+                totp=data["totp"] or None,
+                address=_address(request),
+            ),
+        )
         if user is not None:
             login(request, user, backend=LOGIN_BACKEND)
             default = "web:backoffice" if user.kind == user.STAFF else "web:profile"
@@ -117,26 +145,35 @@ def signout(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    form = VerifyForm(request.POST or None, initial={"channel": "phone" if user.phone else "email"})  # type: ignore[union-attr]
+    user = _user(request)
+    form = VerifyForm(request.POST or None, initial={"channel": "phone" if user.phone else "email"})
     if request.method == "POST" and "resend" in request.POST:
-        sent = services.contact_codes_resend(user=user)  # type: ignore[arg-type]
-        messages.info(request, _("New codes sent to: %(list)s") % {"list": ", ".join(s["destination"] for s in sent)}
-                      if sent else _("Every contact is already verified."))
+        sent = services.contact_codes_resend(user=user)
+        messages.info(
+            request,
+            _("New codes sent to: %(list)s") % {"list": ", ".join(s["destination"] for s in sent)}
+            if sent
+            else _("Every contact is already verified."),
+        )
         return redirect("web:verify")
     if request.method == "POST" and form.is_valid():
-        done = _run(form, lambda: services.contact_verify(user=user, channel=form.cleaned_data["channel"],  # type: ignore[arg-type]
-                                                          code=form.cleaned_data["code"]))
+        done = _run(
+            form,
+            lambda: services.contact_verify(
+                user=user,
+                channel=form.cleaned_data["channel"],
+                code=form.cleaned_data["code"],
+            ),
+        )
         if done is not None:
             messages.success(request, _("Thank you, your contact is verified."))
             return redirect("web:profile")
-    return render(request, "web/verify.html", {"form": form, "debug": settings.DEBUG},
-                  status=_status(form))
+    return render(request, "web/verify.html", {"form": form, "debug": settings.DEBUG}, status=_status(form))
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/profile.html", {"profile": profile_for(user=request.user)})  # type: ignore[arg-type]
+    return render(request, "web/profile.html", {"profile": profile_for(user=_user(request))})
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,9 +181,14 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         login_value = form.cleaned_data["login"]
-        if _run(form, lambda: services.password_reset_request(login=login_value, address=_address(request)) or True):
+
+        def request_code() -> bool:
+            services.password_reset_request(login=login_value, address=_address(request))
+            return True
+
+        if _run(form, request_code):
             messages.info(request, _("If an account exists for this login, a code was sent to its contact."))
-            return redirect(reverse("web:password-reset-confirm") + "?login=" + login_value)
+            return redirect(reverse("web:password-reset-confirm") + "?" + urlencode({"login": login_value}))
     return render(request, "web/password_reset.html", {"form": form}, status=_status(form))
 
 
@@ -155,8 +197,12 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     form = ResetConfirmForm(request.POST or None, initial={"login": request.GET.get("login", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(form, lambda: services.password_reset_confirm(login=data["login"], code=data["code"],
-                                                              new_password=data["new_password"])):
+        if _run(
+            form,
+            lambda: services.password_reset_confirm(
+                login=data["login"], code=data["code"], new_password=data["new_password"]
+            ),
+        ):
             messages.success(request, _("Your password is changed. Sign in with the new one."))
             return redirect("web:signin")
     return render(request, "web/password_reset_confirm.html", {"form": form}, status=_status(form))
@@ -170,22 +216,27 @@ def _staff_required(request: HttpRequest) -> None:
 @login_required
 def backoffice(request: HttpRequest) -> HttpResponse:
     _staff_required(request)
-    return render(request, "web/backoffice.html", {
-        "roles": user_staff_roles(user=request.user),  # type: ignore[arg-type]
-        "agencies": user_agencies(user=request.user),  # type: ignore[arg-type]
-    })
+    return render(
+        request,
+        "web/backoffice.html",
+        {
+            "roles": user_staff_roles(user=_user(request)),
+            "agencies": user_agencies(user=_user(request)),
+        },
+    )
 
 
 @login_required
 def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
     _staff_required(request)
-    allowed = {a.code for a in user_agencies(user=request.user)}  # type: ignore[arg-type]
+    allowed = {a.code for a in user_agencies(user=_user(request))}
     agency = agency_get(code=code) if code in allowed else None
     if agency is None:
         raise Http404
-    roles = [r for r in user_staff_roles(user=request.user) if r.agency_id == agency.pk]  # type: ignore[arg-type]
-    return render(request, "web/backoffice_agency.html", {"agency": agency, "roles": roles,
-                                                          "units": agency.units.all()})
+    roles = [r for r in user_staff_roles(user=_user(request)) if r.agency_id == agency.pk]
+    return render(
+        request, "web/backoffice_agency.html", {"agency": agency, "roles": roles, "units": agency.units.all()}
+    )
 
 
 def dev_outbox(request: HttpRequest) -> HttpResponse:

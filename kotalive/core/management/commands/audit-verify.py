@@ -11,6 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         checked, broken = audit_verify()
         if broken is not None:
-            raise CommandError(f"audit chain broken at entry #{broken.entry_id}: {broken.reason} "
-                               f"({checked} entries before it are intact)")
+            raise CommandError(
+                f"audit chain broken at entry #{broken.entry_id}: {broken.reason} "
+                f"({checked} entries before it are intact)"
+            )
         self.stdout.write(f"audit chain intact: {checked} entries")

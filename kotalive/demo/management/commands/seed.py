@@ -20,8 +20,10 @@ class Command(BaseCommand):
         if not settings.DEMO:
             raise CommandError("demo accounts share one password: set KOTALIVE_DEMO=1 (refused when DEBUG is off)")
         demo_data_load()
-        self.stdout.write("demo data loaded. Demo accounts (password from KOTALIVE_DEMO_PASSWORD, "
-                          f"default kotalive-demo; here: {settings.DEMO_PASSWORD!r}):")
+        self.stdout.write(
+            "demo data loaded. Demo accounts (password from KOTALIVE_DEMO_PASSWORD, "
+            f"default kotalive-demo; here: {settings.DEMO_PASSWORD!r}):"
+        )
         for citizen in DEMO_CITIZENS:
             self.stdout.write(f"  {citizen.username:<22} citizen")
         for username, _name, roles, _superuser in DEMO_STAFF:

@@ -24,5 +24,4 @@ class Command(BaseCommand):
         except ValidationFailed as exc:
             lines = [f"  {where}: {reason}" for where, reasons in exc.errors.items() for reason in reasons]
             raise CommandError(f"{path}: nothing loaded, {len(lines)} problem(s):\n" + "\n".join(lines)) from None
-        self.stdout.write(f"{path}: {result.created} created, {result.updated} renamed, "
-                          f"{result.unchanged} unchanged")
+        self.stdout.write(f"{path}: {result.created} created, {result.updated} renamed, {result.unchanged} unchanged")

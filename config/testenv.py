@@ -1,0 +1,7 @@
+"""Loaded by pytest before Django (addopts `-p config.testenv`): tests run with DEBUG and the demo secrets, which
+settings refuse otherwise. pytest-django still turns DEBUG off at run time, after settings are read."""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("KOTALIVE_DEMO", "1")

@@ -1,0 +1,76 @@
+"""Shared personas, the same roles as the demo accounts (README): warga1 and warga2 of one family, warga3 of
+another, a DISDUKCAPIL verifier and head, a DINSOS officer, the DISKOMINFO operator and the platform admin."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kotalive.accounts.models import User
+from kotalive.accounts.services import api_token_issue
+from kotalive.demo.data import demo_data_load, reference_data_load
+
+DEMO_PASSWORD = "kotalive-demo"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~50 ms a hash by design; tests that are not about hashing use a fast one."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
+@pytest.fixture
+def reference(db: None) -> None:
+    """Regions of Banten (Kota Tangerang in full) and the agencies of Kota Tangerang."""
+    reference_data_load()
+
+
+@pytest.fixture
+def personas(reference: None) -> dict[str, User]:
+    """The demo families and staff, without the synthetic population."""
+    demo_data_load(synthetic_people=0)
+    return {user.username or "": user for user in User.objects.exclude(username__isnull=True)}
+
+
+@pytest.fixture
+def warga1(personas: dict[str, User]) -> User:
+    return personas["warga1"]
+
+
+@pytest.fixture
+def warga2(personas: dict[str, User]) -> User:
+    return personas["warga2"]
+
+
+@pytest.fixture
+def warga3(personas: dict[str, User]) -> User:
+    return personas["warga3"]
+
+
+@pytest.fixture
+def verifier(personas: dict[str, User]) -> User:
+    return personas["dukcapil.verifikator"]
+
+
+@pytest.fixture
+def operator(personas: dict[str, User]) -> User:
+    return personas["kominfo.operator"]
+
+
+@pytest.fixture
+def platform_admin(personas: dict[str, User]) -> User:
+    return personas["admin"]
+
+
+@pytest.fixture
+def dinsos_officer(personas: dict[str, User]) -> User:
+    return personas["dinsos.petugas"]
+
+
+def bearer_client(user: User) -> Client:
+    """A test client that sends a fresh API token of `user` on every request."""
+    raw = api_token_issue(user=user).raw
+    return Client(headers={"Authorization": f"Bearer {raw}"})

@@ -1,0 +1,47 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _start(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "KOTALIVE_DEMO", "SECRET_KEY", "KOTALIVE_FIELD_KEY"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_demo_mode_refuses_to_start_when_debug_is_off() -> None:
+    done = _start(DEBUG="0", KOTALIVE_DEMO="1", SECRET_KEY="x" * 50, KOTALIVE_FIELD_KEY="y" * 40)
+
+    assert done.returncode != 0
+    assert "KOTALIVE_DEMO=1 is refused when DEBUG is off" in done.stderr
+
+
+def test_production_refuses_to_start_with_the_demo_secrets() -> None:
+    done = _start(DEBUG="0")
+
+    assert done.returncode != 0
+    assert "SECRET_KEY" in done.stderr
+
+
+def test_production_starts_with_real_secrets() -> None:
+    done = _start(DEBUG="0", SECRET_KEY="s" * 50, KOTALIVE_FIELD_KEY="f" * 40)
+
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_bad_boolean_is_a_clear_error() -> None:
+    done = _start(DEBUG="maybe")
+
+    assert "DEBUG='maybe' is not a boolean" in done.stderr

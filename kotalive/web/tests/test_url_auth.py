@@ -1,0 +1,83 @@
+"""Every URL needs authentication unless it is on the explicit public list below."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Pages and endpoints anyone may open. Adding to this list is a security decision: say why in the review.
+PUBLIC = {
+    "healthz",
+    "",  # home
+    "daftar/",
+    "masuk/",
+    "lupa-sandi/",
+    "lupa-sandi/kode/",
+    "i18n/setlang/",
+    "dev/outbox/",  # answers 404 unless DEBUG is on
+    "api/v1/regions",
+    "api/v1/agencies",
+    "api/v1/accounts/register",
+    "api/v1/auth/token",
+    "api/v1/accounts/password-reset",
+    "api/v1/accounts/password-reset/confirm",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+    "admin/login/",  # redirects to the platform's own sign-in
+    "keluar/",
+    "admin/logout/",  # signing out needs no account
+}
+NEEDS_AUTH_STATUSES = {302, 401, 403, 404, 405}
+
+
+def _walk(patterns: list, prefix: str = "") -> list[str]:
+    routes = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            routes += _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            routes.append(route)
+    return routes
+
+
+def _concrete(route: str) -> str:
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\/", "/")
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1" if m.group(1).endswith("id") else "DISDUKCAPIL", route)
+    return re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
+
+
+@pytest.mark.django_db
+def test_every_url_outside_the_public_list_needs_authentication(personas: dict, client: Client) -> None:
+    routes = sorted({_concrete(route) for route in _walk(get_resolver().url_patterns)})
+    assert len(routes) > 20
+    checked = []
+    for route in routes:
+        if route in PUBLIC or route.startswith("static/") or "(" in route:
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)("/" + route)
+            location = response.headers.get("Location", "")
+            if response.status_code == 302:
+                assert "/masuk/" in location or "/admin/login/" in location, (method, route, location)
+            else:
+                assert response.status_code in NEEDS_AUTH_STATUSES, (method, route, response.status_code)
+        checked.append(route)
+    assert {"profil/", "verifikasi/", "kantor/", "api/v1/me", "admin/"} <= set(checked)
+
+
+@pytest.mark.django_db
+def test_a_citizen_cannot_open_the_back_office(personas: dict, client: Client) -> None:
+    client.force_login(personas["warga1"])
+
+    assert client.get("/kantor/").status_code == 404
+    assert client.get("/kantor/DISDUKCAPIL/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_open_another_agency_s_back_office(personas: dict, client: Client) -> None:
+    client.force_login(personas["dinsos.petugas"])
+
+    assert client.get("/kantor/DINSOS/").status_code == 200
+    assert client.get("/kantor/DISDUKCAPIL/").status_code == 404
