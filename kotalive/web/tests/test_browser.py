@@ -1,0 +1,148 @@
+"""The portal in a real browser (Debian's chromium through Playwright): accessibility by axe, a 360 px phone
+screen, and the sign-up flow a newcomer follows."""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+
+from kotalive.accounts.models import User
+from kotalive.accounts.tests.helpers import last_code_sent_to
+from kotalive.conftest import DEMO_PASSWORD
+from kotalive.registry.models import Person
+from kotalive.registry.services import registry_seed_synthetic
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body are still
+# synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="id-ID")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def _serious_violations(page: Page) -> list[dict[str, Any]]:
+    results = Axe().run(page)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def _fits_the_phone(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def _sign_in(page: Page, base: str, login: str) -> None:
+    page.goto(f"{base}/masuk/")
+    page.fill("#id_login", login)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("path", ["/", "/daftar/", "/masuk/", "/lupa-sandi/", "/lupa-sandi/kode/"])
+def test_public_pages_are_accessible_and_fit_a_phone(page: Page, live_server: Any, reference: None, path: str) -> None:
+    page.goto(live_server.url + path)
+
+    assert _serious_violations(page) == []
+    assert _fits_the_phone(page)
+
+
+def test_a_citizen_s_pages_are_accessible_and_fit_a_phone(page: Page, live_server: Any, personas: dict) -> None:
+    _sign_in(page, live_server.url, "warga1")
+    for path in ["/profil/", "/verifikasi/"]:
+        page.goto(live_server.url + path)
+
+        assert _serious_violations(page) == [], path
+        assert _fits_the_phone(page), path
+
+
+def test_the_back_office_is_accessible_and_fits_a_phone(page: Page, live_server: Any, personas: dict) -> None:
+    _sign_in(page, live_server.url, "kominfo.operator")
+    for path in ["/kantor/", "/kantor/DISDUKCAPIL/"]:
+        page.goto(live_server.url + path)
+
+        assert _serious_violations(page) == [], path
+        assert _fits_the_phone(page), path
+
+
+def test_the_sign_up_errors_are_accessible(page: Page, live_server: Any, reference: None) -> None:
+    page.goto(live_server.url + "/daftar/")
+    page.fill("#id_nik", "3671051513900001")
+    page.fill("#id_full_name", "Budi")
+    page.fill("#id_birth_date", "1990-01-15")
+    page.fill("#id_phone", "081377700012")
+    page.fill("#id_password", "taman-kota-2026!")
+    page.click("main button[type=submit]")
+
+    assert page.locator("#id_nik-error").is_visible()
+    assert _serious_violations(page) == []
+
+
+def test_a_newcomer_signs_up_verifies_and_sees_their_family(page: Page, live_server: Any, reference: None) -> None:
+    registry_seed_synthetic(actor=None, people=40, seed=31, region_code="36.71")
+    person = Person.objects.filter(relationship="KEPALA KELUARGA", family__members__relationship="ANAK").first()
+    assert person is not None
+
+    page.goto(live_server.url + "/daftar/")
+    page.fill("#id_nik", person.nik)
+    page.fill("#id_full_name", person.full_name.title())
+    page.fill("#id_birth_date", person.birth_date.isoformat())
+    page.fill("#id_phone", "081377700011")
+    page.fill("#id_password", "taman-kota-2026!")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/verifikasi/")
+
+    page.fill("#id_code", last_code_sent_to("+6281377700011"))
+    page.click("main form:not(:has([name=resend])) button[type=submit]")
+    page.wait_for_url("**/profil/")
+
+    assert page.locator("h1").inner_text() == person.full_name.title()
+    assert page.locator("table tbody tr").count() == person.family.members.count()
+    assert person.nik not in page.content()
+    assert User.objects.get(phone="+6281377700011").phone_verified_at is not None
+
+
+def test_the_language_switch_works_without_javascript(browser: Browser, live_server: Any, reference: None) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="id-ID")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "id"
+
+    page.select_option("#language", "en")
+    page.click(".lang button")
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Sign up", exact=True).first.is_visible()
+    context.close()
