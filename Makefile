@@ -8,7 +8,8 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 KOTALIVE_DEMO=1
 TEST_DATABASE_URL ?=
 
-.PHONY: run test uv sync setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps bench
+.PHONY: run test uv sync setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps \
+	messages bench
 
 uv:
 	@command -v uv >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --user --quiet uv; }
@@ -52,6 +53,12 @@ test-postgresql: sync browser-deps
 	else echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set =="; fi
 
 test: lint typecheck migrations-check test-sqlite test-postgresql
+
+# After changing user-facing text: refresh the catalogue, translate the new entries in locale/id/LC_MESSAGES/django.po,
+# then run this again to compile it (docs/how-to/translations.md).
+messages: sync
+	DEBUG=1 uv run kotalive makemessages -l id --no-location --no-obsolete -i ".venv/*" -i "bench/*"
+	DEBUG=1 uv run kotalive compilemessages -l id --ignore=.venv
 
 bench: sync
 	uv run python bench/registry_load.py

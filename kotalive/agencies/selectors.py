@@ -36,3 +36,17 @@ def user_agencies(*, user: User) -> list[Agency]:
 
 def user_needs_second_factor(*, user: User) -> bool:
     return StaffRole.objects.filter(user=user, role__in=StaffRole.TWO_FACTOR_ROLES).exists()
+
+
+def agency_staff_roles(*, agency: Agency) -> list[StaffRole]:
+    """Every role held in `agency`, by person, for its administrators' staff page."""
+    return list(
+        StaffRole.objects.filter(agency=agency).select_related("user", "unit").order_by("user__username", "role")
+    )
+
+
+def user_may_manage_staff(*, user: User, agency: Agency) -> bool:
+    """Platform administrators manage every agency's staff; an agency administrator manages their own."""
+    return StaffRole.objects.filter(user=user, role=StaffRole.PLATFORM_ADMIN, agency__isnull=True).exists() or (
+        StaffRole.objects.filter(user=user, role=StaffRole.AGENCY_ADMIN, agency=agency).exists()
+    )

@@ -1,6 +1,7 @@
 """Writes for agencies, their units and the roles staff hold in them. Every change is audited."""
 
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
+from kotalive.accounts.services import staff_account_create
 from kotalive.agencies.models import Agency, StaffRole, Unit
-from kotalive.agencies.selectors import user_has_platform_role, user_roles_in
+from kotalive.agencies.selectors import user_has_platform_role, user_may_manage_staff
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import PermissionDenied, ValidationFailed
 from kotalive.regions.models import Region
@@ -85,9 +87,9 @@ def agencies_load_reference(*, region_code: str, actor: User | None = None) -> A
 def _may_manage_staff(actor: User | None, agency: Agency | None) -> bool:
     if actor is None:  # the system itself: seeding and management commands run by the server's operator
         return True
-    if user_has_platform_role(user=actor, role=StaffRole.PLATFORM_ADMIN):
-        return True
-    return agency is not None and StaffRole.AGENCY_ADMIN in user_roles_in(user=actor, agency=agency)
+    if agency is None:
+        return user_has_platform_role(user=actor, role=StaffRole.PLATFORM_ADMIN)
+    return user_may_manage_staff(user=actor, agency=agency)
 
 
 def staff_role_grant(
@@ -100,8 +102,6 @@ def staff_role_grant(
     agency_roles = {code for code, _label in StaffRole.AGENCY_ROLES}
     if (agency is None and role not in platform_roles) or (agency is not None and role not in agency_roles):
         raise ValidationFailed({"role": [_("role %(role)s does not fit this scope") % {"role": role}]})
-    if agency is None and actor is not None and not user_has_platform_role(user=actor, role=StaffRole.PLATFORM_ADMIN):
-        raise PermissionDenied(_("Only the platform administrator may grant platform-wide roles."))
     with transaction.atomic():
         grant, created = StaffRole.objects.get_or_create(user=user, agency=agency, role=role, defaults={"unit": unit})
         if created:
@@ -129,3 +129,33 @@ def staff_role_revoke(*, actor: User | None, grant: StaffRole) -> None:
             },
         )
         grant.delete()
+
+
+@dataclass(frozen=True)
+class NewStaffMember:
+    user: User
+    initial_password: str  # shown once to the administrator, who hands it over
+    totp_uri: str | None  # for the authenticator app, when the role needs a second factor
+
+
+def staff_member_add(
+    *, actor: User | None, agency: Agency | None, username: str, full_name: str, role: str, email: str | None = None
+) -> NewStaffMember:
+    """Create a staff account with a role in `agency` (platform-wide when None), all or nothing.
+
+    The password is generated and returned once; roles that need a second factor get a TOTP secret too.
+    """
+    if not _may_manage_staff(actor, agency):
+        raise PermissionDenied(_("Only the platform administrator or this agency's administrator may add staff."))
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        account = staff_account_create(
+            actor=actor,
+            username=username,
+            full_name=full_name,
+            password=password,
+            email=email,
+            with_totp=role in StaffRole.TWO_FACTOR_ROLES,
+        )
+        staff_role_grant(actor=actor, user=account.user, role=role, agency=agency)
+    return NewStaffMember(user=account.user, initial_password=password, totp_uri=account.totp_uri)

@@ -81,3 +81,14 @@ class ResetConfirmForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class StaffMemberForm(forms.Form):
+    username = forms.CharField(label=_("Username (e.g. dukcapil.verifikator2)"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=[])
+
+    def __init__(self, *args: object, roles: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]

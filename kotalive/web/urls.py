@@ -14,5 +14,9 @@ urlpatterns = [
     path("lupa-sandi/kode/", views.password_reset_confirm, name="password-reset-confirm"),
     path("kantor/", views.backoffice, name="backoffice"),
     path("kantor/<str:code>/", views.backoffice_agency, name="backoffice-agency"),
+    path("kantor/<str:code>/petugas/", views.backoffice_staff, name="backoffice-staff"),
+    path(
+        "kantor/<str:code>/petugas/<int:grant_id>/cabut/", views.backoffice_staff_revoke, name="backoffice-staff-revoke"
+    ),
     path("dev/outbox/", views.dev_outbox, name="dev-outbox"),
 ]

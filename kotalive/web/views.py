@@ -18,12 +18,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kotalive.accounts import services
 from kotalive.accounts.models import User
 from kotalive.accounts.selectors import profile_for
-from kotalive.agencies.models import Agency
-from kotalive.agencies.selectors import agency_get, agency_list, user_agencies, user_staff_roles
+from kotalive.agencies.models import Agency, StaffRole
+from kotalive.agencies.selectors import (
+    agency_get,
+    agency_list,
+    agency_staff_roles,
+    user_agencies,
+    user_may_manage_staff,
+    user_staff_roles,
+)
+from kotalive.agencies.services import staff_member_add, staff_role_revoke
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.notifications.models import DevOutboxMessage
 from kotalive.regions.selectors import region_get
-from kotalive.web.forms import ResetConfirmForm, ResetRequestForm, SignInForm, SignUpForm, VerifyForm
+from kotalive.web.forms import (
+    ResetConfirmForm,
+    ResetRequestForm,
+    SignInForm,
+    SignUpForm,
+    StaffMemberForm,
+    VerifyForm,
+)
 
 LOGIN_BACKEND = "kotalive.accounts.backends.LoginBackend"
 
@@ -235,8 +250,61 @@ def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     roles = [r for r in user_staff_roles(user=_user(request)) if r.agency_id == agency.pk]
     return render(
-        request, "web/backoffice_agency.html", {"agency": agency, "roles": roles, "units": agency.units.all()}
+        request,
+        "web/backoffice_agency.html",
+        {
+            "agency": agency,
+            "roles": roles,
+            "units": agency.units.all(),
+            "manages_staff": user_may_manage_staff(user=_user(request), agency=agency),
+        },
     )
+
+
+def _managed_agency(request: HttpRequest, code: str) -> Agency:
+    """The agency whose staff the signed-in administrator may manage, or 404 (no hint that it exists)."""
+    _staff_required(request)
+    agency = agency_get(code=code)
+    if agency is None or not user_may_manage_staff(user=_user(request), agency=agency):
+        raise Http404
+    return agency
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def backoffice_staff(request: HttpRequest, code: str) -> HttpResponse:
+    agency = _managed_agency(request, code)
+    form = StaffMemberForm(request.POST or None, roles=StaffRole.AGENCY_ROLES)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = _run(
+            form,
+            lambda: staff_member_add(
+                actor=_user(request),
+                agency=agency,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                email=data["email"] or None,
+            ),
+        )
+        if created is not None:
+            form = StaffMemberForm(roles=StaffRole.AGENCY_ROLES)
+    context = {"agency": agency, "grants": agency_staff_roles(agency=agency), "form": form, "created": created}
+    return render(request, "web/backoffice_staff.html", context, status=_status(form))
+
+
+@login_required
+@require_POST
+def backoffice_staff_revoke(request: HttpRequest, code: str, grant_id: int) -> HttpResponse:
+    agency = _managed_agency(request, code)
+    grant = next((g for g in agency_staff_roles(agency=agency) if g.pk == grant_id), None)
+    if grant is None:
+        raise Http404
+    staff_role_revoke(actor=_user(request), grant=grant)
+    messages.info(request, _("The role is revoked."))
+    return redirect("web:backoffice-staff", code=agency.code)
 
 
 def dev_outbox(request: HttpRequest) -> HttpResponse:

@@ -89,8 +89,8 @@ def test_a_citizen_s_pages_are_accessible_and_fit_a_phone(page: Page, live_serve
 
 
 def test_the_back_office_is_accessible_and_fits_a_phone(page: Page, live_server: Any, personas: dict) -> None:
-    _sign_in(page, live_server.url, "kominfo.operator")
-    for path in ["/kantor/", "/kantor/DISDUKCAPIL/"]:
+    _sign_in(page, live_server.url, "admin")
+    for path in ["/kantor/", "/kantor/DISDUKCAPIL/", "/kantor/DISDUKCAPIL/petugas/"]:
         page.goto(live_server.url + path)
 
         assert _serious_violations(page) == [], path
@@ -146,3 +146,27 @@ def test_the_language_switch_works_without_javascript(browser: Browser, live_ser
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Sign up", exact=True).first.is_visible()
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/docs"])
+def test_every_asset_comes_from_the_app_itself(page: Page, live_server: Any, reference: None, path: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(live_server.url + path)
+    page.wait_for_load_state("networkidle")
+
+    assert requested
+    assert [url for url in requested if not url.startswith(live_server.url) and not url.startswith("data:")] == []
+
+
+def test_the_api_docs_render_under_the_content_security_policy(page: Page, live_server: Any, reference: None) -> None:
+    blocked: list[str] = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
+
+    page.goto(live_server.url + "/api/v1/docs")
+
+    page.get_by_text("/api/v1/accounts/register", exact=True).first.wait_for()
+    assert blocked == []
