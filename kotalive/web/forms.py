@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +92,8 @@ class StaffMemberForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=[])
 
-    def __init__(self, *args: object, roles: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+    def __init__(self, data: Any = None, *, roles: Sequence[tuple[str, Any]]) -> None:
+        super().__init__(data)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)  # noqa: S101 (declared just above)
+        role_field.choices = list(roles)
