@@ -1,0 +1,108 @@
+"""Benchmark: load a synthetic population into the registry, then time NIK look-ups.
+
+Budget (DESIGN.md section 7): 2,000,000 people into PostgreSQL in under 120 s; NIK look-up p99 under 5 ms.
+Runs against its own database (dropped and created anew), prints one JSON object.
+
+    uv run python bench/registry_load.py [--people 2000000] [--lookups 20000]
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kotalive_bench (default)
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DEBUG", "1")  # the demo keys are fine for synthetic data
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kotalive_bench")
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=2_000_000)
+    parser.add_argument("--lookups", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    if BENCH_URL.startswith("postgres"):
+        _recreate_database(BENCH_URL)
+    os.environ["DATABASE_URL"] = BENCH_URL
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from kotalive.registry.models import Person
+    from kotalive.registry.selectors import person_find_by_nik
+    from kotalive.registry.services import registry_seed_synthetic
+    from kotalive.registry.synthetic import PopulationGenerator
+
+    call_command("migrate", verbosity=0)
+    call_command("seed", verbosity=0)
+
+    started = time.perf_counter()
+    result = registry_seed_synthetic(actor=None, people=args.people, seed=args.seed, region_code="36.71")
+    load_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_person")
+
+    # The NIKs in clear come from the generator itself (same seed, same people), not from decrypting rows.
+    kelurahan = sorted(Person.objects.values_list("family__kelurahan_id", flat=True).distinct())
+    generator = PopulationGenerator(kelurahan_codes=kelurahan, seed=args.seed)
+    every_nik = [p.nik for family in generator.families(args.people) for p in family.members]
+    rng = random.Random(99)
+    sample = [rng.choice(every_nik) for _ in range(args.lookups)]
+    del every_nik
+
+    timings_ms = []
+    found = 0
+    for nik in sample:
+        t0 = time.perf_counter()
+        person = person_find_by_nik(nik=nik)
+        timings_ms.append((time.perf_counter() - t0) * 1000)
+        found += person is not None
+    timings_ms.sort()
+
+    def pct(p: float) -> float:
+        return round(timings_ms[min(len(timings_ms) - 1, int(len(timings_ms) * p))], 3)
+
+    print(json.dumps({
+        "benchmark": "registry_load",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "database": connection.vendor,
+        "people": result.people,
+        "families": result.families,
+        "load_seconds": round(load_seconds, 1),
+        "people_per_second": round(result.people / load_seconds),
+        "budget_load_seconds": 120,
+        "lookups": len(sample),
+        "lookups_found": found,
+        "lookup_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99), "max": round(timings_ms[-1], 3),
+                      "mean": round(statistics.fmean(timings_ms), 3)},
+        "budget_lookup_p99_ms": 5,
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
