@@ -248,9 +248,17 @@ def _issue_contact_codes(user: User) -> list[dict[str, str]]:
 
 
 def contact_codes_resend(*, user: User) -> list[dict[str, str]]:
-    """Send fresh verification codes to the contacts not yet verified (old codes stop working)."""
+    """Send fresh verification codes to the contacts not yet verified (old codes stop working).
+
+    Limited like failed sign-ins (5 per 15 minutes): each code costs an SMS and lands on someone's phone.
+    """
+    key = f"resend:{user.pk}"
+    throttle_check(key=key, address=None)
     with transaction.atomic():
-        return _issue_contact_codes(user)
+        sent = _issue_contact_codes(user)
+        if sent:
+            throttle_fail(key=key, address=None)
+        return sent
 
 
 def _otp_consume(*, user: User, purpose: str, code: str) -> OneTimeCode:

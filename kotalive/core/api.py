@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from kotalive.accounts.models import User
@@ -84,6 +84,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
             errors.append({"field": name, "message": message})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return error(request, 422, summary, "invalid", errors)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:  # django-ninja's answer to a body it cannot parse
+            message = _("the request body is not valid JSON")
+            return error(request, 422, f"body: {message}", "invalid", [{"field": "body", "message": message}])
+        return error(request, exc.status_code, str(exc), "error")
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

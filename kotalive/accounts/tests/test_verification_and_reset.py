@@ -97,3 +97,10 @@ def test_a_reset_request_for_an_unknown_login_answers_the_same(client: Client, r
     )
 
     assert response.status_code == 202
+
+
+def test_asking_for_new_codes_again_and_again_is_throttled(newcomer: User) -> None:
+    client = bearer_client(newcomer)
+    statuses = [client.post("/api/v1/accounts/verify/resend").status_code for _attempt in range(6)]
+
+    assert statuses == [200] * 5 + [429]

@@ -1,0 +1,39 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency, StaffRole
+from kotalive.core.audit import audit_verify
+from kotalive.registry.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> tuple[int, int, int, int]:
+    return User.objects.count(), StaffRole.objects.count(), Person.objects.count(), Agency.objects.count()
+
+
+def test_seeding_the_demo_twice_neither_fails_nor_duplicates() -> None:
+    out = io.StringIO()
+    call_command("seed", demo=True, stdout=out)
+    first = _counts()
+
+    call_command("seed", demo=True, stdout=io.StringIO())
+
+    assert _counts() == first
+    assert first[2] > 5000
+    assert "warga1" in out.getvalue()
+    assert "dukcapil.verifikator" in out.getvalue()
+    assert audit_verify()[1] is None
+
+
+@override_settings(DEMO=False)
+def test_demo_accounts_need_demo_mode() -> None:
+    with pytest.raises(CommandError, match="KOTALIVE_DEMO=1"):
+        call_command("seed", demo=True, stdout=io.StringIO())
+
+    assert not User.objects.exists()
+    assert Agency.objects.exists()  # reference data still loads
