@@ -4,7 +4,10 @@ from ninja import NinjaAPI
 
 from kotalive.accounts.api import router as accounts_router
 from kotalive.agencies.api import router as agencies_router
+from kotalive.cases.api import router as cases_router
+from kotalive.catalogue.api import router as catalogue_router
 from kotalive.core.api import install_error_handlers
+from kotalive.core.calendar_api import router as calendar_router
 from kotalive.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -18,3 +21,6 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/regions", regions_router)
 api.add_router("/agencies", agencies_router)
+api.add_router("/", catalogue_router)
+api.add_router("/", cases_router)
+api.add_router("/calendar", calendar_router)

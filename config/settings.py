@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "kotalive.agencies",
     "kotalive.registry",
     "kotalive.notifications",
+    "kotalive.events",
+    "kotalive.workflow",
+    "kotalive.catalogue",
+    "kotalive.cases",
     "kotalive.demo",
     "kotalive.web",
 ]
@@ -168,6 +172,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KotaLIVE <noreply@localhost>
 # The deployment: which region this city platform serves. Kota Tangerang unless set.
 KOTALIVE_REGION_CODE = env_str("KOTALIVE_REGION_CODE", "36.71")
 KOTALIVE_PLATFORM_NAME = env_str("KOTALIVE_PLATFORM_NAME", "KotaLIVE")
+# CloudEvents `source` prefix of every event this deployment emits (a URI naming the deployment).
+KOTALIVE_EVENT_SOURCE = env_str("KOTALIVE_EVENT_SOURCE", "https://kotalive.tangerangkota.go.id")
+# Largest upload accepted (bytes); a service's requirement may set a smaller limit.
+KOTALIVE_UPLOAD_MAX_BYTES = env_int("KOTALIVE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -18,12 +18,19 @@ class FieldError(Schema):
     message: str
 
 
+class ExistingOut(Schema):
+    tracking: str
+    url: str
+    page: str
+
+
 class ErrorOut(Schema):
     """Every error answer: a sentence for people, a code for programs, and the fields at fault."""
 
     detail: str
     code: str
     errors: list[FieldError] = []
+    existing: ExistingOut | None = None  # with code duplicate_open_case: the case already open
 
 
 class BearerToken(HttpBearer):
@@ -53,9 +60,15 @@ AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut}
 
 def install_error_handlers(api: NinjaAPI) -> None:
     def error(
-        request: HttpRequest, status: int, detail: str, code: str, errors: list[dict[str, str]] | None = None
+        request: HttpRequest,
+        status: int,
+        detail: str,
+        code: str,
+        errors: list[dict[str, str]] | None = None,
+        extra: dict[str, object] | None = None,
     ) -> HttpResponse:
-        return api.create_response(request, {"detail": detail, "code": code, "errors": errors or []}, status=status)
+        body = {"detail": detail, "code": code, "errors": errors or [], **(extra or {})}
+        return api.create_response(request, body, status=status)
 
     @api.exception_handler(ValidationFailed)
     def on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
@@ -67,7 +80,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         errors = [{"field": exc.field, "message": str(exc.message)}] if exc.field else []
         detail = f"{exc.field}: {exc.message}" if exc.field else str(exc.message)
-        return error(request, exc.status, detail, exc.code, errors)
+        return error(request, exc.status, detail, exc.code, errors, exc.extra)
 
     @api.exception_handler(ValidationError)
     def on_schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

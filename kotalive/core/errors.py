@@ -8,11 +8,19 @@ class DomainError(Exception):
 
     status = 422
 
-    def __init__(self, message: str | Promise, *, field: str | None = None, code: str = "invalid") -> None:
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        extra: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
         self.code = code
+        self.extra = extra or {}  # more for programs, e.g. {"existing": {...}} of a duplicate
 
 
 class ValidationFailed(DomainError):

@@ -60,3 +60,18 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class CalendarOverride(models.Model):
+    """A local change to the working-day calendar: an extra closure, or a day that works after all (a holiday
+    moved by a revised decree). Managed by the operator; every SLA clock reads it."""
+
+    date = models.DateField(unique=True)
+    working = models.BooleanField(help_text="True: the office works on this day; False: it is closed")
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'open' if self.working else 'closed'}: {self.reason}"

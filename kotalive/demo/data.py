@@ -15,6 +15,7 @@ from kotalive.accounts.services import staff_account_create
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import agency_get
 from kotalive.agencies.services import agencies_load_reference, staff_role_grant
+from kotalive.catalogue.services import catalogue_load_reference
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.regions.services import regions_load_reference
@@ -104,9 +105,10 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
 
 
 def reference_data_load() -> None:
-    """Regions of Banten (Kota Tangerang in full) and the agencies of the deployment."""
+    """Regions of Banten (Kota Tangerang in full), the agencies, workflows and services of the deployment."""
     regions_load_reference()
     agencies_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
+    catalogue_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
 
 
 def _demo_registry(synthetic_people: int) -> None:

@@ -24,6 +24,9 @@ PUBLIC = {
     "api/v1/accounts/password-reset/confirm",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "api/v1/services",  # the published catalogue
+    "api/v1/services/DISDUKCAPIL",  # (DISDUKCAPIL stands for any code)
+    "api/v1/calendar/due-date",
     "admin/login/",  # redirects to the platform's own sign-in
     "keluar/",
     "admin/logout/",  # signing out needs no account

@@ -1,0 +1,185 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from kotalive.workflow.models import WorkflowSubject
+
+
+def _upload_path(instance: "Upload", filename: str) -> str:
+    # Never the citizen's file name: a random name, grouped by month, under MEDIA_ROOT (outside the web root).
+    return f"uploads/{timezone.now():%Y/%m}/{instance.id}.{instance.kind}"
+
+
+class Upload(models.Model):
+    """A file a citizen uploaded, checked by its content. Attached to a case as one of its documents."""
+
+    PDF, JPEG, PNG = "pdf", "jpeg", "png"
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
+    file = models.FileField(upload_to=_upload_path)
+    kind = models.CharField(max_length=4)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.size} B"
+
+
+class Case(WorkflowSubject):
+    """An application (permohonan) for one service, by a citizen, for themself or a family member."""
+
+    tracking = models.CharField(max_length=40, unique=True)
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="cases")
+    service_version = models.ForeignKey("catalogue.ServiceVersion", on_delete=models.PROTECT, related_name="cases")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    subject_person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    subject_name = models.CharField(max_length=150)
+    data = models.JSONField(default=dict)
+    prefilled = models.JSONField(default=dict)  # {field: registry key} of what came from DISDUKCAPIL data
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    submitted_at = models.DateTimeField()
+    is_test = models.BooleanField(default=False)  # synthetic cases (benchmarks, test API keys)
+
+    event_kind = "case"
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "due_at"], name="case_inbox_due_idx"),
+            models.Index(fields=["agency", "state_category", "due_at"], name="case_inbox_state_idx"),
+            models.Index(fields=["agency", "sla_status", "due_at"], name="case_inbox_sla_idx"),
+            models.Index(fields=["agency", "assignee", "due_at"], name="case_inbox_assignee_idx"),
+            models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
+            models.Index(fields=["service", "subject_person", "state_category"], name="case_open_duplicate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking
+
+    def event_subject(self) -> str:
+        return self.tracking
+
+    def event_agency(self) -> str:
+        return self.agency.code
+
+    def event_data(self) -> dict[str, object]:
+        return {
+            "tracking": self.tracking,
+            "service": self.service.code,
+            "service_version": self.service_version.version,
+            "agency": self.agency.code,
+        }
+
+
+class CaseDocument(models.Model):
+    """A document given for one requirement; a later one for the same requirement replaces it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    requirement = models.CharField(max_length=60)
+    upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["requirement", "-added_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.requirement}"
+
+
+class CaseMessage(models.Model):
+    """A message on a case: citizen <-> officer, or an internal note between officers (never shown to citizens)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} message {self.pk}"
+
+
+class CaseOutput(models.Model):
+    """What completion produced: its number, date and issuing officer (the signed PDF comes later)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="output")
+    number = models.CharField(max_length=60, unique=True)
+    issued_on = models.DateField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseRating(models.Model):
+    """The citizen's rating after completion: the nine IKM elements U1-U9, 1-4 each (PermenPANRB 14/2017)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    scores = models.JSONField()  # [u1, ..., u9]
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} rating"
+
+
+class CaseDraft(models.Model):
+    """A form a citizen saved without submitting."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_drafts")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=20, default="self")
+    data = models.JSONField(default=dict)
+    documents = models.JSONField(default=dict)  # {requirement code: upload id}
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["applicant", "service", "subject"], name="one_draft_per_form")]
+
+    def __str__(self) -> str:
+        return f"draft {self.service_id} by {self.applicant_id}"
+
+
+class TrackingCounter(models.Model):
+    """The last sequence number of tracking numbers per agency and day (locked while taking the next)."""
+
+    agency_code = models.CharField(max_length=20)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency_code", "day"], name="tracking_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.day} {self.last}"
+
+
+class Escalation(models.Model):
+    """An escalation the SLA sweep raised on a case (once per rule of the service's chain)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    rule = models.PositiveSmallIntegerField()  # index in the service version's escalation chain
+    when = models.CharField(max_length=10)
+    target = models.CharField(max_length=20)
+    notified = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "rule"], name="escalation_once_per_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.when}->{self.target}"

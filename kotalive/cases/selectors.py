@@ -1,0 +1,184 @@
+"""Reads of cases, always scoped to who asks. Anything outside the scope is "not found" (no existence leak)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency, StaffRole
+from kotalive.cases.models import Case, CaseDocument, CaseMessage
+from kotalive.core.errors import NotFound
+from kotalive.workflow.definitions import APPLICANT, CATEGORIES, PUBLIC_STATUS, TERMINAL, Transition
+from kotalive.workflow.models import WorkflowStep
+
+OPEN_CATEGORIES = [c for c in CATEGORIES if c not in TERMINAL and c != "draft"]
+
+
+def _case_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related(
+        "service", "service_version", "agency", "applicant", "subject_person", "assignee", "workflow"
+    )
+
+
+def _citizen_scope(user: User) -> Q:
+    scope = Q(applicant=user)
+    person_id = getattr(getattr(user, "citizen", None), "person_id", None)
+    if person_id:
+        scope |= Q(subject_person_id=person_id)  # a case a family member filed for them
+    return scope
+
+
+def staff_roles_for(*, user: User, agency: Agency | int) -> set[str]:
+    agency_id = agency if isinstance(agency, int) else agency.pk
+    return set(StaffRole.objects.filter(user=user, agency_id=agency_id).values_list("role", flat=True))
+
+
+def case_roles(*, user: User, case: Case) -> set[str]:
+    """The workflow roles `user` holds on `case`: applicant, and their staff roles in the case's agency."""
+    roles = staff_roles_for(user=user, agency=case.agency_id)
+    if case.applicant_id == user.pk:
+        roles.add(APPLICANT)
+    return roles
+
+
+def case_get_for_actor(*, user: User, tracking: str, for_update: bool = False) -> Case:
+    """The case `tracking` if `user` may see it: the applicant or the subject, or staff of the case's agency."""
+    cases = _case_queryset()
+    if for_update:
+        cases = cases.select_for_update(of=("self",))
+    case = cases.filter(tracking=tracking).first()
+    if case is None:
+        raise NotFound("case not found", code="not_found")
+    if user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency_id=case.agency_id).exists():
+        return case
+    if user.kind == User.CITIZEN and Case.objects.filter(_citizen_scope(user), pk=case.pk).exists():
+        return case
+    raise NotFound("case not found", code="not_found")
+
+
+def cases_of_citizen(*, user: User) -> QuerySet[Case]:
+    return _case_queryset().filter(_citizen_scope(user)).order_by("-submitted_at")
+
+
+def case_is_staff_view(*, user: User, case: Case) -> bool:
+    return user.kind == User.STAFF and bool(staff_roles_for(user=user, agency=case.agency_id))
+
+
+def case_actions(*, user: User, case: Case) -> list[Transition]:
+    """The transitions `user` may take on `case` now (guards are checked when taken)."""
+    return case.workflow.parsed.available(state=case.state, roles=case_roles(user=user, case=case))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # step | message | note
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    actor_role: str
+    text: str
+    data: dict[str, Any]
+
+
+def case_timeline(*, case: Case, staff_view: bool) -> list[TimelineEntry]:
+    """Every step and message in time order; internal notes only for the agency's staff."""
+    entries = [
+        TimelineEntry(
+            at=s.at,
+            kind="step",
+            action=s.action,
+            from_state=s.from_state,
+            to_state=s.to_state,
+            actor=(s.actor.full_name if s.actor else "system"),
+            actor_role=s.actor_role,
+            text=s.reason,
+            data=s.data,
+        )
+        for s in WorkflowStep.objects.filter(subject_type="case", subject_id=case.pk).select_related("actor")
+    ]
+    messages = CaseMessage.objects.filter(case=case).select_related("author")
+    if not staff_view:
+        messages = messages.filter(internal=False)
+    entries += [
+        TimelineEntry(
+            at=m.created_at,
+            kind="note" if m.internal else "message",
+            action="",
+            from_state="",
+            to_state="",
+            actor=m.author.full_name,
+            actor_role="staff" if m.author.kind == "staff" else "citizen",
+            text=m.body,
+            data={},
+        )
+        for m in messages
+    ]
+    return sorted(entries, key=lambda e: e.at)
+
+
+def case_documents(*, case: Case) -> list[CaseDocument]:
+    return list(CaseDocument.objects.filter(case=case, current=True).select_related("upload"))
+
+
+def public_status(case: Case) -> str:
+    return PUBLIC_STATUS.get(case.state_category, "proses")
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    cases: list[Case]
+    page: int
+    pages: int
+    total: int
+    counts: dict[str, int]
+
+
+def agency_inbox(
+    *,
+    user: User,
+    agency: Agency,
+    service: str | None = None,
+    state: str | None = None,
+    sla: str | None = None,
+    assigned: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> InboxPage:
+    """The agency's open work, soonest due first. `assigned`: me, unassigned or all (default)."""
+    if not staff_roles_for(user=user, agency=agency):
+        raise NotFound("agency not found", code="not_found")
+    cases = Case.objects.filter(agency=agency)
+    if state:
+        cases = cases.filter(Q(state=state) | Q(state_category=state))
+    else:
+        cases = cases.filter(state_category__in=OPEN_CATEGORIES)  # IN, not NOT IN: the inbox index serves it
+    if service:
+        cases = cases.filter(service__code=service)
+    if sla:
+        cases = cases.filter(sla_status=sla)
+    filtered = cases
+    if assigned == "me":
+        cases = cases.filter(assignee=user)
+    elif assigned == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    counts = filtered.aggregate(
+        all=Count("id"),
+        me=Count("id", filter=Q(assignee=user)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+    )
+    paginator = Paginator(
+        cases.order_by("due_at", "id").select_related("service", "service_version", "assignee"), per_page
+    )
+    current = paginator.get_page(page)
+    return InboxPage(
+        cases=list(current.object_list),
+        page=current.number,
+        pages=paginator.num_pages,
+        total=paginator.count,
+        counts={k: v or 0 for k, v in counts.items()},
+    )

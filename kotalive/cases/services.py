@@ -1,0 +1,369 @@
+"""Writes for applications: submit, act on, talk about, attach to, assign, rate.
+
+Every use case is one transaction with its audit entry and outbox event (case.*), so agency systems and the
+citizen's notifications see exactly what committed.
+"""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import StaffRole
+from kotalive.cases.models import Case, CaseDocument, CaseMessage, CaseOutput, CaseRating, TrackingCounter, Upload
+from kotalive.cases.prefill import PREFILL_LEGAL_BASIS, form_prefill
+from kotalive.cases.selectors import OPEN_CATEGORIES, case_get_for_actor, case_roles, staff_roles_for
+from kotalive.catalogue.forms import form_errors
+from kotalive.catalogue.models import Service, ServiceVersion, localised
+from kotalive.core.audit import audit_record
+from kotalive.core.calendar import local_date
+from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from kotalive.events.services import outbox_write
+from kotalive.registry.models import Person
+from kotalive.registry.selectors import family_members
+from kotalive.workflow.definitions import APPLICANT
+from kotalive.workflow.services import transition, workflow_record_step
+from kotalive.workflow.sla import sla_start
+
+IKM_ELEMENTS = 9
+
+
+def _next_tracking(agency_code: str, day: dt.date) -> str:
+    counter, _created = TrackingCounter.objects.select_for_update().get_or_create(agency_code=agency_code, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency_code}-{day:%Y%m%d}-{counter.last:05d}"
+
+
+def resolve_subject(*, user: User, subject: str, version: ServiceVersion) -> Person | None:
+    """The registry person the application is about: "self", or the id of a member of the citizen's family card
+    (as listed by /api/v1/me). None for a citizen outside the registry applying for themself."""
+    profile = getattr(user, "citizen", None)
+    own = profile.person if profile is not None else None
+    if subject in ("", "self"):
+        return own
+    if not version.eligibility.get("family_members"):
+        raise ValidationFailed({"subject": [_("this service is only for yourself")]})
+    if own is None:
+        raise ValidationFailed({"subject": [_("only a registry-verified citizen applies for family members")]})
+    member = next((m for m in family_members(person=own) if str(m.pk) == str(subject)), None)
+    if member is None:
+        raise ValidationFailed({"subject": [_("is not a member of your family card")]})
+    return member
+
+
+def _check_eligibility(*, user: User, version: ServiceVersion, person: Person | None) -> None:
+    if user.kind != User.CITIZEN:
+        raise PermissionDenied(_("Only citizens apply for services."))
+    if not user.has_verified_contact:
+        raise DomainError(_("Verify your phone number or e-mail address before applying."), code="contact_unverified")
+    rules = version.eligibility
+    if rules.get("registry_verified") and person is None:
+        raise DomainError(
+            _("This service needs your data in the population registry; your NIK is not in this city's registry."),
+            code="registry_required",
+        )
+    if person is not None:
+        age = person.age_on(timezone.localdate())
+        if rules.get("min_age") is not None and age < rules["min_age"]:
+            raise ValidationFailed({"subject": [_("must be at least %(age)s years old") % {"age": rules["min_age"]}]})
+        if rules.get("max_age") is not None and age > rules["max_age"]:
+            raise ValidationFailed({"subject": [_("must be at most %(age)s years old") % {"age": rules["max_age"]}]})
+
+
+def _check_documents(
+    *, user: User, version: ServiceVersion, documents: dict[str, str], require_all: bool
+) -> dict[str, Upload]:
+    errors: dict[str, list[str]] = {}
+    known = {r["code"]: r for r in version.requirements}
+    for code in documents:
+        if code not in known:
+            errors.setdefault(f"documents.{code}", []).append(_("is not a requirement of this service"))
+    uploads = {
+        str(u.pk): u for u in Upload.objects.filter(pk__in=[v for v in documents.values() if _is_uuid(v)], owner=user)
+    }
+    chosen: dict[str, Upload] = {}
+    for code, requirement in known.items():
+        upload_id = documents.get(code)
+        if not upload_id:
+            if requirement.get("required") and require_all:
+                errors.setdefault(f"documents.{code}", []).append(
+                    _("is required: %(name)s") % {"name": localised(requirement["name"])}
+                )
+            continue
+        upload = uploads.get(str(upload_id))
+        if upload is None:
+            errors.setdefault(f"documents.{code}", []).append(_("names no upload of yours"))
+            continue
+        if upload.kind not in requirement.get("types", []):
+            errors.setdefault(f"documents.{code}", []).append(
+                _("must be %(types)s") % {"types": ", ".join(requirement["types"]).upper()}
+            )
+        if upload.size > requirement.get("max_mb", 5) * 1024 * 1024:
+            errors.setdefault(f"documents.{code}", []).append(
+                _("is larger than %(mb)s MB") % {"mb": requirement["max_mb"]}
+            )
+        chosen[code] = upload
+    if errors:
+        raise ValidationFailed(errors)
+    return chosen
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def case_submit(
+    *, actor: User, service_code: str, subject: str = "self", data: Any, documents: dict[str, str] | None = None
+) -> Case:
+    """Validate and file an application; start its workflow and SLA clock; give it a tracking number.
+
+    Nothing is created when anything is wrong. A second open case for the same service and person is a 409 that
+    names the first.
+    """
+    service = (
+        Service.objects.select_related("current__workflow", "agency").filter(code=service_code, active=True).first()
+    )
+    if service is None or service.current is None:
+        raise ValidationFailed({"service": [_("no such service")]})
+    version = service.current
+    person = resolve_subject(user=actor, subject=subject, version=version)
+    _check_eligibility(user=actor, version=version, person=person)
+    if not isinstance(data, dict):
+        raise ValidationFailed({"data": [_("must be a JSON object of the form's fields")]})
+    errors = form_errors(version.form_schema, data)
+    try:
+        chosen = _check_documents(user=actor, version=version, documents=documents or {}, require_all=True)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    prefill = form_prefill(version, person)
+    now = timezone.now()
+    with transaction.atomic():
+        duplicate_scope = (
+            {"subject_person": person} if person is not None else {"applicant": actor, "subject_person__isnull": True}
+        )
+        first = (
+            Case.objects.select_for_update()
+            .filter(service=service, state_category__in=OPEN_CATEGORIES, **duplicate_scope)
+            .first()
+        )
+        if first is not None:
+            raise Conflict(
+                _("An application for this service and this person is already open: %(tracking)s.")
+                % {"tracking": first.tracking},
+                field="service",
+                code="duplicate_open_case",
+                extra={
+                    "existing": {
+                        "tracking": first.tracking,
+                        "url": f"/api/v1/cases/{first.tracking}",
+                        "page": f"/kasus/{first.tracking}/",
+                    }
+                },
+            )
+        definition = version.workflow.parsed
+        case = Case(
+            tracking=_next_tracking(service.agency.code, local_date(now)),
+            service=service,
+            service_version=version,
+            agency=service.agency,
+            applicant=actor,
+            subject_person=person,
+            subject_name=person.full_name.title() if person else actor.full_name,
+            data=data,
+            prefilled={
+                name: version.form_schema["properties"][name].get("x-prefill")
+                for name in prefill
+                if data.get(name) == prefill[name]
+            },
+            submitted_at=now,
+            workflow=version.workflow,
+            state=definition.initial,
+            state_category=definition.category(definition.initial),
+        )
+        sla_start(case, now=now, working_days=version.sla_working_days)
+        case.save()
+        CaseDocument.objects.bulk_create(
+            [CaseDocument(case=case, requirement=code, upload=upload) for code, upload in chosen.items()]
+        )
+        if case.prefilled and person is not None:
+            audit_record(
+                actor=actor,
+                action="registry.read",
+                obj=person,
+                data={
+                    "purpose": f"pre-fill of {service.code}",
+                    "legal_basis": PREFILL_LEGAL_BASIS,
+                    "fields": sorted(set(case.prefilled.values())),
+                    "case": case.tracking,
+                },
+            )
+        workflow_record_step(
+            subject=case,
+            actor=actor,
+            action="submit",
+            from_state="",
+            role=APPLICANT,
+            event="submitted",
+            data={"due_at": case.due_at.isoformat() if case.due_at else None},
+        )
+    return case
+
+
+def case_transition(
+    *, actor: User, tracking: str, action: str, version: int, reason: str = "", requirements: list[str] | None = None
+) -> Case:
+    """Take workflow action `action` on the case, as the applicant or as staff of its agency."""
+    with transaction.atomic():
+        case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        data: dict[str, Any] = {}
+        if requirements:
+            unknown = [code for code in requirements if case.service_version.requirement(code) is None]
+            if unknown:
+                raise ValidationFailed(
+                    {"requirements": [_("unknown requirement: %(codes)s") % {"codes": ", ".join(unknown)}]}
+                )
+            data["requirements"] = requirements
+        current_codes = set(CaseDocument.objects.filter(case=case, current=True).values_list("requirement", flat=True))
+        required = {r["code"] for r in case.service_version.requirements if r.get("required")}
+        chosen, _step = transition(
+            actor=actor,
+            subject=case,
+            action=action,
+            version=version,
+            roles=case_roles(user=actor, case=case),
+            reason=reason,
+            data=data,
+            guards={"documents_complete": required <= current_codes},
+        )
+        if case.state_category == "completed":
+            _issue_output(case=case, officer=actor)
+    return case
+
+
+def _issue_output(*, case: Case, officer: User) -> CaseOutput:
+    today = timezone.localdate()
+    number = f"{case.service.code.upper()}/{today:%Y%m%d}/{case.tracking.rsplit('-', 1)[-1]}-{case.pk}"
+    output = CaseOutput.objects.create(case=case, number=number, issued_on=today, issued_by=officer)
+    audit_record(actor=officer, action="case.output_issued", obj=case, data={"number": number})
+    return output
+
+
+def case_message_post(*, actor: User, tracking: str, body: str, internal: bool = False) -> CaseMessage:
+    """A message between the citizen and the agency, or (staff only) an internal note."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed({"body": [_("is required")]})
+    if len(body) > 4000:
+        raise ValidationFailed({"body": [_("is longer than 4000 characters")]})
+    with transaction.atomic():
+        case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        is_staff = bool(staff_roles_for(user=actor, agency=case.agency_id))
+        if internal and not is_staff:
+            raise PermissionDenied(_("Only the agency's staff write internal notes."))
+        message = CaseMessage.objects.create(case=case, author=actor, body=body, internal=internal)
+        audit_record(
+            actor=actor,
+            action="case.note_added" if internal else "case.message_posted",
+            obj=case,
+            data={"message": message.pk},
+        )
+        if not internal:  # internal notes are not events: agency systems of other parties must not see them
+            outbox_write(
+                event="case.message_posted",
+                subject=case.tracking,
+                agency=case.agency.code,
+                data={**case.event_data(), "message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
+            )
+    return message
+
+
+def case_document_replace(*, actor: User, tracking: str, requirement: str, upload_id: str) -> CaseDocument:
+    """The applicant gives a (new) document for one requirement while the case is open."""
+    with transaction.atomic():
+        case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied(_("Only the applicant adds documents."))
+        if case.state_category not in {"submitted", "awaiting_citizen"}:
+            raise DomainError(
+                _("Documents can be changed only before verification or when a revision is asked."),
+                code="documents_locked",
+            )
+        chosen = _check_documents(
+            user=actor, version=case.service_version, documents={requirement: upload_id}, require_all=False
+        )
+        CaseDocument.objects.filter(case=case, requirement=requirement, current=True).update(current=False)
+        document = CaseDocument.objects.create(case=case, requirement=requirement, upload=chosen[requirement])
+        audit_record(actor=actor, action="case.document_added", obj=case, data={"requirement": requirement})
+        outbox_write(
+            event="case.document_added",
+            subject=case.tracking,
+            agency=case.agency.code,
+            data={**case.event_data(), "requirement": requirement},
+        )
+    return document
+
+
+def case_assign(*, actor: User, tracking: str, assignee_username: str | None) -> Case:
+    """Claim (assign to oneself), assign or reassign within the agency; None unassigns."""
+    with transaction.atomic():
+        case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        roles = staff_roles_for(user=actor, agency=case.agency_id)
+        if not roles:
+            raise NotFound("case not found", code="not_found")
+        assignee = None
+        if assignee_username:
+            assignee = User.objects.filter(username=assignee_username, is_active=True).first()
+            if assignee is None or not staff_roles_for(user=assignee, agency=case.agency_id):
+                raise ValidationFailed({"assignee": [_("is not a member of staff of this agency")]})
+            leads = {StaffRole.HEAD, StaffRole.APPROVER, StaffRole.AGENCY_ADMIN}
+            if assignee.pk != actor.pk and not roles & leads and case.assignee_id not in (None, actor.pk):
+                raise PermissionDenied(_("Only a section head reassigns a case someone else holds."))
+        previous = case.assignee.username if case.assignee else None
+        case.assignee = assignee
+        case.save(update_fields=["assignee"])
+        audit_record(actor=actor, action="case.assigned", obj=case, data={"from": previous, "to": assignee_username})
+        outbox_write(
+            event="case.assigned",
+            subject=case.tracking,
+            agency=case.agency.code,
+            data={**case.event_data(), "assignee": assignee_username, "previous": previous},
+        )
+    return case
+
+
+def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "") -> CaseRating:
+    """The applicant rates a completed case once, on the nine IKM elements (1-4 each)."""
+    if (
+        not isinstance(scores, list)
+        or len(scores) != IKM_ELEMENTS
+        or not all(isinstance(s, int) and 1 <= s <= 4 for s in scores)
+    ):
+        raise ValidationFailed({"scores": [_("must be nine whole numbers from 1 to 4 (U1-U9)")]})
+    with transaction.atomic():
+        case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied(_("Only the applicant rates the service."))
+        if case.state_category != "completed":
+            raise DomainError(_("A service can be rated once it is completed."), code="not_completed")
+        if CaseRating.objects.filter(case=case).exists():
+            raise Conflict(_("This case is already rated."), code="already_rated")
+        rating = CaseRating.objects.create(case=case, scores=scores, comment=(comment or "").strip()[:2000])
+        audit_record(actor=actor, action="case.rated", obj=case, data={"scores": scores})
+        outbox_write(
+            event="case.rated",
+            subject=case.tracking,
+            agency=case.agency.code,
+            data={**case.event_data(), "scores": scores},
+        )
+    return rating

@@ -1,0 +1,43 @@
+"""Accepting uploaded files by their content, never by their name or declared type."""
+
+import hashlib
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.cases.models import Upload
+from kotalive.core.errors import ValidationFailed
+
+MAGIC = ((b"%PDF-", Upload.PDF), (b"\xff\xd8\xff", Upload.JPEG), (b"\x89PNG\r\n\x1a\n", Upload.PNG))
+
+
+def sniff_kind(head: bytes) -> str | None:
+    """pdf, jpeg or png from the first bytes of a file; None for anything else."""
+    return next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
+
+
+def upload_create(*, actor: User, stream: IO[bytes], name: str, size: int) -> Upload:
+    """Store an uploaded file after checking its size and its content (PDF, JPEG or PNG only)."""
+    limit = settings.KOTALIVE_UPLOAD_MAX_BYTES
+    if size <= 0:
+        raise ValidationFailed({"file": [_("is empty")]})
+    if size > limit:
+        raise ValidationFailed({"file": [_("is larger than %(mb)d MB") % {"mb": limit // (1024 * 1024)}]})
+    head = stream.read(16)
+    kind = sniff_kind(head)
+    if kind is None:
+        raise ValidationFailed({"file": [_("is not a PDF, JPEG or PNG file (checked by its content)")]})
+    stream.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(65536), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    with transaction.atomic():
+        upload = Upload(owner=actor, kind=kind, size=size, sha256=digest.hexdigest(), original_name=name[:200])
+        upload.file.save("upload", File(stream), save=False)
+        upload.save()
+    return upload

@@ -1,0 +1,164 @@
+"""Application forms are JSON Schema (draft 2020-12). This module checks a schema, validates data against it
+with reasons in the user's language, and lists the fields for rendering."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from kotalive.catalogue.models import localised
+
+PREFILL_KEYS = frozenset(
+    {
+        "full_name",
+        "nik",
+        "birth_place",
+        "birth_date",
+        "sex",
+        "religion",
+        "marital_status",
+        "occupation",
+        "education",
+        "kk_number",
+        "address",
+        "kelurahan",
+        "father_name",
+        "mother_name",
+        "head_name",
+        "spouse_name",
+    }
+)
+
+
+def schema_problems(schema: Any) -> list[str]:
+    """Why `schema` cannot serve as a form: not a valid draft 2020-12 schema, not an object of properties, or an
+    unknown pre-fill key."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return [_("not a valid JSON Schema: %(reason)s") % {"reason": exc.message}]
+    if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+        return [_("the form must be an object schema with properties")]
+    problems = []
+    for name, prop in schema["properties"].items():
+        key = prop.get("x-prefill")
+        if key is not None and key not in PREFILL_KEYS:
+            problems.append(_("field %(field)s pre-fills unknown registry data %(key)s") % {"field": name, "key": key})
+    return problems
+
+
+def _reason(error: ValidationError) -> tuple[str, str]:
+    field = ".".join(str(part) for part in error.absolute_path)
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return (f"{field}.{missing}" if field else missing), _("is required")
+    if kind == "type":
+        return field, _("must be of type %(type)s") % {"type": error.validator_value}
+    if kind == "enum":
+        return field, _("must be one of: %(choices)s") % {"choices": ", ".join(map(str, error.validator_value))}
+    if kind == "format" and error.validator_value == "date":
+        return field, _("must be a date written as YYYY-MM-DD")
+    if kind == "format":
+        return field, _("is not a valid %(format)s") % {"format": error.validator_value}
+    if kind == "minLength":
+        return field, (
+            _("is required")
+            if error.validator_value == 1
+            else _("must have at least %(n)s characters") % {"n": error.validator_value}
+        )
+    if kind == "maxLength":
+        return field, _("must have at most %(n)s characters") % {"n": error.validator_value}
+    if kind == "minimum":
+        return field, _("must be at least %(n)s") % {"n": error.validator_value}
+    if kind == "maximum":
+        return field, _("must be at most %(n)s") % {"n": error.validator_value}
+    if kind == "pattern":
+        return field, _("has the wrong form")
+    if kind == "additionalProperties":
+        return field or "data", _("has fields this form does not know: %(reason)s") % {"reason": error.message}
+    return field or "data", error.message
+
+
+def form_errors(schema: dict[str, Any], data: Any) -> dict[str, list[str]]:
+    """{field: [reasons]} for every way `data` fails `schema`; empty when it passes."""
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    errors: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        field, reason = _reason(error)
+        errors.setdefault(f"data.{field}" if field and field != "data" else "data", []).append(reason)
+    return errors
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str  # text, textarea, date, integer, select, checkbox, lines
+    required: bool
+    choices: list[tuple[str, str]]
+    help: str
+    prefill_key: str | None
+
+
+def form_fields(schema: dict[str, Any], ui_hints: dict[str, Any]) -> list[FormField]:
+    """The schema's properties in order, as fields a plain HTML form can show."""
+    required = set(schema.get("required", []))
+    fields = []
+    for name, prop in schema.get("properties", {}).items():
+        hints = ui_hints.get(name, {})
+        label = localised(prop.get("x-label") or prop.get("title") or name)
+        choices: list[tuple[str, str]] = []
+        if "enum" in prop:
+            kind = "select"
+            labels = prop.get("x-enum-labels", {})
+            choices = [(str(value), localised(labels.get(str(value), value))) for value in prop["enum"]]
+        elif prop.get("type") == "boolean":
+            kind = "checkbox"
+        elif prop.get("type") == "array":
+            kind = "lines"  # a textarea, one item per line
+        elif prop.get("type") == "integer":
+            kind = "integer"
+        elif prop.get("format") == "date":
+            kind = "date"
+        else:
+            kind = hints.get("widget", "text")
+        fields.append(
+            FormField(
+                name=name,
+                label=label,
+                kind=kind,
+                required=name in required,
+                choices=choices,
+                help=localised(prop.get("description", "")),
+                prefill_key=prop.get("x-prefill"),
+            )
+        )
+    return fields
+
+
+def coerce_form_post(schema: dict[str, Any], post: Any) -> dict[str, Any]:
+    """Turn an HTML form's strings into the JSON types the schema expects; empty optional fields are left out
+    so that the schema, not this function, decides what is missing."""
+    data: dict[str, Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        raw = post.get(f"f_{name}")
+        if prop.get("type") == "boolean":
+            data[name] = raw in {"on", "true", "1"}
+            continue
+        if raw is None or str(raw).strip() == "":
+            continue
+        value = str(raw).strip()
+        if prop.get("type") == "array":
+            data[name] = [line.strip() for line in value.splitlines() if line.strip()]
+            continue
+        if prop.get("type") == "integer":
+            try:
+                data[name] = int(value)
+            except ValueError:
+                data[name] = value  # the schema reports the wrong type with the field's name
+        else:
+            data[name] = value
+    return data

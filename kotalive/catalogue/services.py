@@ -1,0 +1,168 @@
+"""Publishing services: every change is a new validated version, audited."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency, StaffRole
+from kotalive.agencies.selectors import user_has_platform_role, user_roles_in
+from kotalive.catalogue.forms import schema_problems
+from kotalive.catalogue.models import Service, ServiceVersion
+from kotalive.core.audit import audit_record
+from kotalive.core.errors import PermissionDenied, ValidationFailed
+from kotalive.workflow.models import WorkflowDefinition
+
+DATA_DIR = Path(__file__).parent / "data"
+FILE_TYPES = frozenset({"pdf", "jpeg", "png"})
+ESCALATION_TARGETS = frozenset({"assignee", "head", "operator", "leadership"})
+_DEFAULTS: dict[str, Any] = {
+    "description_id": "",
+    "description_en": "",
+    "requirements": [],
+    "ui_hints": {},
+    "eligibility": {},
+    "fee": 0,
+    "escalation": [],
+    "standard": {},
+}
+CONTENT_FIELDS = (
+    "name_id",
+    "name_en",
+    "description_id",
+    "description_en",
+    "output_kind",
+    "requirements",
+    "form_schema",
+    "ui_hints",
+    "eligibility",
+    "sla_working_days",
+    "fee",
+    "escalation",
+    "standard",
+)
+
+
+def may_edit_services(*, user: User, agency: Agency) -> bool:
+    """The operator and platform administrators edit every agency's catalogue; an agency administrator their own."""
+    if user_has_platform_role(user=user, role=StaffRole.OPERATOR) or user_has_platform_role(
+        user=user, role=StaffRole.PLATFORM_ADMIN
+    ):
+        return True
+    return StaffRole.AGENCY_ADMIN in user_roles_in(user=user, agency=agency)
+
+
+def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in ("name_id", "name_en"):
+        if not str(content.get(name) or "").strip():
+            errors.setdefault(name, []).append(_("is required"))
+    if content.get("output_kind") not in {k for k, _label in ServiceVersion.OUTPUT_KINDS}:
+        errors.setdefault("output_kind", []).append(_("must be signed_pdf, card or record"))
+    sla = content.get("sla_working_days")
+    if not isinstance(sla, int) or not 0 < sla <= 365:
+        errors.setdefault("sla_working_days", []).append(_("must be a whole number of working days from 1 to 365"))
+    fee = content.get("fee", 0)
+    if not isinstance(fee, int) or fee < 0:
+        errors.setdefault("fee", []).append(_("must be a whole number of rupiah, 0 or more"))
+    problems = schema_problems(content.get("form_schema"))
+    if problems:
+        errors["form_schema"] = problems
+    requirements = content.get("requirements")
+    if not isinstance(requirements, list):
+        errors.setdefault("requirements", []).append(_("must be a list"))
+        requirements = []
+    codes = set()
+    for req in requirements:
+        code = req.get("code") if isinstance(req, dict) else None
+        if not code or code in codes:
+            errors.setdefault("requirements", []).append(_("each requirement needs its own code"))
+            continue
+        codes.add(code)
+        if not set(req.get("types", [])) <= FILE_TYPES or not req.get("types"):
+            errors.setdefault("requirements", []).append(
+                _("requirement %(code)s: types must be among pdf, jpeg, png") % {"code": code}
+            )
+        if not isinstance(req.get("max_mb", 5), int) or not 0 < req.get("max_mb", 5) <= 20:
+            errors.setdefault("requirements", []).append(
+                _("requirement %(code)s: max_mb must be 1 to 20") % {"code": code}
+            )
+    for rule in content.get("escalation", []):
+        if rule.get("when") not in {"at_risk", "breached"} or rule.get("notify") not in ESCALATION_TARGETS:
+            errors.setdefault("escalation", []).append(
+                _("each step needs when (at_risk or breached) and notify (assignee, head, operator, leadership)")
+            )
+    return errors
+
+
+def service_publish(
+    *, actor: User | None, code: str, agency: Agency, category: str, workflow_code: str, content: dict[str, Any]
+) -> ServiceVersion:
+    """Create the service or publish a new version of it. Nothing changes when the content is invalid or the
+    same as the current version."""
+    if actor is not None and not may_edit_services(user=actor, agency=agency):
+        raise PermissionDenied(_("Only the operator or this agency's administrator may edit its services."))
+    errors = _content_problems(content)
+    workflow = WorkflowDefinition.objects.filter(code=workflow_code).order_by("-version").first()
+    if workflow is None:
+        errors.setdefault("workflow", []).append(_("workflow %(code)s does not exist") % {"code": workflow_code})
+    if not (code or "").strip():
+        errors.setdefault("code", []).append(_("is required"))
+    if errors or workflow is None:
+        raise ValidationFailed(errors)
+    values = {name: content.get(name, _DEFAULTS.get(name)) for name in CONTENT_FIELDS}
+    with transaction.atomic():
+        service, _created = Service.objects.select_for_update().get_or_create(
+            code=code, defaults={"agency": agency, "category": category}
+        )
+        if service.agency_id != agency.pk:
+            raise ValidationFailed({"code": [_("belongs to another agency")]})
+        current = service.current
+        if (
+            current is not None
+            and current.workflow_id == workflow.pk
+            and all(getattr(current, name) == value for name, value in values.items())
+            and service.category == category
+        ):
+            return current
+        version = ServiceVersion.objects.create(
+            service=service,
+            version=(current.version + 1) if current else 1,
+            workflow=workflow,
+            created_by=actor,
+            **values,
+        )
+        service.current, service.category = version, category
+        service.save(update_fields=["current", "category"])
+        audit_record(
+            actor=actor,
+            action="catalogue.service_published",
+            obj=version,
+            data={"service": code, "version": version.version},
+        )
+    return version
+
+
+def catalogue_load_reference(*, region_code: str, actor: User | None = None) -> int:
+    """Load the workflows and services of `catalogue/data/services-<region>.json` (idempotent)."""
+    from kotalive.workflow.services import workflow_definition_save  # noqa: PLC0415 (keeps import order simple)
+
+    for path in sorted((Path(__file__).parent.parent / "workflow" / "data").glob("*.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        workflow_definition_save(actor=actor, code=spec["code"], name=spec["name"], document=spec["document"])
+    document = json.loads((DATA_DIR / f"services-{region_code.replace('.', '')}.json").read_text(encoding="utf-8"))
+    agencies = {a.code: a for a in Agency.objects.all()}
+    for entry in document["services"]:
+        content = {name: entry[name] for name in CONTENT_FIELDS if name in entry}
+        service_publish(
+            actor=actor,
+            code=entry["code"],
+            agency=agencies[entry["agency"]],
+            category=entry["category"],
+            workflow_code=entry["workflow"],
+            content=content,
+        )
+    return len(document["services"])

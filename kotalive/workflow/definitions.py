@@ -1,0 +1,179 @@
+"""Workflow definitions are data: states with a canonical category, and transitions with roles and rules.
+
+A definition document looks like `workflow/data/dukcapil-standard.json`:
+    {"initial": "submitted",
+     "states": [{"code": "submitted", "category": "submitted", "label": {"id": "...", "en": "..."},
+                 "sla_working_days": 1}, ...],
+     "transitions": [{"action": "verify", "from": ["submitted"], "to": "processing", "roles": ["verifier"],
+                      "reason_required": false, "document_required": false, "guard": null, "event": "verified",
+                      "label": {"id": "...", "en": "..."}}, ...]}
+`validate_definition` checks it before it is saved, so a running case never meets a broken definition.
+"""
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+DRAFT, SUBMITTED, IN_PROGRESS, AWAITING_CITIZEN, AWAITING_AGENCY, COMPLETED, REJECTED, CANCELLED = (
+    "draft",
+    "submitted",
+    "in_progress",
+    "awaiting_citizen",
+    "awaiting_agency",
+    "completed",
+    "rejected",
+    "cancelled",
+)
+CATEGORIES = (DRAFT, SUBMITTED, IN_PROGRESS, AWAITING_CITIZEN, AWAITING_AGENCY, COMPLETED, REJECTED, CANCELLED)
+TERMINAL = frozenset({COMPLETED, REJECTED, CANCELLED})
+# The three words citizens see everywhere, whatever the agency calls its states.
+PUBLIC_STATUS = {
+    DRAFT: "draf",
+    SUBMITTED: "menunggu",
+    IN_PROGRESS: "proses",
+    AWAITING_CITIZEN: "proses",
+    AWAITING_AGENCY: "proses",
+    COMPLETED: "selesai",
+    REJECTED: "selesai",
+    CANCELLED: "selesai",
+}
+APPLICANT = "applicant"  # the citizen who filed; the other roles are agency staff roles
+GUARDS = frozenset({"documents_complete"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str]
+    reason_required: bool
+    document_required: bool
+    guard: str | None
+    event: str
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    category: str
+    label: dict[str, str]
+    sla_working_days: int | None
+
+
+class Definition:
+    """A parsed, validated definition document."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.initial: str = document["initial"]
+        self.states = {
+            s["code"]: State(s["code"], s["category"], s.get("label", {}), s.get("sla_working_days"))
+            for s in document["states"]
+        }
+        self.transitions = [
+            Transition(
+                action=t["action"],
+                sources=tuple(t["from"]),
+                target=t["to"],
+                roles=frozenset(t.get("roles", [])),
+                reason_required=bool(t.get("reason_required")),
+                document_required=bool(t.get("document_required")),
+                guard=t.get("guard"),
+                event=t.get("event") or t["action"],
+                label=t.get("label", {}),
+            )
+            for t in document["transitions"]
+        ]
+
+    def category(self, state: str) -> str:
+        return self.states[state].category
+
+    def find(self, *, action: str, state: str) -> Transition | None:
+        return next((t for t in self.transitions if t.action == action and state in t.sources), None)
+
+    def available(self, *, state: str, roles: set[str]) -> list[Transition]:
+        return [t for t in self.transitions if state in t.sources and t.roles & roles]
+
+
+def validate_definition(document: Any) -> list[str]:
+    """Every reason the document cannot run; empty when it can."""
+    if not isinstance(document, dict):
+        return [_("the definition must be a JSON object")]
+    errors: list[str] = []
+    states = document.get("states")
+    transitions = document.get("transitions")
+    if not isinstance(states, list) or not states:
+        return [_("states must be a non-empty list")]
+    if not isinstance(transitions, list):
+        return [_("transitions must be a list")]
+    codes: dict[str, str] = {}
+    for state in states:
+        code, category = state.get("code"), state.get("category")
+        if not code:
+            errors.append(_("a state has no code"))
+            continue
+        if code in codes:
+            errors.append(_("state %(code)s is defined twice") % {"code": code})
+        if category not in CATEGORIES:
+            errors.append(
+                _("state %(code)s has category %(category)s, not one of %(all)s")
+                % {"code": code, "category": category, "all": ", ".join(CATEGORIES)}
+            )
+        sla = state.get("sla_working_days")
+        if sla is not None and (not isinstance(sla, int) or sla < 0):
+            errors.append(_("state %(code)s: sla_working_days must be a whole number of 0 or more") % {"code": code})
+        codes[code] = category
+    initial = document.get("initial")
+    if initial not in codes:
+        errors.append(_("the initial state %(code)s is not defined") % {"code": initial})
+    if not any(category in TERMINAL for category in codes.values()):
+        errors.append(_("no terminal state (completed, rejected or cancelled)"))
+    graph: dict[str, set[str]] = {code: set() for code in codes}
+    seen_actions: set[tuple[str, str]] = set()
+    for position, t in enumerate(transitions, start=1):
+        action = t.get("action") or f"#{position}"
+        if not t.get("roles"):
+            errors.append(_("transition %(action)s has no role that may take it") % {"action": action})
+        if t.get("to") not in codes:
+            errors.append(
+                _("transition %(action)s goes to unknown state %(state)s") % {"action": action, "state": t.get("to")}
+            )
+        if t.get("guard") and t["guard"] not in GUARDS:
+            errors.append(
+                _("transition %(action)s has unknown guard %(guard)s") % {"action": action, "guard": t["guard"]}
+            )
+        for source in t.get("from") or []:
+            if source not in codes:
+                errors.append(
+                    _("transition %(action)s starts from unknown state %(state)s") % {"action": action, "state": source}
+                )
+                continue
+            if codes[source] in TERMINAL:
+                errors.append(
+                    _("transition %(action)s leaves terminal state %(state)s") % {"action": action, "state": source}
+                )
+            if (action, source) in seen_actions:
+                errors.append(
+                    _("action %(action)s is defined twice from state %(state)s") % {"action": action, "state": source}
+                )
+            seen_actions.add((action, source))
+            if t.get("to") in codes:
+                graph[source].add(t["to"])
+        if not t.get("from"):
+            errors.append(_("transition %(action)s starts from no state") % {"action": action})
+    if initial in codes:
+        reached, queue = {initial}, deque([initial])
+        while queue:
+            for nxt in graph[queue.popleft()] - reached:
+                reached.add(nxt)
+                queue.append(nxt)
+        for code in codes:
+            if code not in reached:
+                errors.append(_("state %(code)s cannot be reached from the initial state") % {"code": code})
+    for code, category in codes.items():
+        if category not in TERMINAL and not graph[code]:
+            errors.append(_("state %(code)s is not terminal but has no way out") % {"code": code})
+    return errors

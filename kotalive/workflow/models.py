@@ -1,0 +1,89 @@
+import functools
+
+from django.conf import settings
+from django.db import models
+
+from kotalive.workflow.definitions import Definition
+
+
+class WorkflowDefinition(models.Model):
+    """A versioned workflow document (see definitions.py). A new version is a new row; running subjects keep
+    the version they started with."""
+
+    code = models.CharField(max_length=60)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=150)
+    document = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="workflow_code_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    @functools.cached_property
+    def parsed(self) -> Definition:
+        return Definition(self.document)
+
+
+class WorkflowSubject(models.Model):
+    """What a workflow runs on (a case, later a complaint): its state, optimistic version and SLA clock.
+
+    Kept on the subject's own row, not in a side table, so inboxes filter and sort on one indexed table.
+    """
+
+    ON_TRACK, AT_RISK, BREACHED, PAUSED, MET, MISSED = "on_track", "at_risk", "breached", "paused", "met", "missed"
+    SLA_STATUSES = [(s, s) for s in (ON_TRACK, AT_RISK, BREACHED, PAUSED, MET, MISSED)]
+
+    workflow = models.ForeignKey(WorkflowDefinition, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=40)
+    state_category = models.CharField(max_length=20)
+    version = models.PositiveIntegerField(default=1)
+    sla_working_days = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    sla_status = models.CharField(max_length=10, choices=SLA_STATUSES, default=ON_TRACK)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    # What the engine needs to know about the subject, for the timeline, audit and events.
+    event_kind = "subject"
+
+    def event_subject(self) -> str:
+        return str(self.pk)
+
+    def event_agency(self) -> str:
+        return ""
+
+    def event_data(self) -> dict[str, object]:
+        return {}
+
+
+class WorkflowStep(models.Model):
+    """One transition taken: the backbone of a subject's timeline."""
+
+    subject_type = models.CharField(max_length=20)
+    subject_id = models.BigIntegerField()
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id} {self.action}"

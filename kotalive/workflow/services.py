@@ -1,0 +1,167 @@
+"""The workflow engine: take a transition on a subject, checking role, rules and the optimistic version."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kotalive.core.audit import audit_record
+from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from kotalive.events.services import outbox_write
+from kotalive.workflow.definitions import Transition, validate_definition
+from kotalive.workflow.models import WorkflowDefinition, WorkflowStep, WorkflowSubject
+from kotalive.workflow.sla import sla_after_move
+
+
+class StaleVersion(Conflict):
+    def __init__(self, current: int) -> None:
+        super().__init__(
+            _("This was changed in the meantime: the current version is %(version)d. Reload and try again.")
+            % {"version": current},
+            field="version",
+            code="stale_version",
+        )
+        self.current = current
+
+
+def workflow_definition_save(*, actor: Any, code: str, name: str, document: Any) -> WorkflowDefinition:
+    """Validate and store a new version of workflow `code`."""
+    errors = validate_definition(document)
+    if errors:
+        raise ValidationFailed({"document": errors})
+    with transaction.atomic():
+        last = WorkflowDefinition.objects.filter(code=code).order_by("-version").first()
+        if last is not None and last.document == document and last.name == name:
+            return last
+        definition = WorkflowDefinition.objects.create(
+            code=code, name=name, document=document, version=(last.version + 1) if last else 1
+        )
+        audit_record(
+            actor=actor,
+            action="workflow.definition_saved",
+            obj=definition,
+            data={"code": code, "version": definition.version},
+        )
+    return definition
+
+
+def workflow_record_step(
+    *,
+    subject: WorkflowSubject,
+    actor: Any,
+    action: str,
+    from_state: str,
+    role: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    event: str | None = None,
+) -> WorkflowStep:
+    """Add a step to the subject's timeline with its audit entry and outbox event (inside the caller's transaction)."""
+    now = timezone.now()
+    step = WorkflowStep.objects.create(
+        subject_type=subject.event_kind,
+        subject_id=subject.pk,
+        action=action,
+        from_state=from_state,
+        to_state=subject.state,
+        actor=actor,
+        actor_role=role,
+        reason=reason,
+        data=data or {},
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        action=f"{subject.event_kind}.{action}",
+        obj=subject,
+        data={"from": from_state, "to": subject.state, "role": role, **(data or {})},
+    )
+    outbox_write(
+        event=f"{subject.event_kind}.{event or action}",
+        subject=subject.event_subject(),
+        agency=subject.event_agency(),
+        data={
+            **subject.event_data(),
+            "action": action,
+            "from_state": from_state,
+            "to_state": subject.state,
+            "state_category": subject.state_category,
+            "reason": reason,
+            "actor_role": role,
+            "version": subject.version,
+            **(data or {}),
+        },
+    )
+    return step
+
+
+def transition(
+    *,
+    actor: Any,
+    subject: WorkflowSubject,
+    action: str,
+    version: int,
+    roles: set[str],
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    guards: dict[str, bool] | None = None,
+) -> tuple[Transition, WorkflowStep]:
+    """Move `subject` (locked by the caller with select_for_update) by `action`.
+
+    `roles` are the roles the actor holds for this subject (agency roles, or "applicant"); `guards` the values of
+    the named guards the definition may ask for. A stale `version` is a 409 naming the current one.
+    """
+    if subject.version != version:
+        raise StaleVersion(subject.version)
+    definition = subject.workflow.parsed
+    chosen = definition.find(action=action, state=subject.state)
+    if chosen is None:
+        raise DomainError(
+            _("Action %(action)s is not possible while the state is %(state)s.")
+            % {"action": action, "state": subject.state},
+            field="action",
+            code="action_not_available",
+        )
+    held = roles & chosen.roles
+    if not held:
+        raise PermissionDenied(
+            _("Your role may not take action %(action)s.") % {"action": action}, code="role_not_allowed"
+        )
+    reason = (reason or "").strip()
+    if chosen.reason_required and not reason:
+        raise ValidationFailed({"reason": [_("is required for this action")]})
+    if chosen.guard and not (guards or {}).get(chosen.guard, False):
+        raise DomainError(
+            _("Action %(action)s needs %(guard)s first.") % {"action": action, "guard": chosen.guard},
+            field="action",
+            code="guard_failed",
+        )
+    old_state, old_category = subject.state, subject.state_category
+    subject.state = chosen.target
+    subject.state_category = definition.category(chosen.target)
+    subject.version += 1
+    sla_after_move(subject, old_category=old_category, now=timezone.now())
+    subject.save(
+        update_fields=[
+            "state",
+            "state_category",
+            "version",
+            "due_at",
+            "sla_status",
+            "paused_at",
+            "paused_working_days",
+            "closed_at",
+        ]
+    )
+    step = workflow_record_step(
+        subject=subject,
+        actor=actor,
+        action=action,
+        from_state=old_state,
+        role=sorted(held)[0],
+        reason=reason,
+        data=data,
+        event=chosen.event,
+    )
+    return chosen, step

@@ -1,0 +1,52 @@
+"""SLA clocks on working days: start, pause while the citizen is asked, resume, status."""
+
+import datetime as dt
+
+from kotalive.core.calendar import add_working_days, end_of_office_day, local_date, working_days_between
+from kotalive.workflow.definitions import AWAITING_CITIZEN, TERMINAL
+from kotalive.workflow.models import WorkflowSubject
+
+AT_RISK_WORKING_DAYS = 1  # a clock with this many working days left (or fewer) is at risk
+
+
+def sla_start(subject: WorkflowSubject, *, now: dt.datetime, working_days: int) -> None:
+    subject.sla_working_days = working_days
+    subject.started_at = now
+    subject.due_at = end_of_office_day(add_working_days(local_date(now), working_days))
+    subject.sla_status = WorkflowSubject.ON_TRACK
+
+
+def sla_after_move(subject: WorkflowSubject, *, old_category: str, now: dt.datetime) -> None:
+    """Pause when the subject starts waiting for the citizen, push the due date when it stops, stop at the end."""
+    new_category = subject.state_category
+    if new_category == AWAITING_CITIZEN and old_category != AWAITING_CITIZEN:
+        subject.paused_at = now
+        subject.sla_status = WorkflowSubject.PAUSED
+    elif old_category == AWAITING_CITIZEN and new_category != AWAITING_CITIZEN and subject.paused_at:
+        paused_days = working_days_between(local_date(subject.paused_at), local_date(now))
+        subject.paused_working_days += paused_days
+        if subject.due_at is not None:
+            subject.due_at = end_of_office_day(add_working_days(local_date(subject.due_at), paused_days))
+        subject.paused_at = None
+        subject.sla_status = sla_status_now(subject, now=now)
+    if new_category in TERMINAL:
+        subject.closed_at = now
+        missed = subject.due_at is not None and now > subject.due_at
+        subject.sla_status = WorkflowSubject.MISSED if missed else WorkflowSubject.MET
+
+
+def sla_status_now(subject: WorkflowSubject, *, now: dt.datetime) -> str:
+    """On track, at risk (one working day or less left), breached; paused or finished clocks keep their status."""
+    if subject.state_category in TERMINAL or subject.paused_at is not None or subject.due_at is None:
+        return subject.sla_status
+    if now > subject.due_at:
+        return WorkflowSubject.BREACHED
+    if working_days_between(local_date(now), local_date(subject.due_at)) <= AT_RISK_WORKING_DAYS:
+        return WorkflowSubject.AT_RISK
+    return WorkflowSubject.ON_TRACK
+
+
+def working_days_overdue(subject: WorkflowSubject, *, now: dt.datetime) -> int:
+    if subject.due_at is None or now <= subject.due_at:
+        return 0
+    return working_days_between(local_date(subject.due_at), local_date(now))
