@@ -21,8 +21,11 @@ setup-demo: sync
 	$(DEMO_ENV) uv run kotalive migrate --noinput
 	$(DEMO_ENV) uv run kotalive seed --demo
 
+# The web server and the worker together; stopping one (Ctrl-C) stops both.
 serve:
 	@echo "KotaLIVE on http://127.0.0.1:$(PORT)  (health: /healthz, API docs: /api/v1/docs)"
+	trap 'kill 0' EXIT; \
+	$(DEMO_ENV) uv run kotalive worker & \
 	$(DEMO_ENV) uv run gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --graceful-timeout 5
 

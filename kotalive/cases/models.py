@@ -59,6 +59,7 @@ class Case(WorkflowSubject):
             models.Index(fields=["agency", "assignee", "due_at"], name="case_inbox_assignee_idx"),
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
             models.Index(fields=["service", "subject_person", "state_category"], name="case_open_duplicate_idx"),
+            models.Index(fields=["state_category", "due_at"], name="case_sla_sweep_idx"),
         ]
 
     def __str__(self) -> str:

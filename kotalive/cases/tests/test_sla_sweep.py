@@ -1,0 +1,96 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from kotalive.accounts.models import User
+from kotalive.cases.models import Case, Escalation
+from kotalive.cases.sla_sweep import sla_sweep
+from kotalive.cases.tests.fixtures import submit_birth_certificate
+from kotalive.conftest import bearer_client
+from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
+from kotalive.events.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _after(case: Case, working_days: int) -> dt.datetime:
+    """A moment `working_days` working days after the case's due date (noon, Jakarta)."""
+    assert case.due_at is not None
+    day = add_working_days(local_date(case.due_at), working_days)
+    return end_of_office_day(day) - dt.timedelta(hours=4)
+
+
+def test_a_fresh_case_is_on_track_and_nothing_escalates(warga1: User) -> None:
+    submit_birth_certificate(warga1)
+
+    result = sla_sweep()
+
+    assert result.escalations == 0
+    assert Case.objects.get().sla_status in {"on_track", "at_risk"}
+
+
+def test_the_chain_escalates_step_by_step_and_once_each(warga1: User, verifier: User, personas: dict) -> None:
+    _client, body = submit_birth_certificate(warga1)
+    case = Case.objects.get(tracking=body["tracking"])
+    case.assignee = verifier
+    case.save(update_fields=["assignee"])
+
+    sla_sweep(now=_after(case, 0) - dt.timedelta(hours=1))  # due today: at risk
+    assert list(Escalation.objects.values_list("target", flat=True)) == ["assignee"]
+
+    sla_sweep(now=_after(case, 1))  # one working day late: breached -> head
+    sla_sweep(now=_after(case, 1))
+    assert list(Escalation.objects.order_by("rule").values_list("target", flat=True)) == ["assignee", "head"]
+    assert Escalation.objects.get(target="head").notified == personas["dukcapil.kadis"]
+
+    sla_sweep(now=_after(case, 3))  # two more working days: the operator
+    escalations = list(Escalation.objects.order_by("rule").values_list("target", "notified__username"))
+    assert escalations == [
+        ("assignee", "dukcapil.verifikator"),
+        ("head", "dukcapil.kadis"),
+        ("operator", "kominfo.operator"),
+    ]
+    case.refresh_from_db()
+    assert case.sla_status == "breached"
+    assert OutboxEvent.objects.filter(subject=case.tracking, type="id.kotalive.case.escalated").count() == 3
+
+
+def test_a_paused_case_does_not_escalate(warga1: User, verifier: User) -> None:
+    _client, body = submit_birth_certificate(warga1)
+    officer = bearer_client(verifier)
+    version = officer.post(
+        f"/api/v1/cases/{body['tracking']}/transitions",
+        {"action": "start_verification", "version": body["version"]},
+        content_type="application/json",
+    ).json()["version"]
+    officer.post(
+        f"/api/v1/cases/{body['tracking']}/transitions",
+        {"action": "request_revision", "version": version, "reason": "KK buram"},
+        content_type="application/json",
+    )
+    case = Case.objects.get()
+
+    sla_sweep(now=_after(case, 5))
+
+    assert not Escalation.objects.exists()
+
+
+def test_the_command_reports_what_it_did(warga1: User, capsys: pytest.CaptureFixture[str]) -> None:
+    submit_birth_certificate(warga1)
+
+    call_command("sla-sweep")
+
+    assert "checked" in capsys.readouterr().out
+
+
+def test_the_worker_runs_the_sweep(warga1: User) -> None:
+    _client, body = submit_birth_certificate(warga1)
+    case = Case.objects.get(tracking=body["tracking"])
+    Case.objects.filter(pk=case.pk).update(due_at=case.submitted_at - dt.timedelta(days=10))
+
+    call_command("worker", once=True)
+
+    case.refresh_from_db()
+    assert case.sla_status == "breached"
+    assert Escalation.objects.filter(case=case).exists()
