@@ -84,6 +84,7 @@ def test_the_command_reports_what_it_did(warga1: User, capsys: pytest.CaptureFix
     assert "checked" in capsys.readouterr().out
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes stale connections between passes, as in production
 def test_the_worker_runs_the_sweep(warga1: User) -> None:
     _client, body = submit_birth_certificate(warga1)
     case = Case.objects.get(tracking=body["tracking"])
