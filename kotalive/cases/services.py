@@ -14,7 +14,16 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
-from kotalive.cases.models import Case, CaseDocument, CaseMessage, CaseOutput, CaseRating, TrackingCounter, Upload
+from kotalive.cases.models import (
+    Case,
+    CaseDocument,
+    CaseDraft,
+    CaseMessage,
+    CaseOutput,
+    CaseRating,
+    TrackingCounter,
+    Upload,
+)
 from kotalive.cases.prefill import PREFILL_LEGAL_BASIS, form_prefill
 from kotalive.cases.selectors import OPEN_CATEGORIES, case_get_for_actor, case_roles, staff_roles_for
 from kotalive.catalogue.forms import form_errors
@@ -367,3 +376,29 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
             data={**case.event_data(), "scores": scores},
         )
     return rating
+
+
+def case_draft_save(
+    *, actor: User, service_code: str, subject: str, data: dict[str, Any], documents: dict[str, str]
+) -> None:
+    """Keep an unfinished form (data and already uploaded documents) to finish later."""
+    service = Service.objects.filter(code=service_code, active=True).first()
+    if service is None:
+        raise ValidationFailed({"service": [_("no such service")]})
+    owned = {
+        str(pk)
+        for pk in Upload.objects.filter(owner=actor, pk__in=[v for v in documents.values() if _is_uuid(v)]).values_list(
+            "pk", flat=True
+        )
+    }
+    with transaction.atomic():
+        CaseDraft.objects.update_or_create(
+            applicant=actor,
+            service=service,
+            subject=subject or "self",
+            defaults={"data": data, "documents": {k: v for k, v in documents.items() if v in owned}},
+        )
+
+
+def case_draft_discard(*, actor: User, service_code: str, subject: str) -> None:
+    CaseDraft.objects.filter(applicant=actor, service__code=service_code, subject=subject or "self").delete()

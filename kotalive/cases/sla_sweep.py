@@ -8,6 +8,7 @@ timeline step, an audit entry and a case.escalated event).
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -41,11 +42,13 @@ def _target_user(case: Case, target: str) -> User | None:
         "leadership": (StaffRole.LEADERSHIP, None),
     }
     role, agency_id = roles[target]
-    grant = StaffRole.objects.filter(role=role, agency_id=agency_id).select_related("user").order_by("id").first()
+    grants = StaffRole.objects.filter(role=role)
+    grants = grants.filter(agency_id=agency_id) if agency_id is not None else grants.filter(agency__isnull=True)
+    grant = grants.select_related("user").order_by("id").first()
     return grant.user if grant else None
 
 
-def _due(rule: dict[str, object], status: str, overdue_days: int) -> bool:
+def _due(rule: dict[str, Any], status: str, overdue_days: int) -> bool:
     if rule["when"] == "at_risk":
         return status in {WorkflowSubject.AT_RISK, WorkflowSubject.BREACHED}
     return status == WorkflowSubject.BREACHED and overdue_days >= int(rule.get("after_working_days", 0) or 0)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kotalive.web import views
+from kotalive.web import views, views_backoffice_cases, views_services
 
 app_name = "web"
 urlpatterns = [
@@ -13,10 +13,20 @@ urlpatterns = [
     path("lupa-sandi/", views.password_reset, name="password-reset"),
     path("lupa-sandi/kode/", views.password_reset_confirm, name="password-reset-confirm"),
     path("kantor/", views.backoffice, name="backoffice"),
+    path("kantor/kalender/", views_backoffice_cases.calendar, name="backoffice-calendar"),
     path("kantor/<str:code>/", views.backoffice_agency, name="backoffice-agency"),
     path("kantor/<str:code>/petugas/", views.backoffice_staff, name="backoffice-staff"),
     path(
         "kantor/<str:code>/petugas/<int:grant_id>/cabut/", views.backoffice_staff_revoke, name="backoffice-staff-revoke"
     ),
     path("dev/outbox/", views.dev_outbox, name="dev-outbox"),
+    path("layanan/", views_services.services_index, name="services"),
+    path("layanan/<str:code>/", views_services.service_detail, name="service"),
+    path("layanan/<str:code>/ajukan/", views_services.service_apply, name="service-apply"),
+    path("layanan/<str:code>/hapus-draf/", views_services.case_cancel_draft, name="service-draft-discard"),
+    path("kasus/", views_services.my_cases, name="cases"),
+    path("kasus/<str:tracking>/", views_services.case_page, name="case"),
+    path("kasus/<str:tracking>/dokumen/<str:upload_id>/", views_services.case_document, name="case-document"),
+    path("kantor/<str:code>/kotak-masuk/", views_backoffice_cases.inbox, name="backoffice-inbox"),
+    path("kantor/<str:code>/kasus/<str:tracking>/", views_backoffice_cases.case_page, name="backoffice-case"),
 ]

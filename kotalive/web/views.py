@@ -237,6 +237,10 @@ def backoffice(request: HttpRequest) -> HttpResponse:
         {
             "roles": user_staff_roles(user=_user(request)),
             "agencies": user_agencies(user=_user(request)),
+            "manages_calendar": any(
+                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None
+                for r in user_staff_roles(user=_user(request))
+            ),
         },
     )
 

@@ -41,7 +41,7 @@ def test_uploads_are_stored_outside_the_web_root_under_a_random_name(warga1: Use
 
     stored = Upload.objects.get()
     assert stored.file.path.startswith(str(settings.MEDIA_ROOT))  # type: ignore[attr-defined]
-    assert "passwd" not in stored.file.name
+    assert "passwd" not in str(stored.file.name)
 
 
 def test_documents_are_served_only_to_those_who_see_the_case(
@@ -91,6 +91,7 @@ def test_the_form_is_prefilled_from_the_registry_for_the_subject(warga1: User) -
 
 def test_a_person_outside_the_family_is_not_a_subject(warga1: User, warga3: User) -> None:
     dewi = warga3.citizen.person  # type: ignore[attr-defined]
+    assert dewi is not None
 
     response = bearer_client(warga1).get("/api/v1/services/kia/form", {"subject": str(dewi.pk)})
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_five_working_days_after_17_march_2026_is_31_march(client: Client) -> None:
-    response = client.get("/api/v1/calendar/due-date", {"start": "2026-03-17", "working_days": 5})
+    response = client.get("/api/v1/calendar/due-date", {"start": "2026-03-17", "working_days": "5"})
 
     assert response.status_code == 200
     assert response.json()["due_date"] == "2026-03-31"

@@ -71,7 +71,9 @@ def _sign_in(page: Page, base: str, login: str) -> None:
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("path", ["/", "/daftar/", "/masuk/", "/lupa-sandi/", "/lupa-sandi/kode/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/daftar/", "/masuk/", "/lupa-sandi/", "/lupa-sandi/kode/", "/layanan/", "/layanan/akta-kelahiran/"]
+)
 def test_public_pages_are_accessible_and_fit_a_phone(page: Page, live_server: Any, reference: None, path: str) -> None:
     page.goto(live_server.url + path)
 
@@ -170,3 +172,52 @@ def test_the_api_docs_render_under_the_content_security_policy(page: Page, live_
 
     page.get_by_text("/api/v1/accounts/register", exact=True).first.wait_for()
     assert blocked == []
+
+
+def test_applying_and_following_a_case_is_accessible_and_fits_a_phone(
+    page: Page, live_server: Any, personas: dict
+) -> None:
+    _sign_in(page, live_server.url, "warga1")
+    page.goto(live_server.url + "/layanan/kk-hilang/ajukan/")
+    assert _serious_violations(page) == []
+    assert _fits_the_phone(page)
+
+    page.select_option("#f_lost_or_damaged", "hilang")
+    page.set_input_files(
+        "#doc_laporan-kehilangan",
+        files=[{"name": "laporan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+    )
+    page.click("button[name=intent][value=submit]")
+    page.wait_for_url("**/kasus/DISDUKCAPIL-*/")
+
+    assert page.locator(".badge").first.inner_text() == "menunggu"
+    assert _serious_violations(page) == []
+    assert _fits_the_phone(page)
+    page.goto(live_server.url + "/kasus/")
+    assert _serious_violations(page) == []
+
+
+def test_the_officer_s_inbox_and_case_page_are_accessible(browser: Browser, live_server: Any, personas: dict) -> None:
+    citizen = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
+    _sign_in(citizen, live_server.url, "warga1")
+    citizen.goto(live_server.url + "/layanan/kk-hilang/ajukan/")
+    citizen.select_option("#f_lost_or_damaged", "rusak")
+    citizen.set_input_files(
+        "#doc_laporan-kehilangan",
+        files=[{"name": "kk.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+    )
+    citizen.click("button[name=intent][value=submit]")
+    citizen.wait_for_url("**/kasus/DISDUKCAPIL-*/")
+    tracking = citizen.url.rstrip("/").rsplit("/", 1)[-1]
+
+    officer = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
+    _sign_in(officer, live_server.url, "dukcapil.verifikator")
+    for path in ["/kantor/DISDUKCAPIL/kotak-masuk/", f"/kantor/DISDUKCAPIL/kasus/{tracking}/"]:
+        officer.goto(live_server.url + path)
+        assert _serious_violations(officer) == [], path
+        assert _fits_the_phone(officer), path
+    operator = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
+    _sign_in(operator, live_server.url, "kominfo.operator")
+    operator.goto(live_server.url + "/kantor/kalender/")
+    assert _serious_violations(operator) == []
+    assert _fits_the_phone(operator)

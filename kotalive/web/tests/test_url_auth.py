@@ -27,6 +27,8 @@ PUBLIC = {
     "api/v1/services",  # the published catalogue
     "api/v1/services/DISDUKCAPIL",  # (DISDUKCAPIL stands for any code)
     "api/v1/calendar/due-date",
+    "layanan/",  # the catalogue and each service's published standard
+    "layanan/DISDUKCAPIL/",
     "admin/login/",  # redirects to the platform's own sign-in
     "keluar/",
     "admin/logout/",  # signing out needs no account

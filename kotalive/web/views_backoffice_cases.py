@@ -1,0 +1,222 @@
+"""Back-office pages for an agency's applications: the inbox, the case page, and the operator's calendar."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import StaffRole
+from kotalive.agencies.selectors import agency_get, user_has_platform_role
+from kotalive.cases import services as case_services
+from kotalive.cases.prefill import registry_values
+from kotalive.cases.selectors import (
+    agency_inbox,
+    case_actions,
+    case_documents,
+    case_get_for_actor,
+    case_timeline,
+    public_status,
+    staff_roles_for,
+)
+from kotalive.catalogue.forms import form_fields
+from kotalive.catalogue.models import localised
+from kotalive.core.calendar_services import calendar_override_remove, calendar_override_set
+from kotalive.core.errors import DomainError, NotFound, ValidationFailed
+from kotalive.core.models import AuditEntry, CalendarOverride
+
+FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
+FILTER_SLA = ["on_track", "at_risk", "breached", "paused"]
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or user.kind != User.STAFF:
+        raise Http404
+    return user
+
+
+@login_required
+def inbox(request: HttpRequest, code: str) -> HttpResponse:
+    user = _staff(request)
+    agency = agency_get(code=code)
+    if agency is None or not staff_roles_for(user=user, agency=agency):
+        raise Http404
+    filters = {name: request.GET.get(name) or None for name in ("service", "state", "sla", "assigned")}
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    page = agency_inbox(
+        user=user,
+        agency=agency,
+        page=page_number,
+        service=filters["service"],
+        state=filters["state"],
+        sla=filters["sla"],
+        assigned=filters["assigned"],
+    )
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(
+        request,
+        "web/backoffice_inbox.html",
+        {
+            "agency": agency,
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "rows": [(c, public_status(c)) for c in page.cases],
+            "states": FILTER_STATES,
+            "slas": FILTER_SLA,
+            "services": agency.services.filter(active=True).select_related("current"),
+        },
+    )
+
+
+def _compare(case: object) -> list[dict[str, object]]:
+    """Each form field beside what the registry says, differences flagged (for the verifier)."""
+    version = case.service_version  # type: ignore[attr-defined]
+    known = registry_values(case.subject_person) if case.subject_person else {}  # type: ignore[attr-defined]
+    rows = []
+    for field in form_fields(version.form_schema, version.ui_hints):
+        given = case.data.get(field.name, "")  # type: ignore[attr-defined]
+        registry = known.get(field.prefill_key) if field.prefill_key else None
+        rows.append(
+            {
+                "label": field.label,
+                "given": given,
+                "registry": registry,
+                "differs": registry is not None and str(registry).casefold() != str(given).casefold(),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
+    user = _staff(request)
+    try:
+        case = case_get_for_actor(user=user, tracking=tracking)
+    except NotFound:
+        raise Http404 from None
+    if case.agency.code != code:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        intent = request.POST.get("intent")
+        try:
+            if intent == "note":
+                case_services.case_message_post(
+                    actor=user, tracking=tracking, body=request.POST.get("body", ""), internal=True
+                )
+            elif intent == "message":
+                case_services.case_message_post(actor=user, tracking=tracking, body=request.POST.get("body", ""))
+            elif intent == "assign":
+                case_services.case_assign(
+                    actor=user, tracking=tracking, assignee_username=request.POST.get("assignee") or None
+                )
+            else:
+                case_services.case_transition(
+                    actor=user,
+                    tracking=tracking,
+                    action=request.POST.get("action", ""),
+                    version=int(request.POST.get("version", "0") or 0),
+                    reason=request.POST.get("reason", ""),
+                    requirements=request.POST.getlist("requirements"),
+                )
+            messages.success(request, _("Done."))
+            return redirect(reverse("web:backoffice-case", args=[code, tracking]))
+        except (DomainError, ValueError) as exc:
+            reasons = (
+                [r for rs in exc.errors.values() for r in rs]
+                if isinstance(exc, ValidationFailed)
+                else [str(getattr(exc, "message", exc))]
+            )
+            for reason in reasons:
+                messages.error(request, reason)
+            status = getattr(exc, "status", 422)
+            case = case_get_for_actor(user=user, tracking=tracking)
+    version = case.service_version
+    labels = {t["action"]: localised(t.get("label", {})) for t in case.workflow.document["transitions"]}
+    state_labels = {s["code"]: localised(s.get("label", {})) for s in case.workflow.document["states"]}
+    staff = User.objects.filter(staff_roles__agency=case.agency).distinct().order_by("username")
+    return render(
+        request,
+        "web/backoffice_case.html",
+        {
+            "agency": case.agency,
+            "case": case,
+            "public_status": public_status(case),
+            "state_label": state_labels.get(case.state, case.state),
+            "state_labels": state_labels,
+            "comparison": _compare(case),
+            "documents": [
+                (d, localised((version.requirement(d.requirement) or {}).get("name", d.requirement)))
+                for d in case_documents(case=case)
+            ],
+            "requirements": [(r["code"], localised(r["name"])) for r in version.requirements],
+            "actions": [(t, labels.get(t.action) or t.action) for t in case_actions(user=user, case=case)],
+            "timeline": case_timeline(case=case, staff_view=True),
+            "audit": AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("id"),
+            "staff": staff,
+            "output": getattr(case, "output", None),
+        },
+        status=status,
+    )
+
+
+def _may_manage_calendar(user: User) -> bool:
+    return user_has_platform_role(user=user, role=StaffRole.OPERATOR) or user_has_platform_role(
+        user=user, role=StaffRole.PLATFORM_ADMIN
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if not _may_manage_calendar(user):
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            messages.error(request, _("date: must be a date written as YYYY-MM-DD"))
+            status = 422
+        else:
+            try:
+                if request.POST.get("intent") == "remove":
+                    calendar_override_remove(actor=user, may_manage=True, date=day)
+                else:
+                    calendar_override_set(
+                        actor=user,
+                        may_manage=True,
+                        date=day,
+                        working=request.POST.get("working") == "1",
+                        reason=request.POST.get("reason", ""),
+                    )
+                messages.success(request, _("The calendar is updated."))
+                return redirect("web:backoffice-calendar")
+            except DomainError as exc:
+                reasons = (
+                    [f"{k}: {r}" for k, rs in exc.errors.items() for r in rs]
+                    if isinstance(exc, ValidationFailed)
+                    else [str(exc.message)]
+                )
+                for reason in reasons:
+                    messages.error(request, reason)
+                status = exc.status
+    return render(
+        request,
+        "web/backoffice_calendar.html",
+        {"overrides": CalendarOverride.objects.filter(date__gte=timezone.localdate() - dt.timedelta(days=30))},
+        status=status,
+    )
