@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, sync_playwright
 
 from kotalive.accounts.models import User
 from kotalive.accounts.tests.helpers import last_code_sent_to
@@ -32,6 +32,7 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 PHONE: ViewportSize = {"width": 360, "height": 740}
+A_PDF: FilePayload = {"name": "laporan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +186,7 @@ def test_applying_and_following_a_case_is_accessible_and_fits_a_phone(
     page.select_option("#f_lost_or_damaged", "hilang")
     page.set_input_files(
         "#doc_laporan-kehilangan",
-        files=[{"name": "laporan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+        files=[A_PDF],
     )
     page.click("button[name=intent][value=submit]")
     page.wait_for_url("**/kasus/DISDUKCAPIL-*/")
@@ -204,7 +205,7 @@ def test_the_officer_s_inbox_and_case_page_are_accessible(browser: Browser, live
     citizen.select_option("#f_lost_or_damaged", "rusak")
     citizen.set_input_files(
         "#doc_laporan-kehilangan",
-        files=[{"name": "kk.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+        files=[A_PDF],
     )
     citizen.click("button[name=intent][value=submit]")
     citizen.wait_for_url("**/kasus/DISDUKCAPIL-*/")

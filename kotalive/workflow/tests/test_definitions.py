@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from kotalive.core.errors import ValidationFailed
 from kotalive.workflow.definitions import validate_definition
@@ -48,7 +49,8 @@ def test_the_shipped_dukcapil_workflow_is_valid() -> None:
     ],
 )
 def test_a_broken_definition_is_refused_with_its_reason(change: object, problem: str) -> None:
-    problems = validate_definition(_changed(change))
+    with translation.override("en"):
+        problems = validate_definition(_changed(change))
 
     assert any(problem in p for p in problems), problems
 
