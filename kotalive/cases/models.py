@@ -62,11 +62,22 @@ class Case(WorkflowSubject):
         indexes = [
             models.Index(fields=["agency", "due_at"], condition=OPEN_CASES, name="case_open_due_idx"),
             models.Index(fields=["agency", "assignee", "due_at"], condition=OPEN_CASES, name="case_open_assignee_idx"),
-            models.Index(fields=["agency", "sla_status", "due_at"], condition=OPEN_CASES, name="case_open_sla_idx"),
-            models.Index(fields=["agency", "service", "due_at"], condition=OPEN_CASES, name="case_open_service_idx"),
+            # INCLUDE assignee: the inbox counts (all / mine / unassigned) come from the index alone.
+            models.Index(
+                fields=["agency", "sla_status", "due_at"],
+                condition=OPEN_CASES,
+                include=["assignee"],
+                name="case_open_sla_idx",
+            ),
+            models.Index(
+                fields=["agency", "service", "due_at"],
+                condition=OPEN_CASES,
+                include=["assignee"],
+                name="case_open_service_idx",
+            ),
             models.Index(fields=["due_at"], condition=OPEN_CASES, name="case_open_sweep_idx"),
             models.Index(fields=["agency", "state_category", "due_at"], name="case_inbox_state_idx"),
-            models.Index(fields=["agency", "state", "due_at"], name="case_inbox_exact_state_idx"),
+            models.Index(fields=["agency", "state", "due_at"], include=["assignee"], name="case_inbox_exact_state_idx"),
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
             models.Index(fields=["service", "subject_person", "state_category"], name="case_open_duplicate_idx"),
         ]

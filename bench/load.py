@@ -1,0 +1,272 @@
+"""Benchmark: case submission and case status read under load, next to a bare Django hello view.
+
+Budgets (DESIGN.md section 7), measured with gunicorn on PostgreSQL and wrk on the same machine:
+- case status read (citizen, authenticated): >= 50% of hello's requests/s; p99 < 100 ms at 32 connections;
+- case submission with audit + outbox: >= 25% of hello's requests/s; p99 < 250 ms;
+- one web worker < 150 MB RSS under load.
+Prints one JSON object. Needs Debian's wrk (installed when missing, as root).
+
+    uv run python bench/load.py [--seconds 15] [--connections 32] [--citizens 12000]
+"""
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from common import ROOT, machine, setup_django
+
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kotalive_bench_load")
+PORT = int(os.environ.get("BENCH_PORT", "18765"))
+SERVICE = "penduduk-nonpermanen"  # open to citizens outside the registry: every bench citizen may apply once
+
+LUA_SUBMIT = r"""
+local bodies, tokens = {}, {}
+local thread_id, counter, stride = 0, 0, 1
+function setup(thread)
+  thread:set("id", setup_count or 0)
+  setup_count = (setup_count or 0) + 1
+end
+function init(args)
+  thread_id = id
+  stride = tonumber(args[2])
+  for line in io.lines(args[1]) do
+    local token, body = line:match("([^\t]+)\t(.+)")
+    tokens[#tokens + 1] = token
+    bodies[#bodies + 1] = body
+  end
+end
+function request()
+  local i = (counter * stride + thread_id) % #tokens + 1
+  counter = counter + 1
+  return wrk.format("POST", "/api/v1/cases", {["Authorization"] = "Bearer " .. tokens[i],
+    ["Content-Type"] = "application/json"}, bodies[i])
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def prepare(citizens: int, workdir: Path) -> tuple[str, str, Path]:
+    """Demo data, one case to read, and `citizens` verified citizens each with a token and two uploads."""
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from kotalive.accounts.models import ApiToken, CitizenProfile, User
+    from kotalive.accounts.services import api_token_issue
+    from kotalive.cases.models import Upload
+    from kotalive.cases.services import case_submit
+    from kotalive.core import crypto
+
+    call_command("migrate", verbosity=0)
+    call_command("seed", demo=True, verbosity=0)
+    now = timezone.now()
+    password = User()
+    password.set_password(secrets.token_urlsafe(16))
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"bench{i}",
+                full_name=f"Warga Uji {i}",
+                kind=User.CITIZEN,
+                phone_verified_at=now,
+                phone=f"+62899{i:08d}",
+                password=password.password,
+            )
+            for i in range(citizens)
+        ]
+    )
+    CitizenProfile.objects.bulk_create(
+        [
+            CitizenProfile(
+                user=u,
+                nik_index=crypto.blind_index(f"32010115019{i:05d}"),
+                nik_encrypted=crypto.encrypt(f"32010115019{i:05d}"),
+                birth_date=dt.date(1990, 1, 15),
+            )
+            for i, u in enumerate(users)
+        ]
+    )
+    raw_tokens = [f"klv_bench_{secrets.token_urlsafe(24)}" for _ in users]
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(
+                user=u,
+                prefix=t[:12],
+                token_hash=hashlib.sha256(t.encode()).hexdigest(),
+                expires_at=now + dt.timedelta(days=1),
+            )
+            for u, t in zip(users, raw_tokens, strict=True)
+        ]
+    )
+    template = Upload(owner=users[0], kind="pdf", size=20, sha256="0" * 64)
+    template.file.save("bench.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    uploads = Upload.objects.bulk_create(
+        [Upload(owner=u, kind="pdf", size=20, sha256="0" * 64, file=template.file.name) for u in users for _ in (1, 2)]
+    )
+    lines = []
+    for index, (user, token) in enumerate(zip(users, raw_tokens, strict=True)):
+        ktp, stay = uploads[2 * index], uploads[2 * index + 1]
+        body = {
+            "service": SERVICE,
+            "data": {
+                "full_name": user.full_name,
+                "stay_address": "Jl. Uji No. 1",
+                "stay_until": "2027-06-30",
+                "purpose": "bekerja",
+            },
+            "documents": {"ktp-el": str(ktp.pk), "bukti-tempat-tinggal": str(stay.pk)},
+        }
+        lines.append(f"{token}\t{json.dumps(body)}")
+    bodies = workdir / "submit.tsv"
+    bodies.write_text("\n".join(lines) + "\n")
+    reader = User.objects.get(username="warga1")
+    read_case = case_submit(
+        actor=reader,
+        service_code="kk-hilang",
+        data={"full_name": "Budi Santoso", "kk_number": "3671051501209001", "lost_or_damaged": "hilang"},
+        documents={
+            "laporan-kehilangan": str(
+                Upload.objects.create(owner=reader, kind="pdf", size=20, sha256="0" * 64, file=template.file.name).pk
+            )
+        },
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return api_token_issue(user=reader).raw, read_case.tracking, bodies
+
+
+def parse_wrk(output: str, seconds: float) -> dict[str, object]:
+    def ms(value: str) -> float:
+        number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.M))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "requests": requests,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+        "latency_ms": {f"p{k}": round(ms(v), 2) for k, v in latency.items()},
+    }
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(round(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024, 1))  # type: ignore[union-attr]
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--citizens", type=int, default=12_000)
+    args = parser.parse_args()
+    wrk = ensure_wrk()
+    setup_django(URL, fresh=True)
+    workdir = Path(tempfile.mkdtemp(prefix="kotalive-bench-"))
+    token, tracking, bodies = prepare(args.citizens, workdir)
+    lua = workdir / "submit.lua"
+    lua.write_text(LUA_SUBMIT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "DEBUG": "1",
+        "KOTALIVE_DEMO": "1",
+        "KOTALIVE_BENCH_HELLO": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310 (local URL)
+                break
+            except OSError:
+                time.sleep(0.2)
+        base = f"http://127.0.0.1:{PORT}"
+        common = [wrk, "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency"]
+        runs = {
+            "hello": common + [f"{base}/bench/hello"],
+            "case_status_read": common + ["-H", f"Authorization: Bearer {token}", f"{base}/api/v1/cases/{tracking}"],
+            "case_submission": common + ["-s", str(lua), f"{base}/", "--", str(bodies), "2"],
+        }
+        results: dict[str, object] = {}
+        rss: list[float] = []
+        for name, command in runs.items():
+            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            results[name] = parse_wrk(output, args.seconds)
+            rss = max(rss, worker_rss_mb(server.pid), key=lambda sizes: max(sizes, default=0))
+        hello = results["hello"]["requests_per_second"]  # type: ignore[index]
+        for name in ("case_status_read", "case_submission"):
+            results[name]["ratio_to_hello"] = round(results[name]["requests_per_second"] / hello, 3)  # type: ignore[index]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    print(
+        json.dumps(
+            {
+                "benchmark": "load",
+                "machine": machine(),
+                "database": "postgresql",
+                "server": "gunicorn --workers 2 --threads 4 (gthread)",
+                "seconds": args.seconds,
+                "connections": args.connections,
+                "results": results,
+                "worker_rss_mb_max": rss,
+                "budgets": {
+                    "case_status_read": ">= 0.50 of hello, p99 < 100 ms",
+                    "case_submission": ">= 0.25 of hello, p99 < 250 ms",
+                    "worker_rss_mb": "< 150",
+                },
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
