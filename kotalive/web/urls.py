@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kotalive.web import views, views_backoffice_cases, views_services
+from kotalive.web import views, views_backoffice_cases, views_catalogue, views_services
 
 app_name = "web"
 urlpatterns = [
@@ -28,5 +28,8 @@ urlpatterns = [
     path("kasus/<str:tracking>/", views_services.case_page, name="case"),
     path("kasus/<str:tracking>/dokumen/<str:upload_id>/", views_services.case_document, name="case-document"),
     path("kantor/<str:code>/kotak-masuk/", views_backoffice_cases.inbox, name="backoffice-inbox"),
+    path("kantor/<str:code>/layanan/", views_catalogue.services_list, name="backoffice-services"),
+    path("kantor/<str:code>/layanan/baru/", views_catalogue.service_edit, name="backoffice-service-new"),
+    path("kantor/<str:code>/layanan/<str:service_code>/", views_catalogue.service_edit, name="backoffice-service-edit"),
     path("kantor/<str:code>/kasus/<str:tracking>/", views_backoffice_cases.case_page, name="backoffice-case"),
 ]

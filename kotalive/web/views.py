@@ -28,6 +28,7 @@ from kotalive.agencies.selectors import (
     user_staff_roles,
 )
 from kotalive.agencies.services import staff_member_add, staff_role_revoke
+from kotalive.catalogue.services import may_edit_services
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.notifications.models import DevOutboxMessage
 from kotalive.regions.selectors import region_get
@@ -261,6 +262,7 @@ def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
             "roles": roles,
             "units": agency.units.all(),
             "manages_staff": user_may_manage_staff(user=_user(request), agency=agency),
+            "edits_services": may_edit_services(user=_user(request), agency=agency),
         },
     )
 

@@ -1,0 +1,135 @@
+"""Back-office editing of an agency's services: every save publishes a validated, audited new version."""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency
+from kotalive.agencies.selectors import agency_get
+from kotalive.catalogue.models import Service, ServiceVersion
+from kotalive.catalogue.services import may_edit_services, service_publish
+from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.workflow.models import WorkflowDefinition
+
+JSON_FIELDS = ("requirements", "form_schema", "ui_hints", "eligibility", "escalation", "standard")
+TEXT_FIELDS = ("name_id", "name_en", "description_id", "description_en", "output_kind")
+NUMBER_FIELDS = ("sla_working_days", "fee")
+
+
+def _editable_agency(request: HttpRequest, code: str) -> tuple[User, Agency]:
+    user = request.user
+    agency = agency_get(code=code)
+    if not isinstance(user, User) or agency is None or not may_edit_services(user=user, agency=agency):
+        raise Http404
+    return user, agency
+
+
+@login_required
+def services_list(request: HttpRequest, code: str) -> HttpResponse:
+    _user, agency = _editable_agency(request, code)
+    services = Service.objects.filter(agency=agency).select_related("current")
+    return render(request, "web/backoffice_services.html", {"agency": agency, "services": services})
+
+
+def _initial(version: ServiceVersion | None, service: Service | None) -> dict[str, Any]:
+    if version is None:
+        return {
+            "sla_working_days": 5,
+            "fee": 0,
+            "output_kind": "signed_pdf",
+            "requirements": "[]",
+            "form_schema": json.dumps(
+                {
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "type": "object",
+                    "properties": {},
+                    "required": [],
+                },
+                indent=1,
+            ),
+            "ui_hints": "{}",
+            "eligibility": json.dumps({"registry_verified": True, "family_members": False}),
+            "escalation": json.dumps(
+                [{"when": "at_risk", "notify": "assignee"}, {"when": "breached", "notify": "head"}]
+            ),
+            "standard": "{}",
+            "workflow": "standard-approval",
+        }
+    values: dict[str, Any] = {name: getattr(version, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
+    values.update({name: json.dumps(getattr(version, name), indent=1, ensure_ascii=False) for name in JSON_FIELDS})
+    values.update(
+        {
+            "workflow": version.workflow.code,
+            "category": service.category if service else "",
+            "code": service.code if service else "",
+        }
+    )
+    return values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, code: str, service_code: str | None = None) -> HttpResponse:
+    user, agency = _editable_agency(request, code)
+    service = Service.objects.filter(agency=agency, code=service_code).first() if service_code else None
+    if service_code and service is None:
+        raise Http404
+    values = _initial(service.current if service else None, service)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = {
+            name: request.POST.get(name, "")
+            for name in (*TEXT_FIELDS, *NUMBER_FIELDS, *JSON_FIELDS, "workflow", "category", "code")
+        }
+        content: dict[str, Any] = {name: values[name].strip() for name in TEXT_FIELDS}
+        for name in NUMBER_FIELDS:
+            try:
+                content[name] = int(values[name])
+            except ValueError:
+                errors.setdefault(name, []).append(_("must be a whole number"))
+        for name in JSON_FIELDS:
+            try:
+                content[name] = json.loads(values[name] or "null")
+            except json.JSONDecodeError as exc:
+                errors.setdefault(name, []).append(_("is not valid JSON: %(reason)s") % {"reason": exc.msg})
+        if not errors:
+            try:
+                published = service_publish(
+                    actor=user,
+                    code=service.code if service else values["code"].strip(),
+                    agency=agency,
+                    category=values["category"].strip() or "lainnya",
+                    workflow_code=values["workflow"],
+                    content=content,
+                )
+            except DomainError as exc:
+                errors = exc.errors if isinstance(exc, ValidationFailed) else {"": [str(exc.message)]}
+                status = exc.status
+            else:
+                messages.success(request, _("Published version %(version)s.") % {"version": published.version})
+                return redirect("web:backoffice-service-edit", code=agency.code, service_code=published.service.code)
+        else:
+            status = 422
+    return render(
+        request,
+        "web/backoffice_service_edit.html",
+        {
+            "agency": agency,
+            "service": service,
+            "values": values,
+            "errors": errors,
+            "workflows": sorted(set(WorkflowDefinition.objects.values_list("code", flat=True))),
+            "json_fields": JSON_FIELDS,
+            "output_kinds": ServiceVersion.OUTPUT_KINDS,
+            "versions": service.versions.all()[:10] if service else [],
+        },
+        status=status,
+    )
