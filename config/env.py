@@ -79,6 +79,12 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
             "TEST": {"NAME": str(path.with_name(path.stem + "-test.db"))},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+        # Server-side binding lets psycopg prepare repeated statements: the case read's joins are then planned once
+        # per connection, not per request (docs/adr/0005). Turn it off (?server_side_binding=false) behind a
+        # transaction-pooling PgBouncer.
+        binding = options.pop("server_side_binding", "true").lower() not in {"false", "0", "no", "off"}
+        # Prepare a statement from its second execution (psycopg's default of 5 left the hot reads unprepared).
+        prepare_threshold = int(options.pop("prepare_threshold", "1"))
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
@@ -88,6 +94,6 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
+            "OPTIONS": {**options, "server_side_binding": binding, "prepare_threshold": prepare_threshold},
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (use sqlite or postgres)")

@@ -61,6 +61,7 @@ class MessageOut(Schema):
 
 
 class FamilyMemberOut(Schema):
+    id: int  # the `subject` to apply for this member (GET /api/v1/services/{code}/form?subject=<id>)
     full_name: str
     nik: str  # masked
     relationship: str

@@ -67,6 +67,7 @@ def contact_taken(*, email: str | None, phone: str | None) -> dict[str, bool]:
 
 @dataclass(frozen=True)
 class FamilyMember:
+    id: int
     full_name: str
     nik: str  # masked
     relationship: str
@@ -103,6 +104,7 @@ def profile_for(*, user: User) -> Profile:
         kelurahan = person.family.kelurahan.name
         family = [
             FamilyMember(
+                id=m.pk,
                 full_name=m.full_name.title(),
                 nik=mask_nik(m.nik),
                 relationship=m.relationship,

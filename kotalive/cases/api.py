@@ -13,7 +13,9 @@ from kotalive.cases.selectors import (
     case_actions,
     case_documents,
     case_get_for_actor,
+    case_is_rated,
     case_is_staff_view,
+    case_output,
     case_timeline,
     cases_of_citizen,
     public_status,
@@ -156,7 +158,7 @@ def _summary(case: Case) -> dict[str, Any]:
 
 def _detail(case: Case, user: User) -> dict[str, Any]:
     staff_view = case_is_staff_view(user=user, case=case)
-    output = getattr(case, "output", None)
+    output = case_output(case)
     return {
         **_summary(case),
         "service_version": case.service_version.version,
@@ -180,7 +182,7 @@ def _detail(case: Case, user: User) -> dict[str, Any]:
         "output": {"number": output.number, "issued_on": output.issued_on, "issued_by": output.issued_by.full_name}
         if output
         else None,
-        "rated": hasattr(case, "rating"),
+        "rated": case_is_rated(case),
     }
 
 

@@ -37,7 +37,7 @@ def staff_roles_for(*, user: User, agency: Agency | int) -> set[str]:
 
 def case_roles(*, user: User, case: Case) -> set[str]:
     """The workflow roles `user` holds on `case`: applicant, and their staff roles in the case's agency."""
-    roles = staff_roles_for(user=user, agency=case.agency_id)
+    roles = staff_roles_for(user=user, agency=case.agency_id) if user.kind == User.STAFF else set()
     if case.applicant_id == user.pk:
         roles.add(APPLICANT)
     return roles
@@ -53,6 +53,8 @@ def case_get_for_actor(*, user: User, tracking: str, for_update: bool = False) -
         raise NotFound("case not found", code="not_found")
     if user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency_id=case.agency_id).exists():
         return case
+    if user.kind == User.CITIZEN and case.applicant_id == user.pk:
+        return case  # the common case needs no further query
     if user.kind == User.CITIZEN and Case.objects.filter(_citizen_scope(user), pk=case.pk).exists():
         return case
     raise NotFound("case not found", code="not_found")
@@ -64,6 +66,22 @@ def cases_of_citizen(*, user: User) -> QuerySet[Case]:
 
 def case_is_staff_view(*, user: User, case: Case) -> bool:
     return user.kind == User.STAFF and bool(staff_roles_for(user=user, agency=case.agency_id))
+
+
+def case_output(case: Case) -> Any:
+    """The output record of a completed case, or None (loaded with the case, no query)."""
+    try:
+        return case.output
+    except Case.output.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        return None
+
+
+def case_is_rated(case: Case) -> bool:
+    try:
+        case.rating  # noqa: B018 (loaded with the case by select_related)
+    except Case.rating.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        return False
+    return True
 
 
 def case_actions(*, user: User, case: Case) -> list[Transition]:

@@ -144,3 +144,13 @@ def test_services_are_listed_and_described(client: Client, reference: None) -> N
     assert detail["sla_working_days"] == 3
     assert detail["standard"]["cost"]
     assert [s["code"] for s in client.get("/api/v1/services", {"q": "kelahiran"}).json()] == ["akta-kelahiran"]
+
+
+def test_family_member_ids_from_me_are_the_subjects_of_the_form(warga1: User) -> None:
+    client = bearer_client(warga1)
+    andi = next(m for m in client.get("/api/v1/me").json()["family"] if m["full_name"] == "Andi Pratama")
+
+    form = client.get("/api/v1/services/kia/form", {"subject": str(andi["id"])})
+
+    assert form.status_code == 200
+    assert form.json()["prefill"]["full_name"] == "Andi Pratama"
