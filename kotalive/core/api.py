@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -97,6 +98,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
             errors.append({"field": name, "message": message})
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return error(request, 422, summary, "invalid", errors)
+
+    @api.exception_handler(DataError)
+    def on_unstorable_value(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # A value the database refuses as such (a NUL byte, an out-of-range number): the input's fault, and the
+        # atomic block around every write has already rolled back.
+        message = _("the request contains a value that cannot be stored (for example a NUL character)")
+        return error(request, 422, message, "invalid_value")
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -9,6 +9,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -39,3 +40,13 @@ def test_every_operation_answers_as_documented(case: Any, warga1: User) -> None:
     # Schema-valid input may still break a business rule (a NIK with month 13, a name that does not match the
     # registry): those 422s are correct, so "schema-valid must be accepted" does not apply to this API.
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=[positive_data_acceptance])
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_refused_as_bad_input_not_a_server_error(reference: None) -> None:
+    """PostgreSQL refuses NUL in text; SQLite stores it. Either way the answer is not a server error."""
+    response = Client().get("/api/v1/regions", {"parent": "36\x0071"}, headers={"Accept-Language": "en"})
+
+    assert response.status_code in {200, 422}
+    if response.status_code == 422:
+        assert response.json()["code"] == "invalid_value"
