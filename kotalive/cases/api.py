@@ -1,29 +1,23 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, JsonResponse
+from django.utils.translation import get_language
 from ninja import File, Router, Schema, Status, UploadedFile
 
 from kotalive.accounts.models import User
 from kotalive.agencies.selectors import agency_get, user_staff_roles
 from kotalive.cases import services
-from kotalive.cases.models import Case
+from kotalive.cases.presenters import case_detail, case_summary
 from kotalive.cases.selectors import (
     agency_inbox,
-    case_actions,
     case_documents,
     case_get_for_actor,
-    case_is_rated,
-    case_is_staff_view,
-    case_output,
-    case_timeline,
     cases_of_citizen,
-    public_status,
 )
+from kotalive.cases.snapshots import case_snapshot_for_applicant
 from kotalive.cases.uploads import upload_create
-from kotalive.catalogue.models import localised
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
-from kotalive.core.calendar import local_date
 from kotalive.core.errors import NotFound
 
 router = Router(tags=["applications"], auth=BearerToken())
@@ -137,57 +131,8 @@ class InboxOut(Schema):
     counts: dict[str, int]
 
 
-def _summary(case: Case) -> dict[str, Any]:
-    return {
-        "tracking": case.tracking,
-        "service": case.service.code,
-        "service_name": case.service_version.name,
-        "agency": case.agency.code,
-        "subject_name": case.subject_name,
-        "state": case.state,
-        "state_category": case.state_category,
-        "public_status": public_status(case),
-        "submitted_at": case.submitted_at,
-        "due_at": case.due_at,
-        "due_date": local_date(case.due_at) if case.due_at else None,
-        "sla_status": case.sla_status,
-        "version": case.version,
-        "assignee": case.assignee.username if case.assignee else None,
-    }
-
-
-def _detail(case: Case, user: User) -> dict[str, Any]:
-    staff_view = case_is_staff_view(user=user, case=case)
-    output = case_output(case)
-    return {
-        **_summary(case),
-        "service_version": case.service_version.version,
-        "data": case.data,
-        "prefilled": case.prefilled,
-        "documents": [
-            {
-                "requirement": d.requirement,
-                "upload": str(d.upload_id),
-                "kind": d.upload.kind,
-                "size": d.upload.size,
-                "url": f"/api/v1/cases/{case.tracking}/documents/{d.upload_id}",
-            }
-            for d in case_documents(case=case)
-        ],
-        "timeline": [vars(entry) for entry in case_timeline(case=case, staff_view=staff_view)],
-        "actions": [
-            {"action": t.action, "label": localised(t.label) or t.action, "reason_required": t.reason_required}
-            for t in case_actions(user=user, case=case)
-        ],
-        "output": {"number": output.number, "issued_on": output.issued_on, "issued_by": output.issued_by.full_name}
-        if output
-        else None,
-        "rated": case_is_rated(case),
-    }
-
-
 def _reload(user: User, tracking: str) -> dict[str, Any]:
-    return _detail(case_get_for_actor(user=user, tracking=tracking), user)
+    return case_detail(case_get_for_actor(user=user, tracking=tracking), user)
 
 
 @router.post("/uploads", response={201: UploadOut, **AUTH_ERRORS, **COMMON_ERRORS}, summary="Upload a document")
@@ -214,14 +159,19 @@ def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
 
 @router.get("/cases", response={200: list[CaseSummaryOut], **AUTH_ERRORS}, summary="My applications")
 def my_cases(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_summary(c) for c in cases_of_citizen(user=actor(request))[:200]]
+    return [case_summary(c) for c in cases_of_citizen(user=actor(request))[:200]]
 
 
 @router.get("/cases/{tracking}", response={200: CaseOut, **WITH_404}, summary="One application")
-def get_case(request: HttpRequest, tracking: str) -> dict[str, Any]:
+def get_case(request: HttpRequest, tracking: str) -> dict[str, Any] | JsonResponse:
     """State, public status (menunggu/proses/selesai), due date, SLA status, version, timeline, and the actions
     the caller may take now."""
-    return _reload(actor(request), tracking)
+    user = actor(request)
+    if user.kind == User.CITIZEN:
+        stored = case_snapshot_for_applicant(user_id=user.pk, tracking=tracking, language=get_language())
+        if stored is not None:  # the applicant's view, kept current by every change (docs/adr/0006)
+            return JsonResponse(stored)
+    return _reload(user, tracking)
 
 
 @router.post(
@@ -310,7 +260,7 @@ def inbox(
         raise NotFound("agency not found", code="not_found")
     result = agency_inbox(user=user, agency=chosen, service=service, state=state, sla=sla, assigned=assigned, page=page)
     return {
-        "items": [_summary(c) for c in result.cases],
+        "items": [case_summary(c) for c in result.cases],
         "page": result.page,
         "pages": result.pages,
         "total": result.total,

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -53,6 +54,8 @@ class Case(WorkflowSubject):
     )
     submitted_at = models.DateTimeField()
     is_test = models.BooleanField(default=False)  # synthetic cases (benchmarks, test API keys)
+    # The applicant's view per language, rewritten with every change (cases.snapshots); answers the status read.
+    snapshot = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     event_kind = "case"
 

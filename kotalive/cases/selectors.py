@@ -16,8 +16,9 @@ from kotalive.workflow.models import WorkflowStep
 OPEN_CATEGORIES = OPEN_CATEGORY_LIST
 
 
-def _case_queryset() -> QuerySet[Case]:
-    return Case.objects.select_related(
+def case_queryset() -> QuerySet[Case]:
+    """Cases with everything a case page shows, in one query (not the stored snapshot, which repeats it)."""
+    return Case.objects.defer("snapshot").select_related(
         "service", "service_version", "agency", "applicant", "subject_person", "assignee", "workflow"
     )
 
@@ -45,7 +46,7 @@ def case_roles(*, user: User, case: Case) -> set[str]:
 
 def case_get_for_actor(*, user: User, tracking: str, for_update: bool = False) -> Case:
     """The case `tracking` if `user` may see it: the applicant or the subject, or staff of the case's agency."""
-    cases = _case_queryset()
+    cases = case_queryset()
     if for_update:
         cases = cases.select_for_update(of=("self",))
     case = cases.filter(tracking=tracking).first()
@@ -61,7 +62,7 @@ def case_get_for_actor(*, user: User, tracking: str, for_update: bool = False) -
 
 
 def cases_of_citizen(*, user: User) -> QuerySet[Case]:
-    return _case_queryset().filter(_citizen_scope(user)).order_by("-submitted_at")
+    return case_queryset().filter(_citizen_scope(user)).order_by("-submitted_at")
 
 
 def case_is_staff_view(*, user: User, case: Case) -> bool:

@@ -26,6 +26,7 @@ from kotalive.cases.models import (
 )
 from kotalive.cases.prefill import PREFILL_LEGAL_BASIS, form_prefill
 from kotalive.cases.selectors import OPEN_CATEGORIES, case_get_for_actor, case_roles, staff_roles_for
+from kotalive.cases.snapshots import case_snapshot_refresh
 from kotalive.catalogue.forms import form_errors
 from kotalive.catalogue.models import Service, ServiceVersion, localised
 from kotalive.core.audit import audit_record
@@ -226,6 +227,7 @@ def case_submit(
             event="submitted",
             data={"due_at": case.due_at.isoformat() if case.due_at else None},
         )
+        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return case
 
 
@@ -257,6 +259,7 @@ def case_transition(
         )
         if case.state_category == "completed":
             _issue_output(case=case, officer=actor)
+        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return case
 
 
@@ -294,6 +297,7 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
                 agency=case.agency.code,
                 data={**case.event_data(), "message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
             )
+        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return message
 
 
@@ -320,6 +324,7 @@ def case_document_replace(*, actor: User, tracking: str, requirement: str, uploa
             agency=case.agency.code,
             data={**case.event_data(), "requirement": requirement},
         )
+        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return document
 
 
@@ -348,6 +353,7 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
             agency=case.agency.code,
             data={**case.event_data(), "assignee": assignee_username, "previous": previous},
         )
+        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return case
 
 
@@ -375,6 +381,7 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
             agency=case.agency.code,
             data={**case.event_data(), "scores": scores},
         )
+        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return rating
 
 

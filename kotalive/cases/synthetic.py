@@ -91,6 +91,7 @@ def _rows(
             "subject_name": str(name).title(),
             "data": "{}",
             "prefilled": "{}",
+            "snapshot": "{}",
             "assignee_id": rng.choice(staff) if staff and rng.random() < 0.6 else None,
             "submitted_at": submitted,
             "is_test": True,
@@ -109,6 +110,7 @@ def _rows(
 
 
 COLUMNS = (
+    "snapshot",
     "tracking",
     "service_id",
     "service_version_id",
@@ -145,7 +147,10 @@ def _insert(batch: list[dict[str, object]]) -> None:
                 copy.write_row(tuple(row[c] for c in COLUMNS))
     else:
         Case.objects.bulk_create(
-            [Case(**{k: (v if k not in {"data", "prefilled"} else {}) for k, v in row.items()}) for row in batch],
+            [
+                Case(**{k: (v if k not in {"data", "prefilled", "snapshot"} else {}) for k, v in row.items()})
+                for row in batch
+            ],
             batch_size=2000,
         )
 
