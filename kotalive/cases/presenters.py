@@ -55,12 +55,20 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
             for d in case_documents(case=case)
         ],
         "timeline": [vars(entry) for entry in case_timeline(case=case, staff_view=staff_view)],
-        "actions": [
-            {"action": t.action, "label": localised(t.label) or t.action, "reason_required": t.reason_required}
-            for t in case_actions(user=user, case=case)
-        ],
         "output": {"number": output.number, "issued_on": output.issued_on, "issued_by": output.issued_by.full_name}
         if output
         else None,
         "rated": case_is_rated(case),
+        **case_labels(case, user),
+    }
+
+
+def case_labels(case: Case, user: User) -> dict[str, Any]:
+    """The parts of case_detail that depend on the active language."""
+    return {
+        "service_name": case.service_version.name,
+        "actions": [
+            {"action": t.action, "label": localised(t.label) or t.action, "reason_required": t.reason_required}
+            for t in case_actions(user=user, case=case)
+        ],
     }

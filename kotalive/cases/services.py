@@ -158,6 +158,11 @@ def case_submit(
         raise ValidationFailed(errors)
     prefill = form_prefill(version, person)
     now = timezone.now()
+    # The tracking number comes from its own short transaction, so the agency's counter row is locked for a moment
+    # rather than for the whole submission (every submission of an agency shares it). A submission that fails
+    # after this leaves a gap in the day's numbers, as a database sequence would.
+    with transaction.atomic():
+        tracking = _next_tracking(service.agency.code, local_date(now))
     with transaction.atomic():
         duplicate_scope = (
             {"subject_person": person} if person is not None else {"applicant": actor, "subject_person__isnull": True}
@@ -183,7 +188,7 @@ def case_submit(
             )
         definition = version.workflow.parsed
         case = Case(
-            tracking=_next_tracking(service.agency.code, local_date(now)),
+            tracking=tracking,
             service=service,
             service_version=version,
             agency=service.agency,
