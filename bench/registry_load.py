@@ -14,25 +14,11 @@ import os
 import platform
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "1")  # the demo keys are fine for synthetic data
+from common import setup_django
+
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kotalive_bench")
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
@@ -42,13 +28,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    if BENCH_URL.startswith("postgres"):
-        _recreate_database(BENCH_URL)
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
+    setup_django(BENCH_URL, fresh=True)
     from django.core.management import call_command
     from django.db import connection
 
