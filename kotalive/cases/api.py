@@ -145,7 +145,7 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Status[UploadOut]:
 @router.post(
     "/cases", response={201: CaseOut, 409: ErrorOut, **AUTH_ERRORS, **COMMON_ERRORS}, summary="Apply for a service"
 )
-def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
+def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]] | JsonResponse:
     user = actor(request)
     case = services.case_submit(
         actor=user,
@@ -154,6 +154,9 @@ def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
         data=payload.data,
         documents=payload.documents,
     )
+    stored = case_snapshot_for_applicant(user_id=user.pk, tracking=case.tracking, language=get_language())
+    if stored is not None:  # the view the transaction just stored: no second build
+        return JsonResponse(stored, status=201)
     return Status(201, _reload(user, case.tracking))
 
 
