@@ -211,6 +211,15 @@ def case_submit(
         CaseDocument.objects.bulk_create(
             [CaseDocument(case=case, requirement=code, upload=upload) for code, upload in chosen.items()]
         )
+        workflow_record_step(
+            subject=case,
+            actor=actor,
+            action="submit",
+            from_state="",
+            role=APPLICANT,
+            event="submitted",
+            data={"due_at": case.due_at.isoformat() if case.due_at else None},
+        )  # refreshes the applicant's stored view (Case.refresh_views), then audits
         if case.prefilled and person is not None:
             audit_record(
                 actor=actor,
@@ -223,16 +232,6 @@ def case_submit(
                     "case": case.tracking,
                 },
             )
-        workflow_record_step(
-            subject=case,
-            actor=actor,
-            action="submit",
-            from_state="",
-            role=APPLICANT,
-            event="submitted",
-            data={"due_at": case.due_at.isoformat() if case.due_at else None},
-        )
-        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return case
 
 
@@ -264,7 +263,6 @@ def case_transition(
         )
         if case.state_category == "completed":
             _issue_output(case=case, officer=actor)
-        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
     return case
 
 
@@ -272,6 +270,7 @@ def _issue_output(*, case: Case, officer: User) -> CaseOutput:
     today = timezone.localdate()
     number = f"{case.service.code.upper()}/{today:%Y%m%d}/{case.tracking.rsplit('-', 1)[-1]}-{case.pk}"
     output = CaseOutput.objects.create(case=case, number=number, issued_on=today, issued_by=officer)
+    case_snapshot_refresh(case_id=case.pk)
     audit_record(actor=officer, action="case.output_issued", obj=case, data={"number": number})
     return output
 
@@ -289,12 +288,6 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
         if internal and not is_staff:
             raise PermissionDenied(_("Only the agency's staff write internal notes."))
         message = CaseMessage.objects.create(case=case, author=actor, body=body, internal=internal)
-        audit_record(
-            actor=actor,
-            action="case.note_added" if internal else "case.message_posted",
-            obj=case,
-            data={"message": message.pk},
-        )
         if not internal:  # internal notes are not events: agency systems of other parties must not see them
             outbox_write(
                 event="case.message_posted",
@@ -302,7 +295,14 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
                 agency=case.agency.code,
                 data={**case.event_data(), "message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
             )
-        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+            case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
+        audit_record(
+            actor=actor,
+            action="case.note_added" if internal else "case.message_posted",
+            obj=case,
+            data={"message": message.pk},
+        )
     return message
 
 
@@ -322,7 +322,6 @@ def case_document_replace(*, actor: User, tracking: str, requirement: str, uploa
         )
         CaseDocument.objects.filter(case=case, requirement=requirement, current=True).update(current=False)
         document = CaseDocument.objects.create(case=case, requirement=requirement, upload=chosen[requirement])
-        audit_record(actor=actor, action="case.document_added", obj=case, data={"requirement": requirement})
         outbox_write(
             event="case.document_added",
             subject=case.tracking,
@@ -330,6 +329,8 @@ def case_document_replace(*, actor: User, tracking: str, requirement: str, uploa
             data={**case.event_data(), "requirement": requirement},
         )
         case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
+        audit_record(actor=actor, action="case.document_added", obj=case, data={"requirement": requirement})
     return document
 
 
@@ -351,7 +352,6 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
         previous = case.assignee.username if case.assignee else None
         case.assignee = assignee
         case.save(update_fields=["assignee"])
-        audit_record(actor=actor, action="case.assigned", obj=case, data={"from": previous, "to": assignee_username})
         outbox_write(
             event="case.assigned",
             subject=case.tracking,
@@ -359,6 +359,8 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
             data={**case.event_data(), "assignee": assignee_username, "previous": previous},
         )
         case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
+        audit_record(actor=actor, action="case.assigned", obj=case, data={"from": previous, "to": assignee_username})
     return case
 
 
@@ -379,7 +381,6 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
         if CaseRating.objects.filter(case=case).exists():
             raise Conflict(_("This case is already rated."), code="already_rated")
         rating = CaseRating.objects.create(case=case, scores=scores, comment=(comment or "").strip()[:2000])
-        audit_record(actor=actor, action="case.rated", obj=case, data={"scores": scores})
         outbox_write(
             event="case.rated",
             subject=case.tracking,
@@ -387,6 +388,8 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
             data={**case.event_data(), "scores": scores},
         )
         case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
+        audit_record(actor=actor, action="case.rated", obj=case, data={"scores": scores})
     return rating
 
 

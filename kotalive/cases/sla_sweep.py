@@ -18,7 +18,6 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.cases.models import Case, Escalation
 from kotalive.cases.selectors import OPEN_CATEGORIES
-from kotalive.cases.snapshots import case_snapshot_refresh
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.workflow.models import WorkflowSubject
 from kotalive.workflow.services import workflow_record_step
@@ -57,8 +56,8 @@ def _due(rule: dict[str, Any], status: str, overdue_days: int) -> bool:
 
 def _sweep_case(case: Case, now: dt.datetime, result: SweepResult) -> None:
     status = sla_status_now(case, now=now)
-    changed = status != case.sla_status
-    if changed:
+    stale_view = status != case.sla_status  # the applicant's stored view shows the SLA status
+    if stale_view:
         case.sla_status = status
         case.save(update_fields=["sla_status"])
         result.status_changed += 1
@@ -86,9 +85,9 @@ def _sweep_case(case: Case, now: dt.datetime, result: SweepResult) -> None:
             },
         )
         result.escalations += 1
-        changed = True
-    if changed:
-        case_snapshot_refresh(case_id=case.pk)
+        stale_view = False  # each escalation step refreshed the stored view
+    if stale_view:
+        case.refresh_views()
 
 
 def sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:

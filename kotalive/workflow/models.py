@@ -64,6 +64,9 @@ class WorkflowSubject(models.Model):
     def event_data(self) -> dict[str, object]:
         return {}
 
+    def refresh_views(self) -> None:
+        """Rebuild what is derived from the subject (stored views) after a step, before its audit entry."""
+
 
 class WorkflowStep(models.Model):
     """One transition taken: the backbone of a subject's timeline."""

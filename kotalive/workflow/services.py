@@ -57,7 +57,8 @@ def workflow_record_step(
     data: dict[str, Any] | None = None,
     event: str | None = None,
 ) -> WorkflowStep:
-    """Add a step to the subject's timeline with its audit entry and outbox event (inside the caller's transaction)."""
+    """Add a step to the subject's timeline with its outbox event, refreshed views and audit entry (inside the
+    caller's transaction)."""
     now = timezone.now()
     step = WorkflowStep.objects.create(
         subject_type=subject.event_kind,
@@ -70,12 +71,6 @@ def workflow_record_step(
         reason=reason,
         data=data or {},
         at=now,
-    )
-    audit_record(
-        actor=actor,
-        action=f"{subject.event_kind}.{action}",
-        obj=subject,
-        data={"from": from_state, "to": subject.state, "role": role, **(data or {})},
     )
     outbox_write(
         event=f"{subject.event_kind}.{event or action}",
@@ -92,6 +87,14 @@ def workflow_record_step(
             "version": subject.version,
             **(data or {}),
         },
+    )
+    subject.refresh_views()
+    # Last: the audit entry locks the chain head until commit (docs/adr/0002), so the step's other work comes first.
+    audit_record(
+        actor=actor,
+        action=f"{subject.event_kind}.{action}",
+        obj=subject,
+        data={"from": from_state, "to": subject.state, "role": role, **(data or {})},
     )
     return step
 
