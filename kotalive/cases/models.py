@@ -94,6 +94,11 @@ class Case(WorkflowSubject):
     def event_agency(self) -> str:
         return self.agency.code
 
+    def refresh_views(self) -> None:
+        from kotalive.cases.snapshots import case_snapshot_refresh  # noqa: PLC0415 (snapshots import this module)
+
+        case_snapshot_refresh(case_id=self.pk)
+
     def event_data(self) -> dict[str, object]:
         return {
             "tracking": self.tracking,

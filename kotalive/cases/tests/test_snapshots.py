@@ -39,6 +39,7 @@ def test_the_applicant_reads_the_same_view_the_live_query_builds(warga1: User, v
         f"/api/v1/cases/{tracking}/assign", {"assignee": "dukcapil.verifikator"}, content_type="application/json"
     )
 
+    assert set(Case.objects.get(tracking=tracking).snapshot) == {"id", "en"}  # the read below uses the stored view
     stored = citizen.get(f"/api/v1/cases/{tracking}").json()
     english = citizen.get(f"/api/v1/cases/{tracking}", headers={"Accept-Language": "en"}).json()
 
@@ -59,3 +60,17 @@ def test_a_synthetic_case_without_a_snapshot_is_read_live(warga1: User) -> None:
 
     assert response.status_code == 200
     assert response.json() == _live(body["tracking"], "id")
+
+
+def test_every_kind_of_change_refreshes_the_stored_view(warga1: User, verifier: User) -> None:
+    citizen, body = submit_birth_certificate(warga1)
+    tracking = body["tracking"]
+    assert Case.objects.get(tracking=tracking).snapshot["id"] == _live(tracking, "id")  # submission
+
+    bearer_client(verifier).post(
+        f"/api/v1/cases/{tracking}/assign", {"assignee": "dukcapil.verifikator"}, content_type="application/json"
+    )
+    assert Case.objects.get(tracking=tracking).snapshot["id"]["assignee"] == "dukcapil.verifikator"
+
+    citizen.post(f"/api/v1/cases/{tracking}/messages", {"body": "Halo"}, content_type="application/json")
+    assert Case.objects.get(tracking=tracking).snapshot["id"]["timeline"][-1]["text"] == "Halo"
