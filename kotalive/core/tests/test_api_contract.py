@@ -34,11 +34,14 @@ def _keep_the_test_connection() -> Iterator[None]:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("_keep_the_test_connection")
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same examples on every run, so CI is repeatable; a new finding shows up when the API changes.
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_operation_answers_as_documented(case: Any, warga1: User) -> None:
     token = api_token_issue(user=warga1).raw  # signed in, so the endpoints behind a token are exercised too
     # Schema-valid input may still break a business rule (a NIK with month 13, a name that does not match the
     # registry): those 422s are correct, so "schema-valid must be accepted" does not apply to this API.
+    # A made-up Host header is refused by Django before any view (400, ALLOWED_HOSTS): not this API's contract.
+    case.headers = {name: value for name, value in (case.headers or {}).items() if name.lower() != "host"}
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=[positive_data_acceptance])
 
 
