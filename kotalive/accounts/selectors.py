@@ -9,6 +9,7 @@ from kotalive.accounts.contacts import ContactError, login_kind, normalise_email
 from kotalive.accounts.models import ApiToken, CitizenProfile, User
 from kotalive.core import crypto
 from kotalive.core.masking import mask_nik
+from kotalive.registry.selectors import family_members
 
 
 def user_find_by_login(*, login: str) -> User | None:
@@ -92,7 +93,6 @@ def profile_for(*, user: User) -> Profile:
     """What a person sees about themself: masked NIK, contacts, and (for a registry-verified citizen) the
     members of their own family card."""
     from kotalive.agencies.models import StaffRole  # noqa: PLC0415 (agencies depends on accounts)
-    from kotalive.registry.selectors import family_members  # noqa: PLC0415
 
     profile = citizen_profile_for(user=user)
     family: list[FamilyMember] = []

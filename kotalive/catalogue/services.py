@@ -15,6 +15,7 @@ from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import PermissionDenied, ValidationFailed
 from kotalive.workflow.models import WorkflowDefinition
+from kotalive.workflow.services import workflow_definition_save
 
 DATA_DIR = Path(__file__).parent / "data"
 FILE_TYPES = frozenset({"pdf", "jpeg", "png"})
@@ -148,8 +149,6 @@ def service_publish(
 
 def catalogue_load_reference(*, region_code: str, actor: User | None = None) -> int:
     """Load the workflows and services of `catalogue/data/services-<region>.json` (idempotent)."""
-    from kotalive.workflow.services import workflow_definition_save  # noqa: PLC0415 (keeps import order simple)
-
     for path in sorted((Path(__file__).parent.parent / "workflow" / "data").glob("*.json")):
         spec = json.loads(path.read_text(encoding="utf-8"))
         workflow_definition_save(actor=actor, code=spec["code"], name=spec["name"], document=spec["document"])
