@@ -108,6 +108,7 @@ class CaseSummaryOut(Schema):
     due_date: date | None
     due_at: datetime | None
     sla_status: str
+    state_due_at: datetime | None  # the current state's own deadline, when its workflow gives one
     version: int
     assignee: str | None
 

@@ -31,6 +31,7 @@ def case_summary(case: Case) -> dict[str, Any]:
         "due_at": case.due_at,
         "due_date": local_date(case.due_at) if case.due_at else None,
         "sla_status": case.sla_status,
+        "state_due_at": case.state_due_at,
         "version": case.version,
         "assignee": case.assignee.username if case.assignee else None,
     }

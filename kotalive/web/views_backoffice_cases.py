@@ -68,6 +68,7 @@ def inbox(request: HttpRequest, code: str) -> HttpResponse:
         "web/backoffice_inbox.html",
         {
             "agency": agency,
+            "now": timezone.now(),
             "page": page,
             "filters": filters,
             "query": query,

@@ -48,6 +48,10 @@ class WorkflowSubject(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_working_days = models.PositiveSmallIntegerField(default=0)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The current state's own clock, when the definition gives the state sla_working_days (e.g. verification
+    # within 1 working day); the whole-case clock above is what citizens see and what escalates.
+    state_entered_at = models.DateTimeField(null=True, blank=True)
+    state_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -11,7 +11,7 @@ from kotalive.core.errors import Conflict, DomainError, PermissionDenied, Valida
 from kotalive.events.services import outbox_write
 from kotalive.workflow.definitions import Transition, validate_definition
 from kotalive.workflow.models import WorkflowDefinition, WorkflowStep, WorkflowSubject
-from kotalive.workflow.sla import sla_after_move
+from kotalive.workflow.sla import sla_after_move, state_clock_start
 
 
 class StaleVersion(Conflict):
@@ -144,9 +144,13 @@ def transition(
     subject.state = chosen.target
     subject.state_category = definition.category(chosen.target)
     subject.version += 1
-    sla_after_move(subject, old_category=old_category, now=timezone.now())
+    now = timezone.now()
+    sla_after_move(subject, old_category=old_category, now=now)
+    state_clock_start(subject, now=now)
     subject.save(
         update_fields=[
+            "state_entered_at",
+            "state_due_at",
             "state",
             "state_category",
             "version",

@@ -14,6 +14,24 @@ def sla_start(subject: WorkflowSubject, *, now: dt.datetime, working_days: int) 
     subject.started_at = now
     subject.due_at = end_of_office_day(add_working_days(local_date(now), working_days))
     subject.sla_status = WorkflowSubject.ON_TRACK
+    state_clock_start(subject, now=now)
+
+
+def state_clock_start(subject: WorkflowSubject, *, now: dt.datetime) -> None:
+    """Start the per-state clock of the state the subject just entered (none when the state has no SLA)."""
+    days = subject.workflow.parsed.states[subject.state].sla_working_days
+    subject.state_entered_at = now
+    subject.state_due_at = end_of_office_day(add_working_days(local_date(now), days)) if days is not None else None
+
+
+def state_overdue(subject: WorkflowSubject, *, now: dt.datetime) -> bool:
+    """The current state has its own SLA and has outlived it (paused and finished subjects never are)."""
+    return (
+        subject.state_due_at is not None
+        and subject.paused_at is None
+        and subject.state_category not in TERMINAL
+        and now > subject.state_due_at
+    )
 
 
 def sla_after_move(subject: WorkflowSubject, *, old_category: str, now: dt.datetime) -> None:

@@ -10,6 +10,7 @@ from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.conftest import bearer_client
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.events.models import OutboxEvent
+from kotalive.workflow.sla import state_overdue
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,27 @@ def test_the_worker_runs_the_sweep(warga1: User) -> None:
     case.refresh_from_db()
     assert case.sla_status == "breached"
     assert Escalation.objects.filter(case=case).exists()
+
+
+def test_a_state_with_its_own_sla_gets_its_own_deadline(warga1: User, verifier: User) -> None:
+    _client, body = submit_birth_certificate(warga1)
+    officer = bearer_client(verifier)
+    case = Case.objects.get(tracking=body["tracking"])
+    assert case.state_due_at is not None  # "submitted" has 1 working day in the standard workflow
+    assert case.state_due_at <= case.due_at  # type: ignore[operator]
+
+    moved = officer.post(
+        f"/api/v1/cases/{case.tracking}/transitions",
+        {"action": "start_verification", "version": case.version},
+        content_type="application/json",
+    ).json()
+    revised = officer.post(
+        f"/api/v1/cases/{case.tracking}/transitions",
+        {"action": "request_revision", "version": moved["version"], "reason": "KK buram"},
+        content_type="application/json",
+    ).json()
+
+    assert moved["state_due_at"] is not None
+    assert revised["state_due_at"] is None  # waiting for the citizen has no state deadline
+    case.refresh_from_db()
+    assert not state_overdue(case, now=case.submitted_at + dt.timedelta(days=30))
