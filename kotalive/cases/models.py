@@ -97,7 +97,7 @@ class Case(WorkflowSubject):
     def refresh_views(self) -> None:
         from kotalive.cases.snapshots import case_snapshot_refresh  # noqa: PLC0415 (snapshots import this module)
 
-        case_snapshot_refresh(case_id=self.pk)
+        case_snapshot_refresh(case=self)
 
     def event_data(self) -> dict[str, object]:
         return {

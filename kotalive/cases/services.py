@@ -270,7 +270,7 @@ def _issue_output(*, case: Case, officer: User) -> CaseOutput:
     today = timezone.localdate()
     number = f"{case.service.code.upper()}/{today:%Y%m%d}/{case.tracking.rsplit('-', 1)[-1]}-{case.pk}"
     output = CaseOutput.objects.create(case=case, number=number, issued_on=today, issued_by=officer)
-    case_snapshot_refresh(case_id=case.pk)
+    case_snapshot_refresh(case=case)
     audit_record(actor=officer, action="case.output_issued", obj=case, data={"number": number})
     return output
 
@@ -295,7 +295,7 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
                 agency=case.agency.code,
                 data={**case.event_data(), "message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
             )
-            case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+            case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(
             actor=actor,
@@ -328,7 +328,7 @@ def case_document_replace(*, actor: User, tracking: str, requirement: str, uploa
             agency=case.agency.code,
             data={**case.event_data(), "requirement": requirement},
         )
-        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(actor=actor, action="case.document_added", obj=case, data={"requirement": requirement})
     return document
@@ -358,7 +358,7 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
             agency=case.agency.code,
             data={**case.event_data(), "assignee": assignee_username, "previous": previous},
         )
-        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(actor=actor, action="case.assigned", obj=case, data={"from": previous, "to": assignee_username})
     return case
@@ -387,7 +387,7 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
             agency=case.agency.code,
             data={**case.event_data(), "scores": scores},
         )
-        case_snapshot_refresh(case_id=case.pk)  # the applicant's stored view, same transaction
+        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(actor=actor, action="case.rated", obj=case, data={"scores": scores})
     return rating

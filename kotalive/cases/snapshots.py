@@ -5,30 +5,27 @@ seven queries and an ORM join of nine tables (docs/adr/0006). One snapshot per U
 translated.
 """
 
-import json
 from typing import Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 from kotalive.cases.models import Case
 from kotalive.cases.presenters import case_detail, case_labels
-from kotalive.cases.selectors import case_queryset
 
 
-def case_snapshot_refresh(*, case_id: int) -> None:
-    """Recompute the stored applicant view (call inside the transaction of the change, after the change)."""
-    case = case_queryset().get(pk=case_id)
+def case_snapshot_refresh(*, case: Case) -> None:
+    """Recompute the stored applicant view from `case` as the caller holds it (call inside the transaction of
+    the change, after the change)."""
     with translation.override(settings.LANGUAGE_CODE):
         base = case_detail(case, case.applicant)
     snapshot: dict[str, Any] = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             # Only names and labels differ between languages: the queries behind the rest ran once, above.
-            view = {**base, **case_labels(case, case.applicant)} if code != settings.LANGUAGE_CODE else base
-            snapshot[code] = json.loads(json.dumps(view, cls=DjangoJSONEncoder))
-    Case.objects.filter(pk=case_id).update(snapshot=snapshot)
+            snapshot[code] = {**base, **case_labels(case, case.applicant)} if code != settings.LANGUAGE_CODE else base
+    # The field's DjangoJSONEncoder writes dates and times as ISO strings, as the API would.
+    Case.objects.filter(pk=case.pk).update(snapshot=snapshot)
 
 
 def case_snapshot_for_applicant(*, user_id: int, tracking: str, language: str) -> dict[str, Any] | None:
