@@ -11,12 +11,12 @@ from kotalive.cases import services
 from kotalive.cases.presenters import case_detail, case_summary
 from kotalive.cases.selectors import (
     agency_inbox,
-    case_documents,
+    case_document_get,
     case_get_for_actor,
     cases_of_citizen,
 )
 from kotalive.cases.snapshots import case_snapshot_for_applicant
-from kotalive.cases.uploads import upload_create
+from kotalive.cases.uploads import document_response, upload_create
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
 from kotalive.core.errors import NotFound
 
@@ -217,14 +217,7 @@ def add_document(request: HttpRequest, tracking: str, payload: DocumentIn) -> St
 def download_document(request: HttpRequest, tracking: str, upload_id: str) -> FileResponse:
     """Served only to those who may see the case, never from a public URL."""
     case = case_get_for_actor(user=actor(request), tracking=tracking)
-    document = next((d for d in case_documents(case=case) if str(d.upload_id) == upload_id), None)
-    if document is None:
-        raise NotFound("document not found", code="not_found")
-    content_type = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[document.upload.kind]
-    response = FileResponse(document.upload.file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.requirement}.{document.upload.kind}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(case_document_get(case=case, upload_id=upload_id))
 
 
 @router.post("/cases/{tracking}/assign", response={200: CaseOut, **WITH_404}, summary="Claim or assign")

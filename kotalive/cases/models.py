@@ -152,6 +152,20 @@ class CaseOutput(models.Model):
         return self.number
 
 
+# The nine elements of the citizen satisfaction index (IKM, PermenPANRB 14/2017), U1-U9 in this order.
+IKM_ELEMENTS = (
+    "Persyaratan",
+    "Sistem, mekanisme dan prosedur",
+    "Waktu penyelesaian",
+    "Biaya/tarif",
+    "Produk layanan",
+    "Kompetensi petugas",
+    "Perilaku petugas",
+    "Penanganan pengaduan, saran dan masukan",
+    "Sarana dan prasarana",
+)
+
+
 class CaseRating(models.Model):
     """The citizen's rating after completion: the nine IKM elements U1-U9, 1-4 each (PermenPANRB 14/2017)."""
 

@@ -139,6 +139,14 @@ def case_timeline(*, case: Case, staff_view: bool) -> list[TimelineEntry]:
     return sorted(entries, key=lambda e: e.at)
 
 
+def case_document_get(*, case: Case, upload_id: str) -> CaseDocument:
+    """One current document of a case the caller may already see; NotFound otherwise."""
+    document = next((d for d in case_documents(case=case) if str(d.upload_id) == upload_id), None)
+    if document is None:
+        raise NotFound("document not found", code="not_found")
+    return document
+
+
 def case_documents(*, case: Case) -> list[CaseDocument]:
     return list(CaseDocument.objects.filter(case=case, current=True).select_related("upload"))
 

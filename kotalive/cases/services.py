@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.cases.models import (
+    IKM_ELEMENTS,
     Case,
     CaseDocument,
     CaseDraft,
@@ -38,8 +39,6 @@ from kotalive.registry.selectors import family_members
 from kotalive.workflow.definitions import APPLICANT
 from kotalive.workflow.services import transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
-
-IKM_ELEMENTS = 9
 
 
 def _next_tracking(agency_code: str, day: dt.date) -> str:
@@ -368,7 +367,7 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
     """The applicant rates a completed case once, on the nine IKM elements (1-4 each)."""
     if (
         not isinstance(scores, list)
-        or len(scores) != IKM_ELEMENTS
+        or len(scores) != len(IKM_ELEMENTS)
         or not all(isinstance(s, int) and 1 <= s <= 4 for s in scores)
     ):
         raise ValidationFailed({"scores": [_("must be nine whole numbers from 1 to 4 (U1-U9)")]})

@@ -6,13 +6,25 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
-from kotalive.cases.models import Upload
+from kotalive.cases.models import CaseDocument, Upload
 from kotalive.core.errors import ValidationFailed
 
 MAGIC = ((b"%PDF-", Upload.PDF), (b"\xff\xd8\xff", Upload.JPEG), (b"\x89PNG\r\n\x1a\n", Upload.PNG))
+
+
+CONTENT_TYPES = {Upload.PDF: "application/pdf", Upload.JPEG: "image/jpeg", Upload.PNG: "image/png"}
+
+
+def document_response(document: CaseDocument) -> FileResponse:
+    """The file of a case document as a download named after its requirement (never the uploaded name)."""
+    kind = document.upload.kind
+    response = FileResponse(document.upload.file.open("rb"), content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{document.requirement}.{kind}"'
+    return response
 
 
 def sniff_kind(head: bytes) -> str | None:

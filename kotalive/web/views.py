@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.accounts import services
-from kotalive.accounts.models import User
 from kotalive.accounts.selectors import profile_for
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import (
@@ -32,6 +31,7 @@ from kotalive.catalogue.services import may_edit_services
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.notifications.models import DevOutboxMessage
 from kotalive.regions.selectors import region_get
+from kotalive.web.access import signed_in_user, staff_user
 from kotalive.web.forms import (
     ResetConfirmForm,
     ResetRequestForm,
@@ -42,12 +42,6 @@ from kotalive.web.forms import (
 )
 
 LOGIN_BACKEND = "kotalive.accounts.backends.LoginBackend"
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user of a view behind login_required."""
-    assert isinstance(request.user, User)  # noqa: S101 (login_required let only signed-in users through)
-    return request.user
 
 
 def _address(request: HttpRequest) -> str | None:
@@ -161,7 +155,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = VerifyForm(request.POST or None, initial={"channel": "phone" if user.phone else "email"})
     if request.method == "POST" and "resend" in request.POST:
         sent = services.contact_codes_resend(user=user)
@@ -189,7 +183,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/profile.html", {"profile": profile_for(user=_user(request))})
+    return render(request, "web/profile.html", {"profile": profile_for(user=signed_in_user(request))})
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,23 +218,18 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     return render(request, "web/password_reset_confirm.html", {"form": form}, status=_status(form))
 
 
-def _staff_required(request: HttpRequest) -> None:
-    if getattr(request.user, "kind", None) != "staff":
-        raise Http404
-
-
 @login_required
 def backoffice(request: HttpRequest) -> HttpResponse:
-    _staff_required(request)
+    user = staff_user(request)
+    roles = user_staff_roles(user=user)
     return render(
         request,
         "web/backoffice.html",
         {
-            "roles": user_staff_roles(user=_user(request)),
-            "agencies": user_agencies(user=_user(request)),
+            "roles": roles,
+            "agencies": user_agencies(user=user),
             "manages_calendar": any(
-                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None
-                for r in user_staff_roles(user=_user(request))
+                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None for r in roles
             ),
         },
     )
@@ -248,12 +237,12 @@ def backoffice(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
-    _staff_required(request)
-    allowed = {a.code for a in user_agencies(user=_user(request))}
+    user = staff_user(request)
+    allowed = {a.code for a in user_agencies(user=user)}
     agency = agency_get(code=code) if code in allowed else None
     if agency is None:
         raise Http404
-    roles = [r for r in user_staff_roles(user=_user(request)) if r.agency_id == agency.pk]
+    roles = [r for r in user_staff_roles(user=user) if r.agency_id == agency.pk]
     return render(
         request,
         "web/backoffice_agency.html",
@@ -261,17 +250,17 @@ def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
             "agency": agency,
             "roles": roles,
             "units": agency.units.all(),
-            "manages_staff": user_may_manage_staff(user=_user(request), agency=agency),
-            "edits_services": may_edit_services(user=_user(request), agency=agency),
+            "manages_staff": user_may_manage_staff(user=user, agency=agency),
+            "edits_services": may_edit_services(user=user, agency=agency),
         },
     )
 
 
 def _managed_agency(request: HttpRequest, code: str) -> Agency:
     """The agency whose staff the signed-in administrator may manage, or 404 (no hint that it exists)."""
-    _staff_required(request)
+    user = staff_user(request)
     agency = agency_get(code=code)
-    if agency is None or not user_may_manage_staff(user=_user(request), agency=agency):
+    if agency is None or not user_may_manage_staff(user=user, agency=agency):
         raise Http404
     return agency
 
@@ -287,7 +276,7 @@ def backoffice_staff(request: HttpRequest, code: str) -> HttpResponse:
         created = _run(
             form,
             lambda: staff_member_add(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 agency=agency,
                 username=data["username"],
                 full_name=data["full_name"],
@@ -308,7 +297,7 @@ def backoffice_staff_revoke(request: HttpRequest, code: str, grant_id: int) -> H
     grant = next((g for g in agency_staff_roles(agency=agency) if g.pk == grant_id), None)
     if grant is None:
         raise Http404
-    staff_role_revoke(actor=_user(request), grant=grant)
+    staff_role_revoke(actor=signed_in_user(request), grant=grant)
     messages.info(request, _("The role is revoked."))
     return redirect("web:backoffice-staff", code=agency.code)
 

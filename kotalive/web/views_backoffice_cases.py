@@ -30,21 +30,16 @@ from kotalive.catalogue.models import localised
 from kotalive.core.calendar_services import calendar_override_remove, calendar_override_set
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.models import AuditEntry, CalendarOverride
+from kotalive.web.access import staff_user
+from kotalive.workflow.sla import state_overdue
 
 FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
 FILTER_SLA = ["on_track", "at_risk", "breached", "paused"]
 
 
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or user.kind != User.STAFF:
-        raise Http404
-    return user
-
-
 @login_required
 def inbox(request: HttpRequest, code: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     agency = agency_get(code=code)
     if agency is None or not staff_roles_for(user=user, agency=agency):
         raise Http404
@@ -62,17 +57,17 @@ def inbox(request: HttpRequest, code: str) -> HttpResponse:
         sla=filters["sla"],
         assigned=filters["assigned"],
     )
+    now = timezone.now()
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return render(
         request,
         "web/backoffice_inbox.html",
         {
             "agency": agency,
-            "now": timezone.now(),
             "page": page,
             "filters": filters,
             "query": query,
-            "rows": [(c, public_status(c)) for c in page.cases],
+            "rows": [(c, public_status(c), state_overdue(c, now=now)) for c in page.cases],
             "states": FILTER_STATES,
             "slas": FILTER_SLA,
             "services": agency.services.filter(active=True).select_related("current"),
@@ -102,7 +97,7 @@ def _compare(case: object) -> list[dict[str, object]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     try:
         case = case_get_for_actor(user=user, tracking=tracking)
     except NotFound:
@@ -182,7 +177,7 @@ def _may_manage_calendar(user: User) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_user(request)
     if not _may_manage_calendar(user):
         raise Http404
     status = 200

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.accounts.models import User
 from kotalive.cases import services as case_services
-from kotalive.cases.models import CaseDraft
+from kotalive.cases.models import IKM_ELEMENTS, CaseDraft
 from kotalive.cases.prefill import form_prefill
 from kotalive.cases.selectors import (
     case_actions,
+    case_document_get,
     case_documents,
     case_get_for_actor,
     case_is_staff_view,
@@ -23,29 +24,13 @@ from kotalive.cases.selectors import (
     cases_of_citizen,
     public_status,
 )
-from kotalive.cases.uploads import upload_create
+from kotalive.cases.uploads import document_response, upload_create
 from kotalive.catalogue.forms import coerce_form_post, form_fields
 from kotalive.catalogue.models import Service, localised
 from kotalive.catalogue.selectors import service_get, service_list
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.registry.selectors import family_members
-
-IKM_ELEMENTS = [
-    "Persyaratan",
-    "Sistem, mekanisme dan prosedur",
-    "Waktu penyelesaian",
-    "Biaya/tarif",
-    "Produk layanan",
-    "Kompetensi petugas",
-    "Perilaku petugas",
-    "Penanganan pengaduan, saran dan masukan",
-    "Sarana dan prasarana",
-]
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (behind login_required)
-    return request.user
+from kotalive.web.access import signed_in_user
 
 
 def services_index(request: HttpRequest) -> HttpResponse:
@@ -109,7 +94,7 @@ def _split_errors(exc: DomainError) -> tuple[dict[str, list[str]], dict[str, lis
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_apply(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     service = _published(code)
     version = service.current
     assert version is not None  # noqa: S101
@@ -219,7 +204,7 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    cases = [(c, public_status(c)) for c in cases_of_citizen(user=_user(request))[:200]]
+    cases = [(c, public_status(c)) for c in cases_of_citizen(user=signed_in_user(request))[:200]]
     return render(request, "web/cases.html", {"cases": cases})
 
 
@@ -233,7 +218,7 @@ def _case_or_404(user: User, tracking: str) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_page(request: HttpRequest, tracking: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     case = _case_or_404(user, tracking)
     status = 200
     if request.method == "POST":
@@ -310,19 +295,18 @@ def case_page(request: HttpRequest, tracking: str) -> HttpResponse:
 
 @login_required
 def case_document(request: HttpRequest, tracking: str, upload_id: str) -> FileResponse:
-    case = _case_or_404(_user(request), tracking)
-    document = next((d for d in case_documents(case=case) if str(d.upload_id) == upload_id), None)
-    if document is None:
-        raise Http404
-    content_type = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[document.upload.kind]
-    response = FileResponse(document.upload.file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.requirement}.{document.upload.kind}"'
-    return response
+    case = _case_or_404(signed_in_user(request), tracking)
+    try:
+        return document_response(case_document_get(case=case, upload_id=upload_id))
+    except NotFound:
+        raise Http404 from None
 
 
 @login_required
 @require_POST
 def case_cancel_draft(request: HttpRequest, code: str) -> HttpResponse:
-    case_services.case_draft_discard(actor=_user(request), service_code=code, subject=request.POST.get("subject", ""))
+    case_services.case_draft_discard(
+        actor=signed_in_user(request), service_code=code, subject=request.POST.get("subject", "")
+    )
     messages.info(request, _("Draft discarded."))
     return redirect("web:service-apply", code=code)

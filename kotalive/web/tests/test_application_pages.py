@@ -134,3 +134,15 @@ def test_the_operator_closes_a_day(client: Client, operator: User, verifier: Use
     officer = Client()
     officer.force_login(verifier)
     assert officer.get("/kantor/kalender/").status_code == 404
+
+
+def test_a_saved_draft_can_be_discarded_from_the_form(client: Client, warga1: User) -> None:
+    client.force_login(warga1)
+    client.post("/layanan/kk-hilang/ajukan/", {"subject": "self", "intent": "draft", "f_full_name": "Budi Draf"})
+    page = client.get("/layanan/kk-hilang/ajukan/").content.decode()
+    assert 'action="/layanan/kk-hilang/hapus-draf/"' in page
+
+    response = client.post("/layanan/kk-hilang/hapus-draf/", {"subject": "self"})
+
+    assert response.status_code == 302
+    assert not CaseDraft.objects.exists()
