@@ -8,6 +8,7 @@ cases (kotalive seed-cases). Prints one JSON object.
 """
 
 import argparse
+import io
 import json
 import os
 import time
@@ -35,7 +36,7 @@ def main() -> None:
     from kotalive.demo.data import demo_data_load
 
     call_command("migrate", verbosity=0)
-    call_command("seed", verbosity=0)
+    call_command("seed", verbosity=0, stdout=io.StringIO())  # stdout is for the JSON
     seed_seconds = None
     if Case.objects.count() < args.cases:
         demo_data_load(synthetic_people=20_000)

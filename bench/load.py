@@ -12,6 +12,7 @@ Prints one JSON object. Needs Debian's wrk (installed when missing, as root).
 import argparse
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -29,6 +30,10 @@ from common import ROOT, machine, setup_django
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kotalive_bench_load")
 PORT = int(os.environ.get("BENCH_PORT", "18765"))
+# The data is prepared in this process and served by gunicorn: both must use the same field key.
+BENCH_SECRET_KEY = "kotalive-bench-secret-" + "x" * 40  # noqa: S105 (a throwaway benchmark database)
+BENCH_FIELD_KEY = "kotalive-bench-field-key"  # noqa: S105
+os.environ["KOTALIVE_FIELD_KEY"] = BENCH_FIELD_KEY
 SERVICE = "penduduk-nonpermanen"  # open to citizens outside the registry: every bench citizen may apply once
 
 LUA_SUBMIT = r"""
@@ -78,7 +83,7 @@ def prepare(citizens: int, workdir: Path) -> tuple[str, str, Path]:
     from kotalive.core import crypto
 
     call_command("migrate", verbosity=0)
-    call_command("seed", demo=True, verbosity=0)
+    call_command("seed", demo=True, verbosity=0, stdout=io.StringIO())  # stdout is for the JSON
     now = timezone.now()
     password = User()
     password.set_password(secrets.token_urlsafe(16))
@@ -197,8 +202,11 @@ def main() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": URL,
-        "DEBUG": "1",
-        "KOTALIVE_DEMO": "1",
+        # Served as production is: DEBUG off (no query log, no debug pages), real-looking secrets.
+        "DEBUG": "0",
+        "KOTALIVE_DEMO": "0",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "KOTALIVE_FIELD_KEY": BENCH_FIELD_KEY,
         "KOTALIVE_BENCH_HELLO": "1",
         "LOG_LEVEL": "WARNING",
     }

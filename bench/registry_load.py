@@ -9,6 +9,7 @@ Runs against its own database (dropped and created anew), prints one JSON object
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -38,7 +39,7 @@ def main() -> None:
     from kotalive.registry.synthetic import PopulationGenerator
 
     call_command("migrate", verbosity=0)
-    call_command("seed", verbosity=0)
+    call_command("seed", verbosity=0, stdout=io.StringIO())  # stdout is for the JSON
 
     started = time.perf_counter()
     result = registry_seed_synthetic(actor=None, people=args.people, seed=args.seed, region_code="36.71")

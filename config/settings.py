@@ -162,6 +162,8 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("KOTALIVE_LOGIN_FAILURE_WINDOW_SECONDS", 
 OTP_TTL_SECONDS = env_int("KOTALIVE_OTP_TTL_SECONDS", 10 * 60)
 OTP_MAX_ATTEMPTS = env_int("KOTALIVE_OTP_MAX_ATTEMPTS", 5)
 API_TOKEN_TTL_SECONDS = env_int("KOTALIVE_API_TOKEN_TTL_SECONDS", 60 * 60 * 24)
+# How long a process may trust a token it verified without asking the database again (docs/adr/0007); 0 = never.
+KOTALIVE_TOKEN_CACHE_SECONDS = env_int("KOTALIVE_TOKEN_CACHE_SECONDS", 15)
 # Staff with operator or administrator roles must use TOTP outside demo mode.
 STAFF_TOTP_REQUIRED = env_bool("KOTALIVE_STAFF_TOTP_REQUIRED", not DEMO)
 
@@ -176,6 +178,21 @@ KOTALIVE_REGION_CODE = env_str("KOTALIVE_REGION_CODE", "36.71")
 KOTALIVE_PLATFORM_NAME = env_str("KOTALIVE_PLATFORM_NAME", "KotaLIVE")
 # CloudEvents `source` prefix of every event this deployment emits (a URI naming the deployment).
 KOTALIVE_EVENT_SOURCE = env_str("KOTALIVE_EVENT_SOURCE", "https://kotalive.tangerangkota.go.id")
+# Webhooks (docs/how-to/webhooks.md). Hosts or networks a webhook may reach although they are internal (SSRF guard);
+# demo mode allows loopback so a local receiver can be subscribed.
+KOTALIVE_WEBHOOK_ALLOWED_HOSTS = env_list(
+    "KOTALIVE_WEBHOOK_ALLOWED_HOSTS", ["127.0.0.0/8", "::1/128", "localhost"] if DEMO else []
+)
+KOTALIVE_WEBHOOK_TIMEOUT_SECONDS = env_int("KOTALIVE_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Retries with exponential backoff and jitter: first retry after about RETRY_BASE seconds, then doubling up to
+# RETRY_MAX, for RETRY_HOURS in all; then the delivery goes to the dead letters.
+KOTALIVE_WEBHOOK_RETRY_BASE_SECONDS = env_int("KOTALIVE_WEBHOOK_RETRY_BASE_SECONDS", 5)
+KOTALIVE_WEBHOOK_RETRY_MAX_SECONDS = env_int("KOTALIVE_WEBHOOK_RETRY_MAX_SECONDS", 60 * 60)
+KOTALIVE_WEBHOOK_RETRY_HOURS = env_int("KOTALIVE_WEBHOOK_RETRY_HOURS", 24)
+# A subscription failing without a single success for this long is disabled and the operator alerted.
+KOTALIVE_WEBHOOK_DISABLE_AFTER_HOURS = env_int("KOTALIVE_WEBHOOK_DISABLE_AFTER_HOURS", 72)
+# After a secret rotation the old secret keeps signing (beside the new one) for this long.
+KOTALIVE_WEBHOOK_SECRET_OVERLAP_HOURS = env_int("KOTALIVE_WEBHOOK_SECRET_OVERLAP_HOURS", 24)
 # bench/load.py serves a bare "hello" view at /bench/hello to compare the real endpoints against.
 KOTALIVE_BENCH_HELLO = env_bool("KOTALIVE_BENCH_HELLO", False)
 # Largest upload accepted (bytes); a service's requirement may set a smaller limit.

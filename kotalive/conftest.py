@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kotalive.accounts import token_cache
 from kotalive.accounts.models import User
 from kotalive.accounts.services import api_token_issue
 from kotalive.demo.data import demo_data_load, reference_data_load
@@ -20,6 +21,12 @@ def _fast_password_hashing(settings: Any) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_token_cache() -> None:
+    """Each test starts with no token cached by an earlier one (rows behind them were rolled back)."""
+    token_cache._entries.clear()
 
 
 @pytest.fixture

@@ -2,11 +2,14 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from kotalive.accounts.contacts import ContactError, login_kind, normalise_email, normalise_phone
 from kotalive.accounts.models import ApiToken, CitizenProfile, User
+from kotalive.accounts.token_cache import seconds as token_cache_seconds
+from kotalive.accounts.token_cache import token_cache_get, token_cache_put
 from kotalive.core import crypto
 from kotalive.core.masking import mask_nik
 from kotalive.registry.selectors import family_members
@@ -29,20 +32,36 @@ def user_find_by_login(*, login: str) -> User | None:
     return users.filter(username=value).first()
 
 
+# Every API request runs this query, so it is written out once instead of compiled by the ORM each time (the
+# compilation cost more than the query itself: docs/performance.md). `token_stale` says whether last_used_at is
+# more than a minute old, so the bookkeeping write happens at most once a minute per token; `token_cacheable`
+# whether it stays valid for the whole time a process may cache it (kotalive/accounts/token_cache.py).
+_TOKEN_SQL = f"""
+SELECT u.*, t.id AS token_id, (t.last_used_at IS NULL OR t.last_used_at < %s) AS token_stale,
+       (t.expires_at > %s) AS token_cacheable
+FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id
+WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active
+"""  # noqa: S608 (table names, not input)
+
+
 def user_for_token(*, raw_token: str) -> User | None:
     """The user a live API token belongs to; records when it was last used (at most once a minute)."""
     digest = hashlib.sha256(raw_token.encode()).hexdigest()
+    cached = token_cache_get(digest)
+    if cached is not None:
+        return cached
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=digest, revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [adapt(now - dt.timedelta(seconds=60)), adapt(now + dt.timedelta(seconds=token_cache_seconds())), digest]
+    found = list(User.objects.raw(_TOKEN_SQL, [*params, adapt(now)]))
+    if not found:
         return None
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = found[0]
+    if user.token_stale:  # type: ignore[attr-defined]
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)  # type: ignore[attr-defined]
+    if user.token_cacheable:  # type: ignore[attr-defined]
+        token_cache_put(digest, user)
+    return user
 
 
 def citizen_profile_for(*, user: User) -> CitizenProfile | None:

@@ -24,6 +24,7 @@ from kotalive.accounts.contacts import ContactError, login_kind, normalise_email
 from kotalive.accounts.models import ApiToken, CitizenProfile, OneTimeCode, User
 from kotalive.accounts.selectors import contact_taken, nik_has_account, user_find_by_login
 from kotalive.accounts.throttle import login_key, throttle_check, throttle_clear, throttle_fail
+from kotalive.accounts.token_cache import token_cache_forget
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_has_platform_role, user_needs_second_factor
 from kotalive.core import crypto
@@ -384,6 +385,12 @@ def api_token_issue(*, user: User) -> IssuedToken:
     return IssuedToken(raw=raw, token=token)
 
 
+def _forget_cached_tokens(user: User) -> None:
+    # Now, and again after the commit: a request of this process between the two could cache the token anew.
+    token_cache_forget(user_id=user.pk)
+    transaction.on_commit(lambda: token_cache_forget(user_id=user.pk))
+
+
 def api_token_revoke(*, user: User, raw_token: str) -> None:
     digest = hashlib.sha256(raw_token.encode()).hexdigest()
     with transaction.atomic():
@@ -392,6 +399,7 @@ def api_token_revoke(*, user: User, raw_token: str) -> None:
             return
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _forget_cached_tokens(user)
         audit_record(actor=user, action="accounts.token_revoked", obj=token, data={"prefix": token.prefix})
 
 
@@ -436,6 +444,7 @@ def password_reset_confirm(*, login: str, code: str, new_password: str) -> User:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        _forget_cached_tokens(user)
         audit_record(actor=user, action="accounts.password_reset", obj=user)
     return user
 

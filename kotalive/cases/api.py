@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import File, Router, Schema, Status, UploadedFile
 
@@ -146,7 +146,7 @@ def upload(request: HttpRequest, file: File[UploadedFile]) -> Status[UploadOut]:
 @router.post(
     "/cases", response={201: CaseOut, 409: ErrorOut, **AUTH_ERRORS, **COMMON_ERRORS}, summary="Apply for a service"
 )
-def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]] | JsonResponse:
+def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]] | HttpResponse:
     user = actor(request)
     case = services.case_submit(
         actor=user,
@@ -157,7 +157,7 @@ def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]] | Js
     )
     stored = case_snapshot_for_applicant(user_id=user.pk, tracking=case.tracking, language=get_language())
     if stored is not None:  # the view the transaction just stored: no second build
-        return JsonResponse(stored, status=201)
+        return HttpResponse(stored, status=201, content_type="application/json")
     return Status(201, _reload(user, case.tracking))
 
 
@@ -167,14 +167,14 @@ def my_cases(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/cases/{tracking}", response={200: CaseOut, **WITH_404}, summary="One application")
-def get_case(request: HttpRequest, tracking: str) -> dict[str, Any] | JsonResponse:
+def get_case(request: HttpRequest, tracking: str) -> dict[str, Any] | HttpResponse:
     """State, public status (menunggu/proses/selesai), due date, SLA status, version, timeline, and the actions
     the caller may take now."""
     user = actor(request)
     if user.kind == User.CITIZEN:
         stored = case_snapshot_for_applicant(user_id=user.pk, tracking=tracking, language=get_language())
         if stored is not None:  # the applicant's view, kept current by every change (docs/adr/0006)
-            return JsonResponse(stored)
+            return HttpResponse(stored, content_type="application/json")
     return _reload(user, tracking)
 
 

@@ -8,6 +8,7 @@ translated.
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 from kotalive.cases.models import Case
@@ -28,9 +29,17 @@ def case_snapshot_refresh(*, case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(snapshot=snapshot)
 
 
-def case_snapshot_for_applicant(*, user_id: int, tracking: str, language: str) -> dict[str, Any] | None:
-    """The stored view of `tracking` when `user_id` filed it; None otherwise (the caller falls back)."""
-    snapshot = Case.objects.filter(tracking=tracking, applicant_id=user_id).values_list("snapshot", flat=True).first()
-    if not snapshot:
-        return None
-    return snapshot.get(language) or snapshot.get(settings.LANGUAGE_CODE)
+# The hottest query of the platform, written out once (the ORM's compilation cost more than the query). The
+# database hands back the stored view of one language as JSON text, which is answered as is: no parse, no dump.
+_SNAPSHOT_SQL = f"""
+SELECT COALESCE(snapshot ->> CAST(%s AS TEXT), snapshot ->> CAST(%s AS TEXT))
+FROM {Case._meta.db_table} WHERE tracking = %s AND applicant_id = %s
+"""  # noqa: S608 (a table name, not input)
+
+
+def case_snapshot_for_applicant(*, user_id: int, tracking: str, language: str) -> str | None:
+    """The stored view of `tracking` as JSON text when `user_id` filed it; None otherwise (the caller falls back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SNAPSHOT_SQL, [language, settings.LANGUAGE_CODE, tracking, user_id])
+        row = cursor.fetchone()
+    return row[0] if row and row[0] else None
