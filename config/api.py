@@ -8,6 +8,7 @@ from kotalive.cases.api import router as cases_router
 from kotalive.catalogue.api import router as catalogue_router
 from kotalive.core.api import install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
+from kotalive.events.api import router as events_router
 from kotalive.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ api.add_router("/agencies", agencies_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", cases_router)
 api.add_router("/calendar", calendar_router)
+api.add_router("/", events_router)

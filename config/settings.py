@@ -184,6 +184,10 @@ KOTALIVE_WEBHOOK_ALLOWED_HOSTS = env_list(
     "KOTALIVE_WEBHOOK_ALLOWED_HOSTS", ["127.0.0.0/8", "::1/128", "localhost"] if DEMO else []
 )
 KOTALIVE_WEBHOOK_TIMEOUT_SECONDS = env_int("KOTALIVE_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Requests a worker process sends at once (threads; each destination keeps its connections alive).
+KOTALIVE_WEBHOOK_SENDERS = env_int("KOTALIVE_WEBHOOK_SENDERS", 16)
+# How often an idle worker looks for new events (seconds); the commit-to-delivery lag is at least this.
+KOTALIVE_WORKER_POLL_SECONDS = float(env_str("KOTALIVE_WORKER_POLL_SECONDS", "0.1"))
 # Retries with exponential backoff and jitter: first retry after about RETRY_BASE seconds, then doubling up to
 # RETRY_MAX, for RETRY_HOURS in all; then the delivery goes to the dead letters.
 KOTALIVE_WEBHOOK_RETRY_BASE_SECONDS = env_int("KOTALIVE_WEBHOOK_RETRY_BASE_SECONDS", 5)

@@ -63,6 +63,11 @@ def verifier(personas: dict[str, User]) -> User:
 
 
 @pytest.fixture
+def dukcapil_admin(personas: dict[str, User]) -> User:
+    return personas["dukcapil.admin"]
+
+
+@pytest.fixture
 def operator(personas: dict[str, User]) -> User:
     return personas["kominfo.operator"]
 

@@ -88,6 +88,7 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
         [("DISDUKCAPIL", StaffRole.HEAD), ("DISDUKCAPIL", StaffRole.APPROVER)],
         False,
     ),
+    ("dukcapil.admin", "Admin Sistem Dukcapil", [("DISDUKCAPIL", StaffRole.AGENCY_ADMIN)], False),
     (
         "dinsos.petugas",
         "Petugas Dinas Sosial",

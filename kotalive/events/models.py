@@ -1,14 +1,17 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class OutboxEvent(models.Model):
     """A domain event written in the same transaction as the change it describes (transactional outbox).
 
     Columns are the CloudEvents 1.0 attributes; `sequence` numbers the events of one subject (a case's tracking
-    number) from 1 without gaps, so consumers can keep order per subject. The dispatcher (synchronization issue)
-    delivers rows in `id` order and marks them.
+    number) from 1 without gaps, so consumers can keep order per subject. The worker fans each row out to the
+    webhook subscriptions and in-process consumers, then gives it a `position`: the event feed's order
+    (kotalive/events/dispatch.py explains why the feed does not use `id`).
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -21,16 +24,23 @@ class OutboxEvent(models.Model):
     agency = models.CharField(max_length=20, blank=True, db_index=True)  # owning agency code (extension)
     data = models.JSONField(default=dict)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # Assigned at fan-out, one fan-out at a time, so positions become visible in increasing order: a feed reader
+    # paging `position > cursor` never misses a row that commits late (ids are taken before commit, positions after).
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["subject", "sequence"], name="outbox_subject_sequence_unique")]
-        indexes = [models.Index(fields=["dispatched_at", "id"], name="outbox_pending_idx")]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(dispatched_at__isnull=True), name="outbox_pending_idx"),
+            models.Index(fields=["agency", "position"], name="outbox_agency_position_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.subject}#{self.sequence}"
 
     def as_cloudevent(self) -> dict[str, object]:
+        """The CloudEvents 1.0 JSON form (structured mode), as webhooks and the event feed send it."""
         return {
             "specversion": "1.0",
             "id": str(self.event_id),
@@ -43,3 +53,100 @@ class OutboxEvent(models.Model):
             "sequence": self.sequence,
             "agency": self.agency,
         }
+
+
+class WebhookSubscription(models.Model):
+    """An HTTPS endpoint of an agency's system (or the operator's) that receives the events it may see.
+
+    The secret signs each delivery (Standard Webhooks); it is kept encrypted (it must be read to sign). After a
+    rotation the previous secret also signs until `previous_secret_until`, so receivers can switch without a gap.
+    """
+
+    ACTIVE, DISABLED = "active", "disabled"
+
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+    )  # None: the platform operator's, sees every agency's events
+    url = models.URLField(max_length=500)
+    event_types = models.JSONField(default=list, blank=True)  # full type names; empty = every type it may see
+    description = models.CharField(max_length=200, blank=True)
+    secret_encrypted = models.TextField()
+    previous_secret_encrypted = models.TextField(blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, default=ACTIVE)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)  # first failure since the last success
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code if self.agency else 'platform'} -> {self.url}"
+
+    def wants(self, event: OutboxEvent) -> bool:
+        if self.agency is not None and event.agency != self.agency.code:
+            return False
+        return not self.event_types or event.type in self.event_types
+
+
+class WebhookDelivery(models.Model):
+    """One event owed to one subscription, from its first attempt to success or the dead letter.
+
+    `subject` and `sequence` are copied from the event so the worker can keep per-subject order with one index:
+    a delivery is attempted only when no earlier delivery of the same subject to the same subscription is unfinished.
+    """
+
+    PENDING, IN_FLIGHT, SUCCEEDED, DEAD = "pending", "in_flight", "succeeded", "dead"
+    FINISHED = (SUCCEEDED, DEAD)
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subject = models.CharField(max_length=80)
+    sequence = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, default=PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)  # an in-flight attempt's deadline (worker crash)
+    last_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    lag_ms = models.PositiveIntegerField(null=True, blank=True)  # event time to successful delivery
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status__in=["pending", "in_flight"]),
+                name="delivery_due_idx",
+            ),
+            models.Index(
+                fields=["subscription", "subject", "sequence"],
+                condition=models.Q(status__in=["pending", "in_flight"]),
+                name="delivery_unfinished_idx",
+            ),
+            models.Index(fields=["subscription", "-id"], name="delivery_subscription_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.subscription_id} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """One HTTP request of a delivery, as the agency administrator and the operator see it."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"

@@ -1,13 +1,24 @@
-"""Writing domain events to the outbox, inside the caller's transaction."""
+"""Domain events: writing them to the outbox inside the caller's transaction, webhook subscriptions and their
+deliveries, and the event feed. Delivery itself is the worker's (kotalive/events/dispatch.py)."""
 
+import datetime as dt
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kotalive.events.models import OutboxEvent
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency, StaffRole
+from kotalive.core import crypto
+from kotalive.core.audit import audit_record
+from kotalive.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+
+logger = logging.getLogger("kotalive.events")
 
 TYPE_PREFIX = "id.kotalive."
 
@@ -30,3 +41,242 @@ def outbox_write(*, event: str, subject: str, data: dict[str, Any], agency: str 
         agency=agency,
         data=data,
     )
+
+
+# --- webhook subscriptions ------------------------------------------------------------------------------------
+
+
+def subscription_scope_check(*, actor: User, agency: Agency | None) -> None:
+    """An agency's administrators manage its subscriptions; the operator and platform administrators manage the
+    platform-wide ones (and may help any agency)."""
+    platform = StaffRole.objects.filter(
+        user=actor, agency__isnull=True, role__in=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN]
+    ).exists()
+    if platform:
+        return
+    if agency is not None and StaffRole.objects.filter(user=actor, agency=agency, role=StaffRole.AGENCY_ADMIN).exists():
+        return
+    raise PermissionDenied(_("Only the agency's administrators or the platform operator manage its webhooks."))
+
+
+def subscription_create(
+    *, actor: User, agency: Agency | None, url: str, event_types: list[str], description: str = ""
+) -> tuple[WebhookSubscription, str]:
+    """Subscribe `url` to `event_types` (empty: every type the agency may see). Returns the subscription and its
+    secret, which is shown only now."""
+    from kotalive.events.catalogue import event_types as known_types
+    from kotalive.events.webhooks import destination_check, secret_new
+
+    subscription_scope_check(actor=actor, agency=agency)
+    errors: dict[str, list[str]] = {}
+    try:
+        destination_check(url)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    known = known_types()
+    unknown = sorted(set(event_types) - set(known))
+    if unknown:
+        errors["event_types"] = [_("unknown event types: %(types)s") % {"types": ", ".join(unknown)}]
+    if errors:
+        raise ValidationFailed(errors)
+    secret = secret_new()
+    with transaction.atomic():
+        subscription = WebhookSubscription.objects.create(
+            agency=agency,
+            url=url,
+            event_types=sorted(set(event_types)),
+            description=description[:200],
+            secret_encrypted=crypto.encrypt(secret),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="webhook.subscribed",
+            obj=subscription,
+            data={"url": url, "event_types": subscription.event_types, "agency": agency.code if agency else None},
+        )
+    return subscription, secret
+
+
+def subscriptions_visible(*, actor: User) -> QuerySet[WebhookSubscription]:
+    subscriptions = WebhookSubscription.objects.select_related("agency").order_by("id")
+    if StaffRole.objects.filter(user=actor, agency__isnull=True).exists():
+        return subscriptions  # the operator, platform administrators and auditors see them all
+    admin_of = StaffRole.objects.filter(user=actor, role=StaffRole.AGENCY_ADMIN).values("agency_id")
+    return subscriptions.filter(agency_id__in=admin_of)
+
+
+def subscription_get(*, actor: User, subscription_id: int) -> WebhookSubscription:
+    subscription = subscriptions_visible(actor=actor).filter(pk=subscription_id).first()
+    if subscription is None:
+        raise NotFound(_("No such webhook subscription."))
+    return subscription
+
+
+def subscription_rotate_secret(*, actor: User, subscription_id: int) -> str:
+    """A new secret; the old one keeps signing beside it for KOTALIVE_WEBHOOK_SECRET_OVERLAP_HOURS."""
+    from kotalive.events.webhooks import secret_new
+
+    with transaction.atomic():
+        subscription = subscription_get(actor=actor, subscription_id=subscription_id)
+        subscription_scope_check(actor=actor, agency=subscription.agency)
+        secret = secret_new()
+        subscription.previous_secret_encrypted = subscription.secret_encrypted
+        subscription.previous_secret_until = timezone.now() + dt.timedelta(
+            hours=settings.KOTALIVE_WEBHOOK_SECRET_OVERLAP_HOURS
+        )
+        subscription.secret_encrypted = crypto.encrypt(secret)
+        subscription.save(update_fields=["previous_secret_encrypted", "previous_secret_until", "secret_encrypted"])
+        audit_record(actor=actor, action="webhook.secret_rotated", obj=subscription)
+    return secret
+
+
+def subscription_set_status(*, actor: User, subscription_id: int, active: bool) -> WebhookSubscription:
+    with transaction.atomic():
+        subscription = subscription_get(actor=actor, subscription_id=subscription_id)
+        subscription_scope_check(actor=actor, agency=subscription.agency)
+        subscription.status = WebhookSubscription.ACTIVE if active else WebhookSubscription.DISABLED
+        subscription.disabled_reason = "" if active else _("disabled by %(user)s") % {"user": actor.username}
+        subscription.failing_since = None
+        subscription.save(update_fields=["status", "disabled_reason", "failing_since"])
+        audit_record(actor=actor, action="webhook.enabled" if active else "webhook.disabled", obj=subscription)
+    return subscription
+
+
+def subscription_disable_for_failures(*, subscription: WebhookSubscription) -> None:
+    """Called by the worker inside its transaction: the endpoint has failed without a success for too long."""
+    from kotalive.notifications.channels import EMAIL, message_send
+
+    subscription.status = WebhookSubscription.DISABLED
+    subscription.disabled_reason = f"failing since {subscription.failing_since:%Y-%m-%d %H:%M} UTC"
+    subscription.save(update_fields=["status", "disabled_reason"])
+    audit_record(
+        actor=None,
+        actor_label="worker",
+        action="webhook.disabled_for_failures",
+        obj=subscription,
+        data={"url": subscription.url, "failing_since": str(subscription.failing_since)},
+    )
+    operators = User.objects.filter(
+        staff_roles__agency__isnull=True, staff_roles__role=StaffRole.OPERATOR, is_active=True
+    ).exclude(email="")
+    body = (
+        f"The webhook subscription {subscription.pk} ({subscription}) has failed since "
+        f"{subscription.failing_since:%Y-%m-%d %H:%M} UTC without a single success and was disabled. "
+        "Its undelivered events wait; enable it again in the integration console once the endpoint works."
+    )
+    destinations = sorted({email for email in operators.values_list("email", flat=True) if email})
+
+    def alert() -> None:
+        for destination in destinations:
+            message_send(medium=EMAIL, destination=destination, subject="KotaLIVE: webhook disabled", body=body)
+
+    transaction.on_commit(alert)
+    logger.warning(
+        "webhook subscription %s disabled after failing since %s", subscription.pk, subscription.failing_since
+    )
+
+
+def delivery_redeliver(*, actor: User, delivery_id: int) -> WebhookDelivery:
+    """Send one delivery again now (a dead letter, or a success the receiver lost)."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_related("subscription__agency", "event")
+            .filter(pk=delivery_id, subscription__in=subscriptions_visible(actor=actor))
+            .first()
+        )
+        if delivery is None:
+            raise NotFound(_("No such delivery."))
+        subscription_scope_check(actor=actor, agency=delivery.subscription.agency)
+        if delivery.status == WebhookDelivery.IN_FLIGHT:
+            raise Conflict(_("This delivery is being sent right now."), code="in_flight")
+        delivery.status = WebhookDelivery.PENDING
+        delivery.next_attempt_at = timezone.now()
+        delivery.created_at = timezone.now()  # a fresh retry window
+        delivery.delivered_at = None
+        delivery.save(update_fields=["status", "next_attempt_at", "created_at", "delivered_at"])
+        audit_record(
+            actor=actor, action="webhook.redelivered", obj=delivery.subscription, data={"delivery": delivery.pk}
+        )
+    return delivery
+
+
+def subscription_replay(
+    *, actor: User, subscription_id: int, since: dt.datetime | None = None, after_position: int | None = None
+) -> int:
+    """Queue again every event the subscription wants from a time or after a feed position; returns how many."""
+    if (since is None) == (after_position is None):
+        raise ValidationFailed({"since": [_("give either a time ('since') or a feed position ('after_position')")]})
+    with transaction.atomic():
+        subscription = subscription_get(actor=actor, subscription_id=subscription_id)
+        subscription_scope_check(actor=actor, agency=subscription.agency)
+        events = OutboxEvent.objects.filter(position__isnull=False).order_by("position")
+        events = events.filter(time__gte=since) if since is not None else events.filter(position__gt=after_position)
+        if subscription.agency is not None:
+            events = events.filter(agency=subscription.agency.code)
+        if subscription.event_types:
+            events = events.filter(type__in=subscription.event_types)
+        now = timezone.now()
+        created = WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(
+                    subscription=subscription, event=e, subject=e.subject, sequence=e.sequence, created_at=now
+                )
+                for e in events.iterator(chunk_size=2000)
+            ],
+            batch_size=2000,
+        )
+        audit_record(
+            actor=actor,
+            action="webhook.replayed",
+            obj=subscription,
+            data={
+                "since": since.isoformat() if since else None,
+                "after_position": after_position,
+                "events": len(created),
+            },
+        )
+    return len(created)
+
+
+def deliveries_of(*, actor: User, subscription_id: int, status: str | None = None) -> QuerySet[WebhookDelivery]:
+    subscription = subscription_get(actor=actor, subscription_id=subscription_id)
+    deliveries = WebhookDelivery.objects.filter(subscription=subscription).select_related("event").order_by("-id")
+    return deliveries.filter(status=status) if status else deliveries
+
+
+# --- event feed -----------------------------------------------------------------------------------------------
+
+
+def events_visible(*, actor: User) -> QuerySet[OutboxEvent]:
+    """The events `actor` may read: everything for platform staff, an agency's for its staff, and a citizen's own
+    cases' events. Only events already fanned out (with a feed position) are listed."""
+    from kotalive.cases.models import Case
+
+    events = OutboxEvent.objects.filter(position__isnull=False)
+    if StaffRole.objects.filter(user=actor, agency__isnull=True).exists():
+        return events
+    agencies = list(StaffRole.objects.filter(user=actor, agency__isnull=False).values_list("agency__code", flat=True))
+    if agencies:
+        return events.filter(agency__in=agencies)
+    return events.filter(subject__in=Case.objects.filter(applicant=actor).values("tracking"))
+
+
+def event_feed(*, actor: User, after: str | None, types: list[str], limit: int) -> tuple[list[OutboxEvent], str]:
+    """A page of events after the cursor, in feed order, and the cursor to ask with next (the same cursor when
+    nothing new has come: ask again later)."""
+    position = 0
+    if after:
+        try:
+            position = int(after)
+        except ValueError:
+            raise ValidationFailed({"after": [_("is not a cursor this feed gave out")]}) from None
+        if position < 0:
+            raise ValidationFailed({"after": [_("is not a cursor this feed gave out")]})
+    if not 1 <= limit <= 500:
+        raise ValidationFailed({"limit": [_("must be between 1 and 500")]})
+    events = events_visible(actor=actor).filter(position__gt=position)
+    if types:
+        events = events.filter(type__in=types)
+    page = list(events.order_by("position")[:limit])
+    return page, str(page[-1].position if page else position)

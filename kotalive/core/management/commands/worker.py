@@ -4,41 +4,58 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from kotalive.cases.sla_sweep import sla_sweep
+from kotalive.events.dispatch import dispatch_once
 
 logger = logging.getLogger("kotalive.worker")
 
 
 class Command(BaseCommand):
-    help = "Run the background jobs: the SLA sweep every minute (event delivery joins it with the sync issue)."
+    help = (
+        "Run the background jobs: deliver outbox events (fan-out, webhooks, in-app notifications) continuously "
+        "and the SLA sweep every minute. Several workers may run at once on PostgreSQL."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=60.0, help="seconds between sweeps")
+        parser.add_argument("--interval", type=float, default=60.0, help="seconds between SLA sweeps")
         parser.add_argument("--once", action="store_true", help="run each job once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        logger.info("worker started: SLA sweep every %ss", options["interval"])
+        logger.info("worker started: events continuously, SLA sweep every %ss", options["interval"])
+        next_sweep = 0.0
         while not stop.is_set():
-            started = time.monotonic()
+            busy = False
             try:
                 close_old_connections()
-                result = sla_sweep()
-                if result.checked:
-                    logger.info(
-                        "sla sweep: %s checked, %s changed, %s escalations",
-                        result.checked,
-                        result.status_changed,
-                        result.escalations,
-                    )
-            except Exception:  # a failed pass must not kill the worker; the next pass retries
-                logger.exception("sla sweep failed")
+                result = dispatch_once()
+                busy = bool(result["fanned_out"] or result["attempted"])
+            except Exception:  # a failed pass must not kill the worker; nothing is marked done, the next pass retries
+                logger.exception("event dispatch failed")
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + options["interval"]
+                self._sweep()
             if options["once"]:
                 break
-            stop.wait(max(0.0, options["interval"] - (time.monotonic() - started)))
+            if not busy:
+                stop.wait(settings.KOTALIVE_WORKER_POLL_SECONDS)
         logger.info("worker stopped")
+
+    def _sweep(self) -> None:
+        try:
+            result = sla_sweep()
+            if result.checked:
+                logger.info(
+                    "sla sweep: %s checked, %s changed, %s escalations",
+                    result.checked,
+                    result.status_changed,
+                    result.escalations,
+                )
+        except Exception:  # the next sweep retries
+            logger.exception("sla sweep failed")

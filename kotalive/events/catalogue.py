@@ -1,0 +1,120 @@
+"""The event catalogue: every event type the platform emits and the JSON Schema of its `data`.
+
+docs/events.md documents the same types; a test checks that every outbox row a full case life writes validates
+against its schema, and that every type here is documented. Workflow transitions emit events named by the
+workflow definitions (data), so those types are collected from the definitions; they share one schema.
+"""
+
+from typing import Any
+
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+
+from kotalive.events.models import OutboxEvent
+from kotalive.events.services import TYPE_PREFIX
+
+_CASE = {
+    "tracking": {"type": "string", "pattern": "^[A-Z0-9]+-[0-9]{8}-[0-9]+$"},
+    "service": {"type": "string"},
+    "service_version": {"type": "integer", "minimum": 1},
+    "agency": {"type": "string"},
+}
+_CASE_REQUIRED = ["tracking", "service", "service_version", "agency"]
+
+
+def _case_schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {**_CASE, **extra},
+        "required": _CASE_REQUIRED + required,
+    }
+
+
+_STEP = {
+    "action": {"type": "string"},
+    "from_state": {"type": "string"},
+    "to_state": {"type": "string"},
+    "state_category": {
+        "enum": [
+            "draft",
+            "submitted",
+            "in_progress",
+            "awaiting_citizen",
+            "awaiting_agency",
+            "completed",
+            "rejected",
+            "cancelled",
+        ]
+    },
+    "reason": {"type": "string"},
+    "actor_role": {"type": "string"},
+    "version": {"type": "integer", "minimum": 1},
+    "requirements": {"type": "array", "items": {"type": "string"}},
+}
+_STEP_REQUIRED = ["action", "from_state", "to_state", "state_category", "reason", "actor_role", "version"]
+
+# A workflow step (any transition's event, plus submission and escalation which are steps too).
+STEP_SCHEMA = _case_schema(_STEP, _STEP_REQUIRED)
+
+FIXED_TYPES: dict[str, dict[str, Any]] = {
+    "case.submitted": _case_schema({**_STEP, "due_at": {"type": ["string", "null"]}}, [*_STEP_REQUIRED, "due_at"]),
+    "case.escalated": _case_schema(
+        {
+            **_STEP,
+            "rule": {"type": "integer", "minimum": 0},
+            "when": {"type": "string"},
+            "target": {"type": "string"},
+            "notified": {"type": ["string", "null"]},
+            "working_days_overdue": {"type": "integer"},
+        },
+        [*_STEP_REQUIRED, "rule", "when", "target", "notified"],
+    ),
+    "case.message_posted": _case_schema(
+        {"message_id": {"type": "integer"}, "author_role": {"enum": ["staff", "citizen"]}},
+        ["message_id", "author_role"],
+    ),
+    "case.document_added": _case_schema({"requirement": {"type": "string"}}, ["requirement"]),
+    "case.assigned": _case_schema(
+        {"assignee": {"type": "string"}, "previous": {"type": ["string", "null"]}}, ["assignee", "previous"]
+    ),
+    "case.rated": _case_schema(
+        {
+            "scores": {
+                "type": "object",
+                "patternProperties": {"^U[1-9]$": {"type": "integer", "minimum": 1, "maximum": 4}},
+                "additionalProperties": False,
+            }
+        },
+        ["scores"],
+    ),
+}
+
+
+def workflow_event_types() -> set[str]:
+    """`case.<event>` for every transition event of every stored workflow definition."""
+    from kotalive.workflow.models import WorkflowDefinition
+
+    names: set[str] = set()
+    for definition in WorkflowDefinition.objects.all():
+        names.update(f"case.{t.event}" for t in definition.parsed.transitions)
+    return names
+
+
+def event_types() -> dict[str, dict[str, Any]]:
+    """Every event type (full name, e.g. id.kotalive.case.completed) -> the JSON Schema of its data."""
+    found = {TYPE_PREFIX + name: STEP_SCHEMA for name in workflow_event_types()}
+    found.update({TYPE_PREFIX + name: schema for name, schema in FIXED_TYPES.items()})
+    return dict(sorted(found.items()))
+
+
+def cloudevent(event: OutboxEvent) -> CloudEvent:
+    """The row as a validated CloudEvent of the SDK (extensions: `sequence`, `agency`)."""
+    attributes: dict[str, Any] = {**event.as_cloudevent(), "time": event.time}
+    data = attributes.pop("data")
+    return CloudEvent(attributes, data)
+
+
+def cloudevent_json(event: OutboxEvent) -> bytes:
+    """Structured-mode JSON of the event, written by the CloudEvents SDK."""
+    return JSONFormat().write(cloudevent(event))
