@@ -167,6 +167,7 @@ def test_a_subscription_is_replayed_from_a_feed_position(
     three_steps(warga1, verifier)
     drain()
     second = OutboxEvent.objects.get(sequence=2)
+    assert second.position is not None
 
     response = admin.post(
         f"/api/v1/webhooks/subscriptions/{subscription['id']}/replay",
