@@ -76,14 +76,15 @@ FIXED_TYPES: dict[str, dict[str, Any]] = {
     ),
     "case.document_added": _case_schema({"requirement": {"type": "string"}}, ["requirement"]),
     "case.assigned": _case_schema(
-        {"assignee": {"type": "string"}, "previous": {"type": ["string", "null"]}}, ["assignee", "previous"]
+        {"assignee": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]}}, ["assignee", "previous"]
     ),
     "case.rated": _case_schema(
         {
-            "scores": {
-                "type": "object",
-                "patternProperties": {"^U[1-9]$": {"type": "integer", "minimum": 1, "maximum": 4}},
-                "additionalProperties": False,
+            "scores": {  # the nine IKM elements U1..U9 in order, 1-4 each
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1, "maximum": 4},
+                "minItems": 9,
+                "maxItems": 9,
             }
         },
         ["scores"],
