@@ -7,39 +7,42 @@ Two steps, each in short transactions, so a worker killed at any point loses not
    time (a PostgreSQL advisory lock; SQLite has a single writer anyway), which is what makes positions appear in
    increasing order and per-subject order hold: events of one case are written under the case's row lock, so
    event N+1 never commits before event N, and one fan-out at a time never creates N+1's deliveries before N's.
-2. Delivery (`deliver_due`): due deliveries whose subscription is active and that have no unfinished earlier
-   delivery of the same subject to the same subscription are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
-   several workers share the work and never claim one delivery twice), leased for the timeout, sent concurrently,
-   and their outcomes written in one transaction. A worker that dies mid-batch leaves leased deliveries that any
-   worker takes again when the lease ends: delivery is at least once, and receivers deduplicate by `webhook-id`.
+2. Delivery (`deliver_due`): each (subscription, subject) is a queue whose head alone is `pending`; the rest
+   wait. Due heads of active subscriptions are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers
+   share the work and never claim one delivery twice), leased for the timeout, sent concurrently, and their
+   outcomes written in one transaction; a head that ends (success or dead letter) promotes the next delivery of
+   its queue. A worker that dies mid-batch leaves leased deliveries that any worker takes again when the lease
+   ends: delivery is at least once, and receivers deduplicate by `webhook-id`.
+
+Every change to the queues (fan-out, promotion, redelivery, replay) holds one advisory lock until its commit, so
+"is anything before me unfinished?" is never answered from a stale snapshot.
 """
 
 import datetime as dt
-import http.client
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import F, Max
 from django.utils import timezone
 
 from kotalive.core.errors import ValidationFailed
 from kotalive.events.catalogue import cloudevent_json
+from kotalive.events.httpclient import Client
 from kotalive.events.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookSubscription
+from kotalive.events.queues import deliveries_enqueue, queue_lock
 from kotalive.events.webhooks import destination_check, live_secrets, signature_headers
 
 logger = logging.getLogger("kotalive.events")
 
-FAN_OUT_LOCK = 0x6B6F7461  # "kota": PostgreSQL advisory lock key of the fan-out
 LEASE_MARGIN_SECONDS = 5
+ENDED = (WebhookDelivery.SUCCEEDED, WebhookDelivery.DEAD)
 
 # In-process consumers: called inside the fan-out transaction with the batch of new events. They must only write
 # to the database (a failure rolls the fan-out back and it is retried), never call out.
@@ -56,19 +59,14 @@ def consumer(function: Consumer) -> Consumer:
 # --- fan-out --------------------------------------------------------------------------------------------------
 
 
-def _fan_out_lock() -> bool:
-    if connection.vendor != "postgresql":
-        return True  # SQLite: BEGIN IMMEDIATE already makes this the only writer
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FAN_OUT_LOCK])
-        return bool(cursor.fetchone()[0])
+_FANNED_OUT_SQL = f"UPDATE {OutboxEvent._meta.db_table} SET dispatched_at = %s, position = %s WHERE id = %s"  # noqa: S608
 
 
 def fan_out(*, batch: int = 500) -> int:
     """Fan out up to `batch` outbox rows; returns how many."""
     with transaction.atomic():
-        if not _fan_out_lock():
-            return 0  # another worker is fanning out
+        if not queue_lock(wait=False):
+            return 0  # another worker is fanning out or recording; the next pass comes soon
         events = list(OutboxEvent.objects.filter(dispatched_at__isnull=True).order_by("id")[:batch])
         if not events:
             return 0
@@ -76,7 +74,7 @@ def fan_out(*, batch: int = 500) -> int:
             WebhookSubscription.objects.filter(status=WebhookSubscription.ACTIVE).select_related("agency")
         )
         now = timezone.now()
-        WebhookDelivery.objects.bulk_create(
+        deliveries_enqueue(
             [
                 WebhookDelivery(
                     subscription=subscription,
@@ -94,9 +92,9 @@ def fan_out(*, batch: int = 500) -> int:
         for handle in CONSUMERS:
             handle(events)
         last = OutboxEvent.objects.aggregate(last=Max("position"))["last"] or 0
-        for offset, event in enumerate(events, start=1):
-            event.dispatched_at, event.position = now, last + offset
-        OutboxEvent.objects.bulk_update(events, ["dispatched_at", "position"])
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:  # as in _record: bulk_update's CASE per row costs more than the rest
+            cursor.executemany(_FANNED_OUT_SQL, [(stamp, last + n, e.pk) for n, e in enumerate(events, start=1)])
     return len(events)
 
 
@@ -119,21 +117,16 @@ class Outcome:
 
 def _claim(limit: int) -> list[WebhookDelivery]:
     now = timezone.now()
-    unfinished = [WebhookDelivery.PENDING, WebhookDelivery.IN_FLIGHT]
-    earlier_unfinished = WebhookDelivery.objects.filter(
-        subscription=OuterRef("subscription"),
-        subject=OuterRef("subject"),
-        sequence__lt=OuterRef("sequence"),
-        status__in=unfinished,
-    )
     due = (
-        WebhookDelivery.objects.filter(status__in=unfinished, next_attempt_at__lte=now)
-        .filter(Q(status=WebhookDelivery.PENDING) | Q(lease_until__lt=now))  # in flight: only when the lease ended
+        WebhookDelivery.objects.filter(status=WebhookDelivery.PENDING, next_attempt_at__lte=now)
         .filter(subscription__status=WebhookSubscription.ACTIVE)
-        .filter(~Exists(earlier_unfinished))
         .order_by("next_attempt_at", "id")
     )
     with transaction.atomic():
+        # Leases of a worker that died mid-batch: those deliveries are heads again.
+        WebhookDelivery.objects.filter(status=WebhookDelivery.IN_FLIGHT, lease_until__lt=now).update(
+            status=WebhookDelivery.PENDING
+        )
         if connection.vendor == "postgresql":
             due = due.select_for_update(skip_locked=True, of=("self",))
         ids = list(due.values_list("id", flat=True)[:limit])
@@ -146,49 +139,7 @@ def _claim(limit: int) -> list[WebhookDelivery]:
     return list(WebhookDelivery.objects.filter(id__in=ids).select_related("event", "subscription").order_by("id"))
 
 
-class _Connections(threading.local):
-    """Keep-alive HTTP connections per sending thread and destination."""
-
-    def __init__(self) -> None:
-        self.open: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
-
-
-_connections = _Connections()
-
-
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    key = (parts.scheme, parts.hostname or "", port)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    for attempt in (1, 2):  # a kept-alive connection the receiver closed meanwhile gets one fresh retry
-        conn = _connections.open.get(key)
-        if conn is None:
-            factory = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-            conn = factory(key[1], port, timeout=timeout)
-            _connections.open[key] = conn
-        try:
-            conn.request("POST", path, body=body, headers=headers)
-            response = conn.getresponse()
-            excerpt = response.read(2048).decode("utf-8", "replace")
-            if response.will_close:
-                conn.close()
-                _connections.open.pop(key, None)
-            else:
-                response.read()  # drain the rest so the connection can be reused
-            return response.status, excerpt[:500]
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-            conn.close()
-            _connections.open.pop(key, None)
-            if attempt == 2:
-                raise
-        except Exception:
-            conn.close()
-            _connections.open.pop(key, None)
-            raise
-    raise AssertionError("unreachable")  # pragma: no cover
+_http = Client()
 
 
 def _send(delivery: WebhookDelivery, body: bytes, checked: dict[str, str]) -> Outcome:
@@ -209,17 +160,15 @@ def _send(delivery: WebhookDelivery, body: bytes, checked: dict[str, str]) -> Ou
                 body=body.decode(),
             ),
         }
-        status, excerpt = _post(subscription.url, body, headers, settings.KOTALIVE_WEBHOOK_TIMEOUT_SECONDS)
-        error = "" if 200 <= status < 300 else f"HTTP {status}"
-        return Outcome(delivery, status, _ms(started), error, excerpt, at)
+        answer = _http.post(subscription.url, body, headers, settings.KOTALIVE_WEBHOOK_TIMEOUT_SECONDS)
+        error = "" if 200 <= answer.status < 300 else f"HTTP {answer.status}"
+        return Outcome(delivery, answer.status, _ms(started), error, answer.excerpt[:500], at)
     except ValidationFailed as exc:
         reason = "; ".join(str(r) for reasons in exc.errors.values() for r in reasons)
         return Outcome(delivery, None, _ms(started), f"refused destination: {reason}"[:300], "", at)
     except TimeoutError:
         return Outcome(delivery, None, _ms(started), "timed out", "", at)
-    except OSError as exc:
-        return Outcome(delivery, None, _ms(started), f"{type(exc).__name__}: {exc}"[:300], "", at)
-    except http.client.HTTPException as exc:
+    except (OSError, ValueError) as exc:  # refused, reset, TLS, or an answer that is not HTTP
         return Outcome(delivery, None, _ms(started), f"{type(exc).__name__}: {exc}"[:300], "", at)
 
 
@@ -232,6 +181,46 @@ def retry_delay(attempts: int) -> dt.timedelta:
     base = settings.KOTALIVE_WEBHOOK_RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 30)
     capped = min(base, settings.KOTALIVE_WEBHOOK_RETRY_MAX_SECONDS)
     return dt.timedelta(seconds=capped * random.uniform(0.5, 1.0))  # noqa: S311 (jitter, not secrecy)
+
+
+_OUTCOME_SQL = f"""
+UPDATE {WebhookDelivery._meta.db_table}
+SET status = %s, last_status = %s, last_error = %s, lease_until = NULL, delivered_at = %s, lag_ms = %s,
+    next_attempt_at = %s
+WHERE id = %s
+"""  # noqa: S608 (a table name, not input)
+
+_ATTEMPT_SQL = f"""
+INSERT INTO {DeliveryAttempt._meta.db_table} (delivery_id, at, status_code, latency_ms, error, response_excerpt)
+VALUES (%s, %s, %s, %s, %s, %s)
+"""  # noqa: S608 (a table name, not input)
+
+
+def _promote(ended: set[tuple[int, str]], now: dt.datetime) -> None:
+    """Make the next waiting delivery of each ended queue its head, unless the queue has a head already (a manual
+    redelivery). One statement for the whole batch; call holding queue_lock()."""
+    table = WebhookDelivery._meta.db_table
+    subjects = sorted({subject for _sub, subject in ended})
+    subscriptions = sorted({sub for sub, _subject in ended})
+    sql = f"""
+    UPDATE {table} SET status = 'pending', next_attempt_at = %s
+    WHERE id IN (
+        SELECT id FROM (
+            SELECT id, subscription_id, subject,
+                   ROW_NUMBER() OVER (PARTITION BY subscription_id, subject ORDER BY sequence, id) AS place
+            FROM {table}
+            WHERE status = 'waiting' AND subject IN ({", ".join(["%s"] * len(subjects))})
+              AND subscription_id IN ({", ".join(["%s"] * len(subscriptions))})
+        ) queued
+        WHERE place = 1 AND NOT EXISTS (
+            SELECT 1 FROM {table} head
+            WHERE head.subscription_id = queued.subscription_id AND head.subject = queued.subject
+              AND head.status IN ('pending', 'in_flight')
+        )
+    )
+    """  # noqa: S608 (a table name and placeholders, not input)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), *subjects, *subscriptions])
 
 
 def _record(outcomes: Iterable[Outcome]) -> None:
@@ -257,24 +246,33 @@ def _record(outcomes: Iterable[Outcome]) -> None:
             else:
                 delivery.status = WebhookDelivery.PENDING
                 delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (
+            d.status,
+            d.last_status,
+            d.last_error,
+            adapt(d.delivered_at),
+            d.lag_ms,
+            adapt(d.next_attempt_at),
+            d.pk,
+        )
+        for d in (o.delivery for o in outcomes)
+    ]
     with transaction.atomic():
-        WebhookDelivery.objects.bulk_update(
-            [o.delivery for o in outcomes],
-            ["status", "last_status", "last_error", "lease_until", "delivered_at", "lag_ms", "next_attempt_at"],
-        )
-        DeliveryAttempt.objects.bulk_create(
-            [
-                DeliveryAttempt(
-                    delivery=o.delivery,
-                    at=o.at,
-                    status_code=o.status_code,
-                    latency_ms=o.latency_ms,
-                    error=o.error,
-                    response_excerpt=o.excerpt,
-                )
-                for o in outcomes
-            ]
-        )
+        # One prepared statement run per row (psycopg pipelines executemany): Django's bulk_update builds a CASE
+        # per field and row, which cost more than the HTTP requests themselves (docs/performance.md).
+        with connection.cursor() as cursor:
+            cursor.executemany(_OUTCOME_SQL, rows)
+            ended = {(d.subscription_id, d.subject) for d in (o.delivery for o in outcomes) if d.status in ENDED}
+            if ended:
+                queue_lock()
+                _promote(ended, now)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                _ATTEMPT_SQL,
+                [(o.delivery.pk, adapt(o.at), o.status_code, o.latency_ms, o.error, o.excerpt) for o in outcomes],
+            )
         if succeeded_subscriptions:
             WebhookSubscription.objects.filter(id__in=succeeded_subscriptions, failing_since__isnull=False).update(
                 failing_since=None

@@ -94,18 +94,19 @@ class WebhookSubscription(models.Model):
 class WebhookDelivery(models.Model):
     """One event owed to one subscription, from its first attempt to success or the dead letter.
 
-    `subject` and `sequence` are copied from the event so the worker can keep per-subject order with one index:
-    a delivery is attempted only when no earlier delivery of the same subject to the same subscription is unfinished.
+    Per-subject order is kept by a queue per (subscription, subject): only its head is `pending` (may be sent);
+    the deliveries behind it are `waiting` and the head's end (success or dead letter) promotes the next one. So
+    the worker's claim is a plain index scan of due heads, whatever the backlog (kotalive/events/dispatch.py).
     """
 
-    PENDING, IN_FLIGHT, SUCCEEDED, DEAD = "pending", "in_flight", "succeeded", "dead"
-    FINISHED = (SUCCEEDED, DEAD)
+    WAITING, PENDING, IN_FLIGHT, SUCCEEDED, DEAD = "waiting", "pending", "in_flight", "succeeded", "dead"
+    UNFINISHED = (WAITING, PENDING, IN_FLIGHT)
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
     subject = models.CharField(max_length=80)
     sequence = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, default=PENDING)
+    status = models.CharField(max_length=10, default=WAITING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)  # an in-flight attempt's deadline (worker crash)
@@ -119,13 +120,12 @@ class WebhookDelivery(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(
-                fields=["next_attempt_at", "id"],
-                condition=models.Q(status__in=["pending", "in_flight"]),
-                name="delivery_due_idx",
+                fields=["next_attempt_at", "id"], condition=models.Q(status="pending"), name="delivery_due_idx"
             ),
+            models.Index(fields=["lease_until"], condition=models.Q(status="in_flight"), name="delivery_lease_idx"),
             models.Index(
                 fields=["subscription", "subject", "sequence"],
-                condition=models.Q(status__in=["pending", "in_flight"]),
+                condition=models.Q(status__in=["waiting", "pending", "in_flight"]),
                 name="delivery_unfinished_idx",
             ),
             models.Index(fields=["subscription", "-id"], name="delivery_subscription_idx"),

@@ -17,6 +17,7 @@ from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kotalive.events.queues import deliveries_enqueue, queue_lock
 
 logger = logging.getLogger("kotalive.events")
 
@@ -188,9 +189,14 @@ def delivery_redeliver(*, actor: User, delivery_id: int) -> WebhookDelivery:
         if delivery is None:
             raise NotFound(_("No such delivery."))
         subscription_scope_check(actor=actor, agency=delivery.subscription.agency)
-        if delivery.status == WebhookDelivery.IN_FLIGHT:
-            raise Conflict(_("This delivery is being sent right now."), code="in_flight")
-        delivery.status = WebhookDelivery.PENDING
+        if delivery.status in WebhookDelivery.UNFINISHED:
+            raise Conflict(_("This delivery is still queued or being sent."), code="unfinished")
+        queue_lock()
+        busy = WebhookDelivery.objects.filter(
+            subscription=delivery.subscription, subject=delivery.subject, status__in=WebhookDelivery.UNFINISHED
+        ).exists()
+        # Behind the subject's unfinished deliveries if there are any (it goes first among them: lower sequence).
+        delivery.status = WebhookDelivery.WAITING if busy else WebhookDelivery.PENDING
         delivery.next_attempt_at = timezone.now()
         delivery.created_at = timezone.now()  # a fresh retry window
         delivery.delivered_at = None
@@ -217,15 +223,12 @@ def subscription_replay(
         if subscription.event_types:
             events = events.filter(type__in=subscription.event_types)
         now = timezone.now()
-        created = WebhookDelivery.objects.bulk_create(
-            [
-                WebhookDelivery(
-                    subscription=subscription, event=e, subject=e.subject, sequence=e.sequence, created_at=now
-                )
-                for e in events.iterator(chunk_size=2000)
-            ],
-            batch_size=2000,
-        )
+        created = [
+            WebhookDelivery(subscription=subscription, event=e, subject=e.subject, sequence=e.sequence, created_at=now)
+            for e in events.iterator(chunk_size=2000)
+        ]
+        queue_lock()
+        deliveries_enqueue(created)
         audit_record(
             actor=actor,
             action="webhook.replayed",
