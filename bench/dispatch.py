@@ -35,6 +35,8 @@ def start_receiver(out: Path) -> subprocess.Popen[bytes]:
         [sys.executable, str(ROOT / "bench" / "receiver.py"), "--port", str(PORT), "--out", str(out)]
     )  # noqa: S603
     time.sleep(0.5)
+    if receiver.poll() is not None:
+        raise SystemExit(f"the receiver did not start (is port {PORT} taken? set BENCH_RECEIVER_PORT)")
     return receiver
 
 
@@ -104,8 +106,8 @@ def produce(rate: int, seconds: int) -> int:
     from kotalive.events.services import outbox_write
 
     written, started = 0, time.monotonic()
-    while time.monotonic() - started < seconds:
-        due = int((time.monotonic() - started) * rate)
+    while written < rate * seconds:
+        due = min(int((time.monotonic() - started) * rate) + 1, rate * seconds)
         while written < due:
             with transaction.atomic():
                 outbox_write(
@@ -137,7 +139,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("seed", demo=True, verbosity=0, stdout=io.StringIO())  # stdout is for the JSON
     subscribe()
-    workdir = Path(tempfile.mkdtemp(prefix="kotalive-dispatch-"))
+    workdir = Path(os.environ.get("BENCH_WORKDIR") or tempfile.mkdtemp(prefix="kotalive-dispatch-"))
 
     # 1. throughput over a backlog
     write_backlog(args.events)
@@ -161,8 +163,11 @@ def main() -> None:
     out = workdir / "lag.json"
     receiver = start_receiver(out)
     worker = start_worker()
-    time.sleep(2)
-    produced = produce(args.rate, args.seconds)
+    # Measure the steady state, not the worker's start-up: one event first, and wait until it has arrived.
+    produce(1, 1)
+    while WebhookDelivery.objects.filter(status="succeeded").count() < args.events + 1:
+        time.sleep(0.1)
+    produced = 1 + produce(args.rate, args.seconds)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if WebhookDelivery.objects.filter(status="succeeded").count() >= args.events + produced:

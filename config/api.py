@@ -10,6 +10,7 @@ from kotalive.core.api import install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
 from kotalive.events.api import router as events_router
 from kotalive.regions.api import router as regions_router
+from kotalive.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="KotaLIVE API",
@@ -26,3 +27,4 @@ api.add_router("/", catalogue_router)
 api.add_router("/", cases_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/", events_router)
+api.add_router("/", registry_router)

@@ -178,6 +178,8 @@ KOTALIVE_REGION_CODE = env_str("KOTALIVE_REGION_CODE", "36.71")
 KOTALIVE_PLATFORM_NAME = env_str("KOTALIVE_PLATFORM_NAME", "KotaLIVE")
 # CloudEvents `source` prefix of every event this deployment emits (a URI naming the deployment).
 KOTALIVE_EVENT_SOURCE = env_str("KOTALIVE_EVENT_SOURCE", "https://kotalive.tangerangkota.go.id")
+# Registry look-ups one person (or agency system) may make per minute (docs/how-to/registry-mediation.md).
+KOTALIVE_REGISTRY_LOOKUPS_PER_MINUTE = env_int("KOTALIVE_REGISTRY_LOOKUPS_PER_MINUTE", 30)
 # Webhooks (docs/how-to/webhooks.md). Hosts or networks a webhook may reach although they are internal (SSRF guard);
 # demo mode allows loopback so a local receiver can be subscribed.
 KOTALIVE_WEBHOOK_ALLOWED_HOSTS = env_list(

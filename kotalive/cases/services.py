@@ -34,7 +34,8 @@ from kotalive.core.audit import audit_record
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from kotalive.events.services import outbox_write
-from kotalive.registry.models import Person
+from kotalive.registry.mediation import registry_access_record
+from kotalive.registry.models import Person, RegistryAccess
 from kotalive.registry.selectors import family_members
 from kotalive.workflow.definitions import APPLICANT
 from kotalive.workflow.services import transition, workflow_record_step
@@ -219,17 +220,15 @@ def case_submit(
             event="submitted",
             data={"due_at": case.due_at.isoformat() if case.due_at else None},
         )  # refreshes the applicant's stored view (Case.refresh_views), then audits
-        if case.prefilled and person is not None:
-            audit_record(
+        if case.prefilled and person is not None:  # once-only: recorded where the resident can see it
+            registry_access_record(
+                person=person,
                 actor=actor,
-                action="registry.read",
-                obj=person,
-                data={
-                    "purpose": f"pre-fill of {service.code}",
-                    "legal_basis": PREFILL_LEGAL_BASIS,
-                    "fields": sorted(set(case.prefilled.values())),
-                    "case": case.tracking,
-                },
+                agency=service.agency.code,
+                channel=RegistryAccess.PREFILL,
+                purpose=f"pre-fill of {service.code} ({case.tracking})",
+                legal_basis=PREFILL_LEGAL_BASIS,
+                fields=sorted(set(case.prefilled.values())),
             )
     return case
 

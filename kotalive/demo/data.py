@@ -20,6 +20,7 @@ from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.regions.services import regions_load_reference
 from kotalive.registry.identity import FEMALE, MALE
+from kotalive.registry.mediation import agreement_save
 from kotalive.registry.selectors import person_find_by_nik
 from kotalive.registry.services import DemoPerson, registry_add_family, registry_seed_synthetic
 
@@ -195,3 +196,19 @@ def demo_data_load(*, synthetic_people: int = DEMO_SYNTHETIC_PEOPLE) -> None:
     for citizen in DEMO_CITIZENS:
         _demo_citizen(citizen, password)
     _demo_staff(password)
+    _demo_agreements()
+
+
+def _demo_agreements() -> None:
+    """DINSOS may look up name, birth date, KK number and address to verify social-aid registrations."""
+    agreement_save(
+        actor=None,
+        consumer_code="DINSOS",
+        purpose="verifikasi-bansos",
+        purpose_name="Verifikasi calon penerima bantuan sosial (DTKS)",
+        purpose_name_en="Verifying social-aid applicants (DTKS)",
+        fields=["full_name", "birth_date", "kk_number", "address"],
+        legal_basis="UU 24/2013 Pasal 79 dan Permendagri 102/2019 (pemanfaatan data kependudukan); Permensos 3/2021",
+        valid_from=dt.date(2026, 1, 1),
+        valid_until=dt.date(2027, 12, 31),
+    )

@@ -62,3 +62,77 @@ class Person(models.Model):
 
     def age_on(self, day: dt.date) -> int:
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+# Registry data another agency may receive through a mediated look-up (keys of cases.prefill.registry_values).
+LOOKUP_FIELDS = [
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "religion",
+    "marital_status",
+    "occupation",
+    "education",
+    "kk_number",
+    "address",
+    "kelurahan",
+    "father_name",
+    "mother_name",
+]
+
+
+class DataSharingAgreement(models.Model):
+    """DISDUKCAPIL's permission for another agency to look residents up for one purpose: which fields, on which
+    legal basis, until when. A look-up without a live agreement is refused (the information-mediator role)."""
+
+    provider = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="agreements_given")
+    consumer = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="agreements_held")
+    purpose = models.SlugField(max_length=60)  # the purpose code agency systems send
+    purpose_name = models.CharField(max_length=200)
+    purpose_name_en = models.CharField(max_length=200, blank=True)
+    fields = models.JSONField(default=list)  # a subset of LOOKUP_FIELDS
+    legal_basis = models.CharField(max_length=300)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consumer__code", "purpose"]
+        constraints = [models.UniqueConstraint(fields=["consumer", "purpose"], name="agreement_purpose_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer.code}: {self.purpose}"
+
+    def live_on(self, day: dt.date) -> bool:
+        return self.revoked_at is None and self.valid_from <= day <= self.valid_until
+
+
+class RegistryAccess(models.Model):
+    """One use of a resident's registry data by someone other than the resident: an agency's look-up or a
+    pre-filled form. The resident sees every row about them ("who used my data")."""
+
+    LOOKUP, PREFILL = "lookup", "prefill"
+
+    at = models.DateTimeField(auto_now_add=True)
+    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="accesses")
+    actor = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150)  # kept when the account is gone
+    agency = models.CharField(max_length=20)
+    channel = models.CharField(max_length=10)
+    purpose = models.CharField(max_length=200)
+    legal_basis = models.CharField(max_length=300)
+    fields = models.JSONField(default=list)
+    found = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-at"], name="registry_access_person_idx"),
+            models.Index(fields=["actor", "-at"], name="registry_access_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.purpose} at {self.at:%Y-%m-%d %H:%M}"

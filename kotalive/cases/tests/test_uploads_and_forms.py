@@ -8,6 +8,7 @@ from kotalive.cases.tests.fixtures import PNG, submit_birth_certificate, upload
 from kotalive.conftest import bearer_client
 from kotalive.core.models import AuditEntry
 from kotalive.demo.data import ANDI, PUTRI
+from kotalive.registry.models import RegistryAccess
 from kotalive.registry.selectors import person_find_by_nik
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +117,10 @@ def test_a_parent_applies_for_a_child_and_the_prefill_is_recorded(warga1: User, 
     body = response.json()
     assert body["subject_name"] == "Putri Lestari"
     assert set(body["prefilled"]) >= {"full_name", "nik", "birth_date", "mother_name"}
-    read = AuditEntry.objects.get(action="registry.read", data__case=body["tracking"])
-    assert "legal_basis" in read.data
+    read = RegistryAccess.objects.get(channel="prefill", person=putri)  # shown to Putri's family on "my data"
+    assert body["tracking"] in read.purpose
+    assert read.legal_basis.startswith("UU 24/2013")
+    assert AuditEntry.objects.filter(action="registry.read", object_id=str(putri.pk)).exists()
     # the other parent is neither the applicant nor the subject: the case stays hidden from them
     assert bearer_client(warga2).get(f"/api/v1/cases/{body['tracking']}").status_code == 404
 
