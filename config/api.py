@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from kotalive.accounts.api import router as accounts_router
 from kotalive.agencies.api import router as agencies_router
+from kotalive.agencies.api_clients import router as api_clients_router
 from kotalive.cases.api import router as cases_router
 from kotalive.catalogue.api import router as catalogue_router
 from kotalive.core.api import install_error_handlers
@@ -28,3 +29,4 @@ api.add_router("/", cases_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/", events_router)
 api.add_router("/", registry_router)
+api.add_router("/", api_clients_router)

@@ -108,3 +108,60 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role}@{self.agency.code if self.agency else 'platform'}"
+
+
+class ApiClient(models.Model):
+    """An agency's system that calls the API with its own keys. It acts through a service account holding the
+    agency roles chosen for it (so the workflow's role checks apply as to a person), limited by its keys' scopes."""
+
+    SCOPES = ["cases:read", "cases:write", "events:read", "webhooks:manage", "registry:lookup"]
+    TEST, LIVE = "test", "live"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_clients")
+    name = models.CharField(max_length=100)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client")
+    scopes = models.JSONField(default=list)
+    environment = models.CharField(max_length=4, default=LIVE)
+    requests_per_minute = models.PositiveIntegerField(default=600)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="api_client_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}/{self.name} ({self.environment})"
+
+
+class ApiKey(models.Model):
+    """A secret of an API client: shown once, kept as SHA-256, told apart by its visible prefix. Rotation adds a
+    key; the old one works until it is revoked."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="keys")
+    prefix = models.CharField(max_length=20, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a write sent with an `Idempotency-Key` header, returned again for a repeat."""
+
+    principal = models.CharField(max_length=64)  # SHA-256 of the credential that sent it
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveIntegerField(null=True, blank=True)  # None while the first request runs
+    body = models.BinaryField(blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -11,7 +11,8 @@ from ninja.security import HttpBearer
 
 from kotalive.accounts.models import User
 from kotalive.accounts.selectors import user_for_token
-from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.agencies.machine import KEY_PREFIX, machine_authenticate, rate_window, scope_needed
+from kotalive.core.errors import DomainError, PermissionDenied, TooManyAttempts, ValidationFailed
 
 
 class FieldError(Schema):
@@ -35,11 +36,32 @@ class ErrorOut(Schema):
 
 
 class BearerToken(HttpBearer):
+    """A person's API token, or an agency system's key (`klk_...`, checked against its scopes and rate)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if token.startswith(KEY_PREFIX):
+            return self._machine(request, token)
         user = user_for_token(raw_token=token)
         if user is not None:
             request.user = user
         return user
+
+    def _machine(self, request: HttpRequest, token: str) -> User | None:
+        principal = machine_authenticate(token)
+        if principal is None:
+            return None
+        client = principal.client
+        needed = scope_needed(request.method or "GET", request.path)
+        if needed is None or (needed and needed not in client.scopes):
+            raise PermissionDenied(
+                _("This API key may not call %(method)s %(path)s (its scopes: %(scopes)s).")
+                % {"method": request.method, "path": request.path, "scopes": ", ".join(client.scopes)},
+                code="scope",
+            )
+        if not rate_window.allow(principal.key.pk, client.requests_per_minute):
+            raise TooManyAttempts(_("This API key's requests per minute are used up; retry next minute."))
+        request.user = client.account
+        return client.account
 
 
 def actor(request: HttpRequest) -> User:

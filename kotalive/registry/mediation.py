@@ -63,7 +63,10 @@ def registry_access_record(
 def agreements_held(*, actor: User, on: dt.date | None = None) -> list[DataSharingAgreement]:
     """The live agreements of the agencies `actor` works for."""
     day = on or timezone.localdate()
-    agencies = StaffRole.objects.filter(user=actor, agency__isnull=False).values("agency_id")
+    agencies = set(StaffRole.objects.filter(user=actor, agency__isnull=False).values_list("agency_id", flat=True))
+    client = getattr(actor, "api_client", None)  # an agency system acts for its agency, whatever its roles
+    if client is not None:
+        agencies.add(client.agency_id)
     found = DataSharingAgreement.objects.filter(consumer_id__in=agencies).select_related("consumer", "provider")
     return [a for a in found if a.live_on(day)]
 

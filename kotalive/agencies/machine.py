@@ -1,0 +1,209 @@
+"""API clients of agency systems: creation, keys (shown once, hashed, rotated, revoked), scopes and rate limits.
+
+A key looks like `klk_live_<random>` or `klk_test_<random>`. The client acts through its own service account
+(no password, no sign-in) that holds the agency roles chosen for it, so workflow role checks apply unchanged;
+the key's scopes then decide which endpoints it may call at all (SCOPE_RULES).
+"""
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency, ApiClient, ApiKey, StaffRole
+from kotalive.core.audit import audit_record
+from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+KEY_PREFIX = "klk_"
+WORKFLOW_ROLES = [StaffRole.VERIFIER, StaffRole.PROCESSOR, StaffRole.APPROVER, StaffRole.HEAD]
+
+# (method, path pattern under /api/v1) -> the scope it needs. Anything not listed is closed to machine keys.
+SCOPE_RULES: list[tuple[str, re.Pattern[str], str]] = [
+    ("GET", re.compile(r"^/api/v1/agency/cases$"), "cases:read"),
+    ("GET", re.compile(r"^/api/v1/cases/[^/]+(/documents/[^/]+)?$"), "cases:read"),
+    ("POST", re.compile(r"^/api/v1/cases/[^/]+/(transitions|messages|assign)$"), "cases:write"),
+    ("GET", re.compile(r"^/api/v1/events(/types)?$"), "events:read"),
+    ("GET", re.compile(r"^/api/v1/webhooks/.*$"), "webhooks:manage"),
+    ("POST", re.compile(r"^/api/v1/webhooks/.*$"), "webhooks:manage"),
+    ("POST", re.compile(r"^/api/v1/registry/lookup$"), "registry:lookup"),
+    ("GET", re.compile(r"^/api/v1/registry/purposes$"), "registry:lookup"),
+    ("GET", re.compile(r"^/api/v1/(services|agencies|calendar)(/.*)?$"), ""),  # public reference data
+]
+
+
+def scope_needed(method: str, path: str) -> str | None:
+    """The scope a machine key needs for this request; "" when none; None when machine keys may not call it."""
+    for rule_method, pattern, scope in SCOPE_RULES:
+        if method == rule_method and pattern.match(path):
+            return scope
+    return None
+
+
+@dataclass
+class MachinePrincipal:
+    client: ApiClient
+    key: ApiKey
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _may_manage(actor: User, agency: Agency) -> bool:
+    return StaffRole.objects.filter(user=actor, agency=agency, role=StaffRole.AGENCY_ADMIN).exists() or (
+        StaffRole.objects.filter(user=actor, agency__isnull=True, role=StaffRole.PLATFORM_ADMIN).exists()
+    )
+
+
+def _issue_key(client: ApiClient) -> str:
+    raw = f"{KEY_PREFIX}{client.environment}_{secrets.token_urlsafe(32)}"
+    ApiKey.objects.create(client=client, prefix=raw[:17], key_hash=_digest(raw))
+    return raw
+
+
+def api_client_create(
+    *,
+    actor: User,
+    agency: Agency,
+    name: str,
+    scopes: list[str],
+    roles: list[str],
+    environment: str = ApiClient.LIVE,
+    requests_per_minute: int = 600,
+) -> tuple[ApiClient, str]:
+    """A new client of `agency` with its first key, returned once."""
+    if not _may_manage(actor, agency):
+        raise PermissionDenied(_("Only the agency's administrators manage its API clients."))
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = [_("is required (at most 100 characters)")]
+    elif ApiClient.objects.filter(agency=agency, name=name).exists():
+        errors["name"] = [_("is already taken")]
+    unknown = sorted(set(scopes) - set(ApiClient.SCOPES))
+    if not scopes or unknown:
+        errors["scopes"] = [_("choose from: %(scopes)s") % {"scopes": ", ".join(ApiClient.SCOPES)}]
+    bad_roles = sorted(set(roles) - set(WORKFLOW_ROLES))
+    if bad_roles:
+        errors["roles"] = [_("choose from: %(roles)s") % {"roles": ", ".join(WORKFLOW_ROLES)}]
+    if environment not in (ApiClient.TEST, ApiClient.LIVE):
+        errors["environment"] = [_("must be 'test' or 'live'")]
+    if not 1 <= requests_per_minute <= 100_000:
+        errors["requests_per_minute"] = [_("must be between 1 and 100000")]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        account = User.objects.create(
+            username=f"api.{agency.code.lower()}.{secrets.token_hex(4)}",
+            full_name=f"{agency.code} system: {name}",
+            kind=User.STAFF,
+        )
+        account.set_unusable_password()
+        account.save(update_fields=["password"])
+        for role in roles:
+            StaffRole.objects.create(user=account, agency=agency, role=role)
+        client = ApiClient.objects.create(
+            agency=agency,
+            name=name,
+            account=account,
+            scopes=sorted(set(scopes)),
+            environment=environment,
+            requests_per_minute=requests_per_minute,
+            created_by=actor,
+        )
+        raw = _issue_key(client)
+        audit_record(
+            actor=actor,
+            action="agency.api_client_created",
+            obj=client,
+            data={"agency": agency.code, "name": name, "scopes": client.scopes, "roles": roles},
+        )
+    return client, raw
+
+
+def api_clients_of(*, actor: User, agency: Agency) -> list[ApiClient]:
+    if not _may_manage(actor, agency):
+        raise PermissionDenied(_("Only the agency's administrators manage its API clients."))
+    return list(ApiClient.objects.filter(agency=agency).prefetch_related("keys").order_by("name"))
+
+
+def _client_for(actor: User, client_id: int) -> ApiClient:
+    client = ApiClient.objects.select_related("agency").filter(pk=client_id).first()
+    if client is None or not _may_manage(actor, client.agency):
+        raise NotFound(_("No such API client."))
+    return client
+
+
+def api_key_rotate(*, actor: User, client_id: int) -> str:
+    """A new key for the client; the old keys keep working until revoked, so the system can switch over."""
+    with transaction.atomic():
+        client = _client_for(actor, client_id)
+        if client.revoked_at is not None:
+            raise ValidationFailed({"client": [_("is revoked")]})
+        raw = _issue_key(client)
+        audit_record(actor=actor, action="agency.api_key_issued", obj=client, data={"prefix": raw[:17]})
+    return raw
+
+
+def api_key_revoke(*, actor: User, client_id: int, prefix: str) -> None:
+    with transaction.atomic():
+        client = _client_for(actor, client_id)
+        revoked = ApiKey.objects.filter(client=client, prefix=prefix, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not revoked:
+            raise NotFound(_("No such live key."), field="prefix")
+        audit_record(actor=actor, action="agency.api_key_revoked", obj=client, data={"prefix": prefix})
+
+
+def api_client_revoke(*, actor: User, client_id: int) -> None:
+    """End the client: every key stops working at once."""
+    with transaction.atomic():
+        client = _client_for(actor, client_id)
+        now = timezone.now()
+        client.revoked_at = now
+        client.save(update_fields=["revoked_at"])
+        client.keys.filter(revoked_at__isnull=True).update(revoked_at=now)
+        audit_record(actor=actor, action="agency.api_client_revoked", obj=client)
+
+
+def machine_authenticate(raw: str) -> MachinePrincipal | None:
+    """The live client and key behind a raw `klk_` key (None: unknown, revoked, or client revoked)."""
+    key = (
+        ApiKey.objects.select_related("client__account", "client__agency")
+        .filter(key_hash=_digest(raw), revoked_at__isnull=True, client__revoked_at__isnull=True)
+        .first()
+    )
+    if key is None or not key.client.account.is_active:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return MachinePrincipal(client=key.client, key=key)
+
+
+class _RateWindow:
+    """Requests per key in the current minute, in this process (each web process counts its own share)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.minute = 0
+        self.counts: dict[int, int] = {}
+
+    def allow(self, key_id: int, limit: int) -> bool:
+        minute = int(time.time() // 60)
+        with self.lock:
+            if minute != self.minute:
+                self.minute, self.counts = minute, {}
+            self.counts[key_id] = self.counts.get(key_id, 0) + 1
+            return self.counts[key_id] <= limit
+
+
+rate_window = _RateWindow()

@@ -1,0 +1,140 @@
+"""Agency systems on the API: clients and keys, scopes, rate limits and idempotent writes."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kotalive.accounts.models import User
+from kotalive.agencies.machine import rate_window
+from kotalive.cases.models import Case
+from kotalive.cases.tests.fixtures import submit_birth_certificate
+from kotalive.conftest import bearer_client
+from kotalive.workflow.models import WorkflowStep
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_window() -> None:
+    rate_window.counts.clear()
+
+
+def _create(admin: User, agency: str = "DISDUKCAPIL", **overrides: Any) -> Any:
+    body = {"name": "SIAK", "scopes": ["cases:read", "cases:write"], "roles": ["verifier", "processor"], **overrides}
+    return bearer_client(admin).post(
+        f"/api/v1/agencies/{agency}/api-clients",
+        body,
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+
+def _system(key: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {key}"})
+
+
+def test_an_agency_system_pulls_its_inbox_and_moves_a_case(dukcapil_admin: User, warga1: User) -> None:
+    _client, case = submit_birth_certificate(warga1)
+    created = _create(dukcapil_admin)
+    assert created.status_code == 201, created.content
+    key = created.json()["key"]
+    assert key.startswith("klk_live_")
+    listed = bearer_client(dukcapil_admin).get("/api/v1/agencies/DISDUKCAPIL/api-clients").json()
+    assert "key" not in listed[0]
+    assert listed[0]["keys"][0]["prefix"] == key[:17]
+
+    system = _system(key)
+    inbox = system.get("/api/v1/agency/cases").json()
+    assert [c["tracking"] for c in inbox["items"]] == [case["tracking"]]
+    moved = system.post(
+        f"/api/v1/cases/{case['tracking']}/transitions",
+        {"action": "start_verification", "version": case["version"]},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["state"] == "verification"
+
+
+def test_a_repeated_idempotency_key_returns_the_first_answer_and_changes_nothing(
+    dukcapil_admin: User, warga1: User
+) -> None:
+    _client, case = submit_birth_certificate(warga1)
+    system = _system(_create(dukcapil_admin).json()["key"])
+    request = {"action": "start_verification", "version": case["version"]}
+    path = f"/api/v1/cases/{case['tracking']}/transitions"
+
+    first = system.post(path, request, content_type="application/json", headers={"Idempotency-Key": "abc-1"})
+    again = system.post(path, request, content_type="application/json", headers={"Idempotency-Key": "abc-1"})
+
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Case.objects.get(tracking=case["tracking"]).version == case["version"] + 1
+    assert WorkflowStep.objects.filter(action="start_verification").count() == 1
+
+    other = system.post(
+        path,
+        {"action": "verify", "version": first.json()["version"]},
+        content_type="application/json",
+        headers={"Idempotency-Key": "abc-1", "Accept-Language": "en"},
+    )
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_key_calls_only_what_its_scopes_allow(dukcapil_admin: User) -> None:
+    system = _system(_create(dukcapil_admin, name="dashboard", scopes=["events:read"], roles=[]).json()["key"])
+    assert system.get("/api/v1/events").status_code == 200
+    refused = system.get("/api/v1/agency/cases")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "scope"
+    assert system.get("/api/v1/me").status_code == 403  # a person's endpoints are not for systems
+
+
+def test_rotation_and_revocation(dukcapil_admin: User) -> None:
+    admin = bearer_client(dukcapil_admin)
+    created = _create(dukcapil_admin).json()
+    old = created["key"]
+    new = admin.post(f"/api/v1/agencies/DISDUKCAPIL/api-clients/{created['id']}/keys").json()["key"]
+    assert _system(old).get("/api/v1/agency/cases").status_code == 200  # both work during the switch
+    assert _system(new).get("/api/v1/agency/cases").status_code == 200
+
+    revoked = admin.post(f"/api/v1/agencies/DISDUKCAPIL/api-clients/{created['id']}/keys/{old[:17]}/revoke")
+    assert revoked.status_code == 204
+    assert _system(old).get("/api/v1/agency/cases").status_code == 401
+    assert _system(new).get("/api/v1/agency/cases").status_code == 200
+
+    admin.post(f"/api/v1/agencies/DISDUKCAPIL/api-clients/{created['id']}/revoke")
+    assert _system(new).get("/api/v1/agency/cases").status_code == 401
+
+
+def test_requests_per_minute_are_limited(dukcapil_admin: User) -> None:
+    system = _system(_create(dukcapil_admin, requests_per_minute=2).json()["key"])
+    assert [system.get("/api/v1/agency/cases").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_dinsos_system_looks_residents_up_through_its_agreement(platform_admin: User) -> None:
+    key = _create(platform_admin, agency="DINSOS", name="SIKS-NG", scopes=["registry:lookup"], roles=[]).json()["key"]
+    from kotalive.demo.data import BUDI
+
+    found = _system(key).post(
+        "/api/v1/registry/lookup", {"nik": BUDI.nik, "purpose": "verifikasi-bansos"}, content_type="application/json"
+    )
+    assert found.status_code == 200, found.content
+    assert set(found.json()["fields"]) == {"full_name", "birth_date", "kk_number", "address"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [({"scopes": ["everything"]}, "scopes"), ({"roles": ["agency_admin"]}, "roles"), ({"name": ""}, "name")],
+)
+def test_a_bad_client_names_the_field(dukcapil_admin: User, overrides: dict, field: str) -> None:
+    response = _create(dukcapil_admin, **overrides)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_only_the_agency_s_administrators_create_clients(verifier: User, dukcapil_admin: User) -> None:
+    assert _create(verifier).status_code == 403
+    assert _create(dukcapil_admin, agency="DINSOS").status_code == 403
