@@ -10,6 +10,7 @@ from kotalive.catalogue.api import router as catalogue_router
 from kotalive.core.api import install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
 from kotalive.events.api import router as events_router
+from kotalive.notifications.api import router as notifications_router
 from kotalive.regions.api import router as regions_router
 from kotalive.registry.api import router as registry_router
 
@@ -30,3 +31,4 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/", events_router)
 api.add_router("/", registry_router)
 api.add_router("/", api_clients_router)
+api.add_router("/", notifications_router)

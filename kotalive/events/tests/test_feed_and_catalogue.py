@@ -124,3 +124,13 @@ def test_every_event_type_is_documented() -> None:
     for name in event_types():
         short = name.removeprefix("id.kotalive.case.")
         assert re.search(rf"`{re.escape(short)}`", documented), f"{name} is missing from docs/events.md"
+
+
+def test_the_applicant_is_notified_of_the_agency_s_steps_not_their_own(warga1: User, verifier: User) -> None:
+    tracking = three_steps(warga1, verifier)
+    drain()
+    notices = bearer_client(warga1).get("/api/v1/me/notifications").json()
+    assert [(n["kind"], n["subject"]) for n in notices] == [("verified", tracking), ("verification_started", tracking)]
+    assert bearer_client(warga1).post("/api/v1/me/notifications/read").json() == {"marked": 2}
+    assert bearer_client(warga1).get("/api/v1/me/notifications?unread=true").json() == []
+    assert bearer_client(verifier).get("/api/v1/me/notifications").json() == []

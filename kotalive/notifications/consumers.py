@@ -1,0 +1,42 @@
+"""In-process consumers of domain events (run by the worker's fan-out, inside its transaction)."""
+
+from kotalive.events.dispatch import consumer
+from kotalive.events.models import OutboxEvent
+from kotalive.notifications.models import Notification
+
+# What the applicant hears about: every step of their case, and what the agency says or does for them.
+CITIZEN_TYPES_EXCLUDED = {"id.kotalive.case.submitted", "id.kotalive.case.rated", "id.kotalive.case.escalated"}
+
+
+@consumer
+def notify_applicants(events: list[OutboxEvent]) -> None:
+    """A notice to the applicant for each change of their case made by someone else (not their own actions)."""
+    from kotalive.cases.models import Case  # noqa: PLC0415 (cases imports events)
+
+    relevant = [
+        e
+        for e in events
+        if e.type.startswith("id.kotalive.case.")
+        and e.type not in CITIZEN_TYPES_EXCLUDED
+        and e.data.get("actor_role") != "applicant"
+        and e.data.get("author_role") != "citizen"
+    ]
+    if not relevant:
+        return
+    applicants = dict(
+        Case.objects.filter(tracking__in={e.subject for e in relevant}).values_list("tracking", "applicant_id")
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=applicants[e.subject],
+                event_id=e.event_id,
+                kind=e.type.removeprefix("id.kotalive.case."),
+                subject=e.subject,
+                data={k: e.data[k] for k in ("to_state", "state_category", "reason", "action") if k in e.data},
+            )
+            for e in relevant
+            if e.subject in applicants
+        ],
+        ignore_conflicts=True,  # a fan-out retried after a crash may see the same event again
+    )
