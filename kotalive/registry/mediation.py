@@ -125,7 +125,7 @@ def data_access_of(*, user: User) -> QuerySet[RegistryAccess]:
 # --- agreements (DISDUKCAPIL's administrators) ---------------------------------------------------------------
 
 
-def _may_manage_agreements(actor: User) -> bool:
+def may_manage_agreements(actor: User) -> bool:
     return StaffRole.objects.filter(user=actor, agency__code=PROVIDER_CODE, role=StaffRole.AGENCY_ADMIN).exists() or (
         StaffRole.objects.filter(user=actor, agency__isnull=True, role=StaffRole.PLATFORM_ADMIN).exists()
     )
@@ -144,7 +144,7 @@ def agreement_save(
     purpose_name_en: str = "",
 ) -> DataSharingAgreement:
     """Create or change the agreement of `consumer_code` for `purpose` (actor None: seeding)."""
-    if actor is not None and not _may_manage_agreements(actor):
+    if actor is not None and not may_manage_agreements(actor):
         raise PermissionDenied(_("Only DISDUKCAPIL's administrators manage data-sharing agreements."))
     errors: dict[str, list[str]] = {}
     consumer = Agency.objects.filter(code=consumer_code).first()
@@ -195,7 +195,7 @@ def agreement_save(
 
 
 def agreement_revoke(*, actor: User, agreement_id: int) -> DataSharingAgreement:
-    if not _may_manage_agreements(actor):
+    if not may_manage_agreements(actor):
         raise PermissionDenied(_("Only DISDUKCAPIL's administrators manage data-sharing agreements."))
     with transaction.atomic():
         agreement = DataSharingAgreement.objects.select_for_update().filter(pk=agreement_id).first()

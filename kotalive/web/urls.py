@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kotalive.web import views, views_backoffice_cases, views_catalogue, views_services
+from kotalive.web import views, views_backoffice_cases, views_catalogue, views_integration, views_services
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("lupa-sandi/kode/", views.password_reset_confirm, name="password-reset-confirm"),
     path("kantor/", views.backoffice, name="backoffice"),
     path("kantor/kalender/", views_backoffice_cases.calendar, name="backoffice-calendar"),
+    path("kantor/integrasi/", views_integration.console, name="backoffice-integration"),
+    path("kantor/integrasi/aksi/", views_integration.console_action, name="backoffice-integration-action"),
+    path("kantor/perjanjian-data/", views_integration.agreements, name="backoffice-agreements"),
+    path("profil/akses-data/", views_integration.data_access, name="data-access"),
     path("kantor/<str:code>/", views.backoffice_agency, name="backoffice-agency"),
     path("kantor/<str:code>/petugas/", views.backoffice_staff, name="backoffice-staff"),
     path(

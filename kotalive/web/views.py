@@ -31,6 +31,7 @@ from kotalive.catalogue.services import may_edit_services
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.notifications.models import DevOutboxMessage
 from kotalive.regions.selectors import region_get
+from kotalive.registry.mediation import may_manage_agreements
 from kotalive.web.access import signed_in_user, staff_user
 from kotalive.web.forms import (
     ResetConfirmForm,
@@ -231,6 +232,11 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "manages_calendar": any(
                 r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None for r in roles
             ),
+            "integration": any(
+                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.AGENCY_ADMIN, StaffRole.AUDITOR}
+                for r in roles
+            ),
+            "agreements": may_manage_agreements(user),
         },
     )
 

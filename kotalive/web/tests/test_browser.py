@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, sync_p
 from kotalive.accounts.models import User
 from kotalive.accounts.tests.helpers import last_code_sent_to
 from kotalive.conftest import DEMO_PASSWORD
+from kotalive.demo.data import BUDI
 from kotalive.registry.models import Person
 from kotalive.registry.services import registry_seed_synthetic
 
@@ -222,3 +223,42 @@ def test_the_officer_s_inbox_and_case_page_are_accessible(browser: Browser, live
     operator.goto(live_server.url + "/kantor/kalender/")
     assert _serious_violations(operator) == []
     assert _fits_the_phone(operator)
+
+
+def test_the_integration_pages_are_accessible_and_fit_a_phone(
+    page: Page, live_server: Any, personas: dict, settings: Any
+) -> None:
+    from kotalive.events.dispatch import dispatch_once
+    from kotalive.events.services import subscription_create
+    from kotalive.registry.mediation import registry_lookup
+
+    settings.KOTALIVE_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.0/8"]
+    subscription_create(
+        actor=personas["admin"], agency=None, url="http://127.0.0.1:9/unreachable", event_types=[]
+    )  # nobody listens on port 9: the console shows failed attempts
+    registry_lookup(actor=personas["dinsos.petugas"], nik=BUDI.nik, purpose="verifikasi-bansos")
+    from django.db import transaction
+
+    from kotalive.events.services import outbox_write
+
+    with transaction.atomic():
+        outbox_write(event="case.assigned", subject="DISDUKCAPIL-20261127-00001", agency="DISDUKCAPIL", data={})
+    dispatch_once()
+
+    _sign_in(page, live_server.url, "admin")
+    for path in ["/kantor/integrasi/", "/kantor/perjanjian-data/"]:
+        page.goto(live_server.url + path)
+        assert page.locator("h1").count() == 1, path
+        assert _serious_violations(page) == [], path
+        assert _fits_the_phone(page), path
+    page.goto(live_server.url + "/kantor/integrasi/")
+    assert page.locator("svg[role=img]").count() == 2
+    assert "127.0.0.1:9" in page.content()
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server.url, "warga1")
+    page.goto(live_server.url + "/profil/akses-data/")
+    assert "DINSOS" in page.content()
+    assert "verifikasi-bansos" in page.content()
+    assert _serious_violations(page) == []
+    assert _fits_the_phone(page)

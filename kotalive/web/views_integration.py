@@ -1,0 +1,169 @@
+"""The integration console (webhooks, deliveries, dead letters, API clients, charts), DISDUKCAPIL's data-sharing
+agreements, and the resident's "who used my data" page. Every action goes through the same services as the API."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kotalive.agencies.models import ApiClient, StaffRole
+from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.events import services as event_services
+from kotalive.events.console import Hour, delivery_hours, status_counts
+from kotalive.events.models import WebhookDelivery
+from kotalive.registry import mediation
+from kotalive.registry.models import LOOKUP_FIELDS, DataSharingAgreement
+from kotalive.web.access import signed_in_user, staff_user
+
+
+def _report(request: HttpRequest, exc: DomainError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for field, reasons in exc.errors.items():
+            for reason in reasons:
+                messages.error(request, f"{field}: {reason}")
+    else:
+        messages.error(request, str(exc.message))
+
+
+def _console_allowed(user: Any) -> bool:
+    return StaffRole.objects.filter(
+        user=user, role__in=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.AGENCY_ADMIN, StaffRole.AUDITOR]
+    ).exists()
+
+
+def _bar(index: int, hour: Hour, worst: int) -> dict[str, Any]:
+    """One hour's two bars in a 240 x 100 drawing: 10 units per hour, heights in percent of the tallest."""
+    success = hour.success_percent or 0
+    lag = round(100 * (hour.average_lag_ms or 0) / worst)
+    return {
+        "hour": hour,
+        "x": index * 10,
+        "success_height": success,
+        "success_y": 100 - success,
+        "lag_height": lag,
+        "lag_y": 100 - lag,
+    }
+
+
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if not _console_allowed(user):
+        raise Http404
+    subscriptions = list(event_services.subscriptions_visible(actor=user))
+    hours = delivery_hours(subscriptions=subscriptions)
+    worst = max((h.average_lag_ms or 0 for h in hours), default=0) or 1
+    rows = [
+        {
+            "subscription": s,
+            "counts": status_counts(subscription=s),
+            "dead": list(
+                WebhookDelivery.objects.filter(subscription=s, status=WebhookDelivery.DEAD)
+                .select_related("event")
+                .order_by("-id")[:20]
+            ),
+            "recent": list(s.deliveries.select_related("event").order_by("-id")[:10]),
+        }
+        for s in subscriptions
+    ]
+    platform = StaffRole.objects.filter(user=user, agency__isnull=True).exists()
+    administered = StaffRole.objects.filter(user=user, role=StaffRole.AGENCY_ADMIN).values("agency_id")
+    clients = ApiClient.objects.select_related("agency").prefetch_related("keys").order_by("agency__code", "name")
+    return render(
+        request,
+        "web/backoffice_integration.html",
+        {
+            "rows": rows,
+            "hours": [_bar(index, h, worst) for index, h in enumerate(hours)],
+            "clients": clients if platform else clients.filter(agency_id__in=administered),
+        },
+    )
+
+
+@login_required
+@require_POST
+def console_action(request: HttpRequest) -> HttpResponse:
+    """One button of the console: redeliver, replay, enable or disable."""
+    user = staff_user(request)
+    intent = request.POST.get("intent", "")
+    try:
+        if intent == "redeliver":
+            event_services.delivery_redeliver(actor=user, delivery_id=int(request.POST.get("delivery", "0")))
+            messages.success(request, _("The delivery is queued again."))
+        elif intent == "replay":
+            since = dt.datetime.fromisoformat(request.POST.get("since", ""))
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since)
+            queued = event_services.subscription_replay(
+                actor=user, subscription_id=int(request.POST.get("subscription", "0")), since=since
+            )
+            messages.success(request, _("%(count)s events are queued again.") % {"count": queued})
+        elif intent in {"enable", "disable"}:
+            event_services.subscription_set_status(
+                actor=user, subscription_id=int(request.POST.get("subscription", "0")), active=intent == "enable"
+            )
+            messages.success(request, _("The subscription is updated."))
+        else:
+            raise Http404
+    except ValueError:
+        messages.error(request, _("since: must be a date and time"))
+    except DomainError as exc:
+        _report(request, exc)
+    return redirect("web:backoffice-integration")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreements(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if not mediation.may_manage_agreements(user):
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("intent") == "revoke":
+                mediation.agreement_revoke(actor=user, agreement_id=int(request.POST.get("agreement", "0")))
+                messages.success(request, _("The agreement is revoked."))
+                return redirect("web:backoffice-agreements")
+            try:
+                valid_from = dt.date.fromisoformat(request.POST.get("valid_from", ""))
+                valid_until = dt.date.fromisoformat(request.POST.get("valid_until", ""))
+            except ValueError:
+                raise ValidationFailed({"valid_from": [_("must be a date written as YYYY-MM-DD")]}) from None
+            mediation.agreement_save(
+                actor=user,
+                consumer_code=request.POST.get("consumer", ""),
+                purpose=request.POST.get("purpose", ""),
+                purpose_name=request.POST.get("purpose_name", ""),
+                fields=request.POST.getlist("fields"),
+                legal_basis=request.POST.get("legal_basis", ""),
+                valid_from=valid_from,
+                valid_until=valid_until,
+            )
+            messages.success(request, _("The agreement is saved."))
+            return redirect("web:backoffice-agreements")
+        except DomainError as exc:
+            _report(request, exc)
+            status = exc.status
+    return render(
+        request,
+        "web/backoffice_agreements.html",
+        {
+            "agreements": DataSharingAgreement.objects.select_related("consumer").order_by("consumer__code"),
+            "fields": LOOKUP_FIELDS,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def data_access(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    return render(request, "web/data_access.html", {"accesses": mediation.data_access_of(user=user)[:200]})
