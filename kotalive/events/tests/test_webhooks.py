@@ -282,3 +282,25 @@ def test_officers_and_citizens_cannot_manage_webhooks(verifier: User, warga1: Us
         )
         assert response.status_code == 403
     assert WebhookSubscription.objects.count() == 0
+
+
+def test_the_console_counts_attempts_successes_and_lag_per_hour(
+    warga1: User, verifier: User, dukcapil_admin: User, receiver: Receiver, fast_retries: None
+) -> None:
+    from kotalive.events.console import delivery_hours
+
+    subscribe(bearer_client(dukcapil_admin), receiver.url)
+    three_steps(warga1, verifier)
+    receiver.mode = "fail"
+    dispatch_once()  # the first event fails once
+    receiver.mode = "ok"
+    drain()
+
+    hours = delivery_hours(subscriptions=list(WebhookSubscription.objects.all()))
+    assert len(hours) == 24
+    busy = [h for h in hours if h.attempts]  # one hour, or two if the test crossed the hour
+    assert (sum(h.attempts for h in busy), sum(h.succeeded for h in busy)) == (4, 3)
+    assert busy[-1] is hours[-1]
+    if len(busy) == 1:
+        assert busy[0].success_percent == 75
+    assert all(h.average_lag_ms is not None and h.worst_lag_ms is not None for h in busy if h.succeeded)
