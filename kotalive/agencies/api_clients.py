@@ -22,6 +22,7 @@ class ClientIn(Schema):
     roles: list[str] = []  # workflow roles the system acts with: verifier, processor, approver, head
     environment: str = "live"
     requests_per_minute: int = 600
+    reconcile_url: str = ""  # where `kotalive reconcile` asks this system for its case states
 
 
 class KeyOut(Schema):
@@ -39,6 +40,7 @@ class ClientOut(Schema):
     roles: list[str]
     environment: str
     requests_per_minute: int
+    reconcile_url: str
     revoked_at: datetime | None
     keys: list[KeyOut]
 
@@ -67,6 +69,7 @@ def _out(client: ApiClient) -> dict[str, Any]:
         "roles": sorted(StaffRole.objects.filter(user=client.account).values_list("role", flat=True)),
         "environment": client.environment,
         "requests_per_minute": client.requests_per_minute,
+        "reconcile_url": client.reconcile_url,
         "revoked_at": client.revoked_at,
         "keys": [vars(k) for k in client.keys.all().order_by("created_at")],
     }
@@ -87,6 +90,7 @@ def create_client(request: HttpRequest, code: str, payload: ClientIn) -> Status[
         roles=payload.roles,
         environment=payload.environment,
         requests_per_minute=payload.requests_per_minute,
+        reconcile_url=payload.reconcile_url,
     )
     return Status(201, {**_out(client), "key": raw})
 

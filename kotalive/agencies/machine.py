@@ -77,6 +77,7 @@ def api_client_create(
     roles: list[str],
     environment: str = ApiClient.LIVE,
     requests_per_minute: int = 600,
+    reconcile_url: str = "",
 ) -> tuple[ApiClient, str]:
     """A new client of `agency` with its first key, returned once."""
     if not _may_manage(actor, agency):
@@ -97,6 +98,13 @@ def api_client_create(
         errors["environment"] = [_("must be 'test' or 'live'")]
     if not 1 <= requests_per_minute <= 100_000:
         errors["requests_per_minute"] = [_("must be between 1 and 100000")]
+    if reconcile_url:
+        from kotalive.events.webhooks import destination_check  # noqa: PLC0415 (events builds on agencies)
+
+        try:
+            destination_check(reconcile_url)
+        except ValidationFailed as exc:
+            errors["reconcile_url"] = exc.errors["url"]
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -116,6 +124,7 @@ def api_client_create(
             scopes=sorted(set(scopes)),
             environment=environment,
             requests_per_minute=requests_per_minute,
+            reconcile_url=reconcile_url,
             created_by=actor,
         )
         raw = _issue_key(client)

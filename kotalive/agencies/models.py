@@ -123,6 +123,8 @@ class ApiClient(models.Model):
     scopes = models.JSONField(default=list)
     environment = models.CharField(max_length=4, default=LIVE)
     requests_per_minute = models.PositiveIntegerField(default=600)
+    # Where `kotalive reconcile` asks this system for the states of the agency's open cases (docs/how-to).
+    reconcile_url = models.URLField(max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

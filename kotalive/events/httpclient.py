@@ -22,7 +22,11 @@ class HttpError(OSError):
 @dataclass
 class Answer:
     status: int
-    excerpt: str
+    body: bytes  # up to the caller's max_body
+
+    @property
+    def excerpt(self) -> str:
+        return self.body[:EXCERPT].decode("utf-8", "replace")
 
 
 class _Connection:
@@ -44,7 +48,7 @@ class _Connection:
             raise ConnectionResetError("the receiver closed the connection")
         return line
 
-    def exchange(self, request: bytes) -> tuple[Answer, bool]:
+    def exchange(self, request: bytes, max_body: int) -> tuple[Answer, bool]:
         """Send one request; return the answer and whether the connection may be used again."""
         self.sock.sendall(request)
         status_line = self._line().split(None, 2)
@@ -66,14 +70,14 @@ class _Connection:
             elif name == b"connection":
                 keep = value == b"keep-alive" or (keep and value != b"close")
         if chunked:
-            body = self._chunks()
+            body = self._chunks(max_body)
         elif length is not None:
             body = self.file.read(length)
         else:  # no length: the body runs to the end of the connection
             body, keep = self.file.read(), False
-        return Answer(status, body[:EXCERPT].decode("utf-8", "replace")), keep
+        return Answer(status, body[:max_body]), keep
 
-    def _chunks(self) -> bytes:
+    def _chunks(self, max_body: int) -> bytes:
         body = b""
         while True:
             size = int(self._line().split(b";")[0], 16)
@@ -82,7 +86,7 @@ class _Connection:
                     pass
                 return body
             chunk = self.file.read(size + 2)[:size]
-            if len(body) < EXCERPT:
+            if len(body) < max_body:
                 body += chunk
 
 
@@ -92,7 +96,7 @@ class Client:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
+    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float, max_body: int = EXCERPT) -> Answer:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         host = parts.hostname or ""
@@ -111,7 +115,7 @@ class Client:
                 connection = _Connection(parts.scheme, host, port, timeout)
             try:
                 connection.sock.settimeout(timeout)
-                answer, keep = connection.exchange(request)
+                answer, keep = connection.exchange(request, max_body)
             except (ConnectionResetError, BrokenPipeError):
                 connection.close()
                 if reused and attempt == 1:
