@@ -321,8 +321,9 @@ def deliver_due(*, batch: int = 200) -> int:
     return len(outcomes)
 
 
-def dispatch_once(*, fan_out_batch: int = 500, delivery_batch: int = 200) -> dict[str, Any]:
-    """One pass of the worker: fan out what is new, then send what is due."""
+def dispatch_once(*, fan_out_batch: int = 1000, delivery_batch: int = 500) -> dict[str, Any]:
+    """One pass of the worker: fan out what is new, then send what is due. Larger batches spread each pass's
+    fixed database work over more deliveries (500 per pass measured ~25% faster than 200: docs/performance.md)."""
     fanned = fan_out(batch=fan_out_batch)
     sent = deliver_due(batch=delivery_batch)
     return {"fanned_out": fanned, "attempted": sent}
