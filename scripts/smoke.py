@@ -4,16 +4,25 @@
 
 Registers a registry resident (from `kotalive registry-sample`), reads /me, lists services, applies for a birth
 certificate with documents, works it to completion as DISDUKCAPIL staff, and checks the refusals (stale version 409,
-another agency 404, invalid data 422). Exits non-zero at the first surprise.
+another agency 404, invalid data 422). Then the synchronization checks: DISDUKCAPIL's administrator subscribes a
+receiver started here, which must get the case's steps signed (verified with the standardwebhooks library) and in
+order; the event feed pages through every event once; a registry look-up is refused without an agreement and, with
+DINSOS's, returns only the agreed fields and shows in the resident's data-access list. Exits non-zero at the first
+surprise.
 """
 
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -67,6 +76,28 @@ def upload(auth: str) -> str:
         "POST", "/api/v1/uploads", token=auth, raw=raw, content_type=f"multipart/form-data; boundary={boundary}"
     )
     return expect("upload", status, 201, body)["id"]
+
+
+BUDI_NIK = "3671051204859001"  # warga1 in the demo registry
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+        body = self.rfile.read(int(self.headers["content-length"]))
+        Receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def start_receiver() -> str:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/hook"
 
 
 def main() -> None:
@@ -133,6 +164,11 @@ def main() -> None:
     tracking = case["tracking"]
     print("     tracking", tracking, "due", case["due_date"], "timeline", [t["action"] for t in case["timeline"]])
     verifier, head, dinsos = token("dukcapil.verifikator"), token("dukcapil.kadis"), token("dinsos.petugas")
+    admin = token("dukcapil.admin")
+    status, subscription = call(
+        "POST", "/api/v1/webhooks/subscriptions", {"url": start_receiver(), "event_types": []}, token=admin
+    )
+    expect("dukcapil.admin subscribes a local receiver", status, 201, subscription)
     status, inbox = call("GET", "/api/v1/agency/cases?assigned=all", token=verifier)
     expect("agency inbox", status, 200, inbox)
     expect("dinsos cannot read it", call("GET", f"/api/v1/cases/{tracking}", token=dinsos)[0], 404, {})
@@ -153,6 +189,39 @@ def main() -> None:
         expect(f"{action} again with the old version", stale[0], 409, stale[1])
         version = case["version"]
     print("     final state", case["state"], case["public_status"], case["output"])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(Receiver.received) < 4:
+        time.sleep(0.2)
+    events = [Webhook(subscription["secret"]).verify(body, headers) for headers, body in Receiver.received]
+    steps = [(e["type"].removeprefix("id.kotalive.case."), e["sequence"]) for e in events if e["subject"] == tracking]
+    print("     the receiver got, signed and verified:", steps)
+    if len(steps) < 3 or [n for _t, n in steps] != sorted(n for _t, n in steps):
+        print("FAIL signed deliveries in order")
+        sys.exit(1)
+    operator = token("kominfo.operator")
+    seen, cursor = [], ""
+    while True:
+        status, page = call("GET", f"/api/v1/events?after={cursor}&limit=3", token=operator)
+        expect(f"event feed after '{cursor}'", status, 200, page)
+        if not page["items"]:
+            break
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+    print(f"     the feed gave {len(seen)} events, {len(set(seen))} distinct")
+    if len(seen) != len(set(seen)) or not {e["id"] for e in events} <= set(seen):
+        print("FAIL feed exactly once")
+        sys.exit(1)
+    lookup = {"nik": BUDI_NIK, "purpose": "verifikasi-bansos"}
+    refused = call("POST", "/api/v1/registry/lookup", lookup, token=verifier)
+    expect("a look-up without an agreement", refused[0], 403, refused[1])
+    status, found = call("POST", "/api/v1/registry/lookup", lookup, token=dinsos)
+    expect("DINSOS looks Budi up for social aid", status, 200, found)
+    print("     fields returned:", sorted(found["fields"]))
+    status, accesses = call("GET", "/api/v1/me/data-access", token=citizen)
+    expect("warga1 sees who used their data", status, 200, {})
+    if not any(a["agency"] == "DINSOS" and a["purpose"] == "verifikasi-bansos" for a in accesses):
+        print("FAIL the look-up is not in warga1's data-access list")
+        sys.exit(1)
     status, due = call("GET", "/api/v1/calendar/due-date?start=2026-03-17&working_days=5")
     expect(f"due date {due.get('due_date')}", status, 200, due)
     if due["due_date"] != "2026-03-31":
