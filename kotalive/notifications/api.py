@@ -27,10 +27,16 @@ class ReadOut(Schema):
 
 
 @router.get("/me/notifications", response={200: list[NotificationOut], **AUTH_ERRORS}, summary="My notifications")
-def my_notifications(request: HttpRequest, unread: bool = False) -> list[Any]:
+def my_notifications(request: HttpRequest) -> list[Any]:
     """Newest first (at most 100): each change to one of my cases made by the agency."""
-    found = Notification.objects.filter(user=actor(request))
-    return list((found.filter(read_at__isnull=True) if unread else found)[:100])
+    return list(Notification.objects.filter(user=actor(request))[:100])
+
+
+@router.get(
+    "/me/notifications/unread", response={200: list[NotificationOut], **AUTH_ERRORS}, summary="My unread notifications"
+)
+def my_unread_notifications(request: HttpRequest) -> list[Any]:
+    return list(Notification.objects.filter(user=actor(request), read_at__isnull=True)[:100])
 
 
 @router.post("/me/notifications/read", response={200: ReadOut, **AUTH_ERRORS}, summary="Mark all as read")

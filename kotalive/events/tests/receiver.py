@@ -1,6 +1,8 @@
 """A real HTTP receiver for webhook tests: a threaded server on a loopback port whose behaviour a test switches
 (answer 2xx, answer 500, hang past the timeout, or not listen at all), recording every request it answered."""
 
+import contextlib
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ class Receiver:
     server: ThreadingHTTPServer | None = None
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    connections: set[socket.socket] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -33,6 +36,11 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver.lock:
+                    receiver.connections.add(self.connection)
 
             def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
@@ -55,11 +63,17 @@ class Receiver:
         return self
 
     def stop(self) -> None:
-        """Stop listening: connections are refused until start() again (on the same port)."""
+        """Stop listening and drop the kept-alive connections: connections are refused until start() again (on the
+        same port), as when a receiver's process goes down."""
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+        with self.lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):  # already closed by its handler
+                    connection.shutdown(socket.SHUT_RDWR)
+            self.connections.clear()
 
     def accepted(self) -> list[Received]:
         with self.lock:
