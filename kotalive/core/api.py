@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 from kotalive.accounts.models import User
 from kotalive.accounts.selectors import user_for_token
 from kotalive.agencies.machine import KEY_PREFIX, machine_authenticate, rate_window, scope_needed
+from kotalive.agencies.models import ApiClient
 from kotalive.core.errors import DomainError, PermissionDenied, TooManyAttempts, ValidationFailed
 
 
@@ -57,6 +58,13 @@ class BearerToken(HttpBearer):
                 _("This API key may not call %(method)s %(path)s (its scopes: %(scopes)s).")
                 % {"method": request.method, "path": request.path, "scopes": ", ".join(client.scopes)},
                 code="scope",
+            )
+        if client.environment == ApiClient.TEST and needed:
+            # Test keys must never touch live data, and there is no test data set yet: until the sandbox exists
+            # they reach only the public reference data (docs/how-to/connect-an-agency-system.md).
+            raise PermissionDenied(
+                _("Test keys act only on test data, and this deployment has none yet: use a live key."),
+                code="test_key",
             )
         if not rate_window.allow(principal.key.pk, client.requests_per_minute):
             raise TooManyAttempts(_("This API key's requests per minute are used up; retry next minute."))

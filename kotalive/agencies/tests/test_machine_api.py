@@ -138,3 +138,16 @@ def test_a_bad_client_names_the_field(dukcapil_admin: User, overrides: dict, fie
 def test_only_the_agency_s_administrators_create_clients(verifier: User, dukcapil_admin: User) -> None:
     assert _create(verifier).status_code == 403
     assert _create(dukcapil_admin, agency="DINSOS").status_code == 403
+
+
+def test_a_test_key_never_reaches_live_data(dukcapil_admin: User, warga1: User) -> None:
+    _client, case = submit_birth_certificate(warga1)
+    created = _create(dukcapil_admin, name="SIAK sandbox", environment="test", scopes=["cases:read", "events:read"])
+    key = created.json()["key"]
+    assert key.startswith("klk_test_")
+    system = _system(key)
+    for path in ("/api/v1/agency/cases", f"/api/v1/cases/{case['tracking']}", "/api/v1/events"):
+        refused = system.get(path)
+        assert refused.status_code == 403, path
+        assert refused.json()["code"] == "test_key"
+    assert system.get("/api/v1/services").status_code == 200  # public reference data
