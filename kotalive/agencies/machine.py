@@ -27,8 +27,9 @@ WORKFLOW_ROLES = [StaffRole.VERIFIER, StaffRole.PROCESSOR, StaffRole.APPROVER, S
 # (method, path pattern under /api/v1) -> the scope it needs. Anything not listed is closed to machine keys.
 SCOPE_RULES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/api/v1/agency/cases$"), "cases:read"),
-    ("GET", re.compile(r"^/api/v1/cases/[^/]+(/documents/[^/]+)?$"), "cases:read"),
-    ("POST", re.compile(r"^/api/v1/cases/[^/]+/(transitions|messages|assign)$"), "cases:write"),
+    ("GET", re.compile(r"^/api/v1/cases/[^/]+(/documents/[^/]+|/output/document)?$"), "cases:read"),
+    ("POST", re.compile(r"^/api/v1/cases/[^/]+/(transitions|messages|assign|output)$"), "cases:write"),
+    ("POST", re.compile(r"^/api/v1/uploads$"), "cases:write"),
     ("GET", re.compile(r"^/api/v1/events(/types)?$"), "events:read"),
     ("GET", re.compile(r"^/api/v1/webhooks/.*$"), "webhooks:manage"),
     ("POST", re.compile(r"^/api/v1/webhooks/.*$"), "webhooks:manage"),

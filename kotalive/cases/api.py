@@ -13,10 +13,11 @@ from kotalive.cases.selectors import (
     agency_inbox,
     case_document_get,
     case_get_for_actor,
+    case_output,
     cases_of_citizen,
 )
 from kotalive.cases.snapshots import case_snapshot_for_applicant
-from kotalive.cases.uploads import document_response, upload_create
+from kotalive.cases.uploads import document_response, upload_create, upload_response
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
 from kotalive.core.errors import NotFound
 
@@ -51,6 +52,10 @@ class MessageIn(Schema):
 
 class DocumentIn(Schema):
     requirement: str
+    upload: str
+
+
+class OutputIn(Schema):
     upload: str
 
 
@@ -93,6 +98,7 @@ class OutputOut(Schema):
     number: str
     issued_on: date
     issued_by: str
+    document: str | None = None  # download path of the attached output document
 
 
 class CaseSummaryOut(Schema):
@@ -218,6 +224,25 @@ def download_document(request: HttpRequest, tracking: str, upload_id: str) -> Fi
     """Served only to those who may see the case, never from a public URL."""
     case = case_get_for_actor(user=actor(request), tracking=tracking)
     return document_response(case_document_get(case=case, upload_id=upload_id))
+
+
+@router.post("/cases/{tracking}/output", response={200: CaseOut, **WITH_404}, summary="Attach the output document")
+def attach_output(request: HttpRequest, tracking: str, payload: OutputIn) -> dict[str, Any]:
+    """The agency (an officer or its system) attaches the document a completed case produced (an upload id from
+    POST /uploads); the applicant downloads it from `output.document`."""
+    user = actor(request)
+    services.case_output_attach(actor=user, tracking=tracking, upload_id=payload.upload)
+    return _reload(user, tracking)
+
+
+@router.get("/cases/{tracking}/output/document", response={200: None, **WITH_404}, summary="Download the output")
+def download_output(request: HttpRequest, tracking: str) -> FileResponse:
+    """Served only to those who may see the case."""
+    case = case_get_for_actor(user=actor(request), tracking=tracking)
+    output = case_output(case)
+    if output is None or output.document is None:
+        raise NotFound("output not found", code="not_found")
+    return upload_response(output.document, f"{case.service.code}-{output.number.replace('/', '-')}")
 
 
 @router.post("/cases/{tracking}/assign", response={200: CaseOut, **WITH_404}, summary="Claim or assign")

@@ -141,12 +141,14 @@ class CaseMessage(models.Model):
 
 
 class CaseOutput(models.Model):
-    """What completion produced: its number, date and issuing officer (the signed PDF comes later)."""
+    """What completion produced: its number, date and issuing officer, and the document the agency attached (for
+    example the certificate its own system produced; KotaLIVE's signed PDF comes later)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="output")
     number = models.CharField(max_length=60, unique=True)
     issued_on = models.DateField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("Upload", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     def __str__(self) -> str:
         return self.number

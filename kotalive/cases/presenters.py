@@ -56,7 +56,12 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
             for d in case_documents(case=case)
         ],
         "timeline": [vars(entry) for entry in case_timeline(case=case, staff_view=staff_view)],
-        "output": {"number": output.number, "issued_on": output.issued_on, "issued_by": output.issued_by.full_name}
+        "output": {
+            "number": output.number,
+            "issued_on": output.issued_on,
+            "issued_by": output.issued_by.full_name,
+            "document": f"/api/v1/cases/{case.tracking}/output/document" if output.document_id else None,
+        }
         if output
         else None,
         "rated": case_is_rated(case),

@@ -391,6 +391,33 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
     return rating
 
 
+def case_output_attach(*, actor: User, tracking: str, upload_id: str) -> CaseOutput:
+    """The agency (an officer or its system) attaches the output document of a completed case; a later one
+    replaces it. The applicant can download it from the case."""
+    with transaction.atomic():
+        case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        if not staff_roles_for(user=actor, agency=case.agency_id):
+            raise PermissionDenied(_("Only the agency's staff attach the output."))
+        output = CaseOutput.objects.filter(case=case).first()
+        if output is None:
+            raise DomainError(_("The output is attached once the case is completed."), code="not_completed")
+        upload = Upload.objects.filter(pk=upload_id, owner=actor).first() if _is_uuid(upload_id) else None
+        if upload is None:
+            raise ValidationFailed({"upload": [_("is not a file you uploaded")]})
+        output.document = upload
+        output.save(update_fields=["document"])
+        outbox_write(
+            event="case.output_attached",
+            subject=case.tracking,
+            agency=case.agency.code,
+            data={**case.event_data(), "number": output.number, "kind": upload.kind},
+        )
+        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
+        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
+        audit_record(actor=actor, action="case.output_attached", obj=case, data={"number": output.number})
+    return output
+
+
 def case_draft_save(
     *, actor: User, service_code: str, subject: str, data: dict[str, Any], documents: dict[str, str]
 ) -> None:

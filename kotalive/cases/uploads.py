@@ -21,9 +21,13 @@ CONTENT_TYPES = {Upload.PDF: "application/pdf", Upload.JPEG: "image/jpeg", Uploa
 
 def document_response(document: CaseDocument) -> FileResponse:
     """The file of a case document as a download named after its requirement (never the uploaded name)."""
-    kind = document.upload.kind
-    response = FileResponse(document.upload.file.open("rb"), content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = f'attachment; filename="{document.requirement}.{kind}"'
+    return upload_response(document.upload, document.requirement)
+
+
+def upload_response(upload: Upload, name: str) -> FileResponse:
+    """An upload as a download called `name` (plus its kind), never by the name it was uploaded with."""
+    response = FileResponse(upload.file.open("rb"), content_type=CONTENT_TYPES[upload.kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{upload.kind}"'
     return response
 
 

@@ -75,6 +75,9 @@ FIXED_TYPES: dict[str, dict[str, Any]] = {
         ["message_id", "author_role"],
     ),
     "case.document_added": _case_schema({"requirement": {"type": "string"}}, ["requirement"]),
+    "case.output_attached": _case_schema(
+        {"number": {"type": "string"}, "kind": {"enum": ["pdf", "jpeg", "png"]}}, ["number", "kind"]
+    ),
     "case.assigned": _case_schema(
         {"assignee": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]}}, ["assignee", "previous"]
     ),

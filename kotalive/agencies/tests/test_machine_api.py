@@ -151,3 +151,46 @@ def test_a_test_key_never_reaches_live_data(dukcapil_admin: User, warga1: User) 
         assert refused.status_code == 403, path
         assert refused.json()["code"] == "test_key"
     assert system.get("/api/v1/services").status_code == 200  # public reference data
+
+
+def test_the_agency_s_system_attaches_the_output_and_the_citizen_downloads_it(
+    dukcapil_admin: User, warga1: User, personas: dict
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kotalive.cases.tests.fixtures import PDF
+
+    citizen, case = submit_birth_certificate(warga1)
+    tracking = case["tracking"]
+    system = _system(_create(dukcapil_admin, roles=["verifier", "processor", "approver", "head"]).json()["key"])
+    not_yet = system.post(f"/api/v1/cases/{tracking}/output", {"upload": "x"}, content_type="application/json")
+    assert not_yet.status_code == 422  # not completed yet
+    version = case["version"]
+    for action in ("start_verification", "verify", "submit_for_approval", "approve"):
+        moved = system.post(
+            f"/api/v1/cases/{tracking}/transitions",
+            {"action": action, "version": version},
+            content_type="application/json",
+        )
+        assert moved.status_code == 200, moved.content
+        version = moved.json()["version"]
+    upload = system.post("/api/v1/uploads", {"file": SimpleUploadedFile("akta.pdf", PDF)})
+    assert upload.status_code == 201, upload.content
+
+    attached = system.post(
+        f"/api/v1/cases/{tracking}/output", {"upload": upload.json()["id"]}, content_type="application/json"
+    )
+
+    assert attached.status_code == 200, attached.content
+    link = citizen.get(f"/api/v1/cases/{tracking}").json()["output"]["document"]
+    assert link == f"/api/v1/cases/{tracking}/output/document"
+    download = citizen.get(link)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    assert bearer_client(personas["warga3"]).get(link).status_code == 404
+    someone_elses = bearer_client(warga1).post("/api/v1/uploads", {"file": SimpleUploadedFile("x.pdf", PDF)})
+    refused = system.post(
+        f"/api/v1/cases/{tracking}/output", {"upload": someone_elses.json()["id"]}, content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "upload"
