@@ -44,6 +44,13 @@ def case_roles(*, user: User, case: Case) -> set[str]:
     return roles
 
 
+def test_data_only(user: User) -> bool | None:
+    """For an agency system's key: True when it may act only on test cases, False only on live ones. None for
+    people (officers see both; test cases are the synthetic ones of `kotalive seed-cases`)."""
+    client = getattr(user, "machine_client", None)
+    return None if client is None else client.environment == "test"
+
+
 def case_get_for_actor(*, user: User, tracking: str, for_update: bool = False) -> Case:
     """The case `tracking` if `user` may see it: the applicant or the subject, or staff of the case's agency."""
     cases = case_queryset()
@@ -52,6 +59,9 @@ def case_get_for_actor(*, user: User, tracking: str, for_update: bool = False) -
     case = cases.filter(tracking=tracking).first()
     if case is None:
         raise NotFound("case not found", code="not_found")
+    fence = test_data_only(user)
+    if fence is not None and case.is_test != fence:
+        raise NotFound("case not found", code="not_found")  # a test key never sees a live case, nor the reverse
     if user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency_id=case.agency_id).exists():
         return case
     if user.kind == User.CITIZEN and case.applicant_id == user.pk:
@@ -203,6 +213,9 @@ def agency_inbox(
     if not staff_roles_for(user=user, agency=agency):
         raise NotFound("agency not found", code="not_found")
     cases = Case.objects.filter(agency=agency)
+    fence = test_data_only(user)
+    if fence is not None:  # agency systems: test keys see test cases only, live keys live ones only
+        cases = cases.filter(is_test=fence)
     if state in CATEGORIES:
         cases = cases.filter(state_category=state)
     elif state:

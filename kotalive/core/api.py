@@ -36,6 +36,9 @@ class ErrorOut(Schema):
     existing: ExistingOut | None = None  # with code duplicate_open_case: the case already open
 
 
+TEST_KEY_SCOPES = {"", "cases:read", "cases:write"}
+
+
 class BearerToken(HttpBearer):
     """A person's API token, or an agency system's key (`klk_...`, checked against its scopes and rate)."""
 
@@ -59,15 +62,16 @@ class BearerToken(HttpBearer):
                 % {"method": request.method, "path": request.path, "scopes": ", ".join(client.scopes)},
                 code="scope",
             )
-        if client.environment == ApiClient.TEST and needed:
-            # Test keys must never touch live data, and there is no test data set yet: until the sandbox exists
-            # they reach only the public reference data (docs/how-to/connect-an-agency-system.md).
+        if client.environment == ApiClient.TEST and needed not in TEST_KEY_SCOPES:
+            # Test keys act only on test data: synthetic cases (`kotalive seed-cases`), fenced in the case selectors.
+            # The registry, the event feed and webhooks have no test data yet, so test keys stay out of them.
             raise PermissionDenied(
-                _("Test keys act only on test data, and this deployment has none yet: use a live key."),
+                _("Test keys act only on test data, which this endpoint does not have: use a live key."),
                 code="test_key",
             )
         if not rate_window.allow(principal.key.pk, client.requests_per_minute):
             raise TooManyAttempts(_("This API key's requests per minute are used up; retry next minute."))
+        client.account.machine_client = client  # type: ignore[attr-defined]  # read by the case selectors' fence
         request.user = client.account
         return client.account
 

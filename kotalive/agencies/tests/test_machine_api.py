@@ -1,5 +1,6 @@
 """Agency systems on the API: clients and keys, scopes, rate limits and idempotent writes."""
 
+import io
 from typing import Any
 
 import pytest
@@ -140,17 +141,43 @@ def test_only_the_agency_s_administrators_create_clients(verifier: User, dukcapi
     assert _create(dukcapil_admin, agency="DINSOS").status_code == 403
 
 
-def test_a_test_key_never_reaches_live_data(dukcapil_admin: User, warga1: User) -> None:
-    _client, case = submit_birth_certificate(warga1)
-    created = _create(dukcapil_admin, name="SIAK sandbox", environment="test", scopes=["cases:read", "events:read"])
-    key = created.json()["key"]
+def test_test_keys_work_test_cases_and_live_keys_live_ones(dukcapil_admin: User, warga1: User) -> None:
+    from django.core.management import call_command
+
+    _client, live_case = submit_birth_certificate(warga1)
+    call_command("seed-cases", "--count", "200", stdout=io.StringIO())
+    test = _system(
+        _create(dukcapil_admin, name="SIAK sandbox", environment="test", roles=["verifier", "processor"]).json()["key"]
+    )
+    live = _system(_create(dukcapil_admin, name="SIAK").json()["key"])
+
+    test_inbox = test.get("/api/v1/agency/cases?state=submitted").json()["items"]
+    live_inbox = live.get("/api/v1/agency/cases?state=submitted").json()["items"]
+    assert test_inbox
+    assert all(Case.objects.get(tracking=c["tracking"]).is_test for c in test_inbox)
+    assert [c["tracking"] for c in live_inbox] == [live_case["tracking"]]
+    assert test.get(f"/api/v1/cases/{live_case['tracking']}").status_code == 404
+    assert live.get(f"/api/v1/cases/{test_inbox[0]['tracking']}").status_code == 404
+
+    synthetic = test.get(f"/api/v1/cases/{test_inbox[0]['tracking']}").json()
+    moved = test.post(
+        f"/api/v1/cases/{synthetic['tracking']}/transitions",
+        {"action": "start_verification", "version": synthetic["version"]},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+
+
+def test_a_test_key_stays_out_of_what_has_no_test_data(dukcapil_admin: User) -> None:
+    key = _create(
+        dukcapil_admin, name="sandbox", environment="test", scopes=["events:read", "registry:lookup"], roles=[]
+    ).json()["key"]
     assert key.startswith("klk_test_")
-    system = _system(key)
-    for path in ("/api/v1/agency/cases", f"/api/v1/cases/{case['tracking']}", "/api/v1/events"):
-        refused = system.get(path)
+    for method, path in (("get", "/api/v1/events"), ("get", "/api/v1/registry/purposes")):
+        refused = getattr(_system(key), method)(path)
         assert refused.status_code == 403, path
         assert refused.json()["code"] == "test_key"
-    assert system.get("/api/v1/services").status_code == 200  # public reference data
+    assert _system(key).get("/api/v1/services").status_code == 200  # public reference data
 
 
 def test_the_agency_s_system_attaches_the_output_and_the_citizen_downloads_it(
