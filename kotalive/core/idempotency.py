@@ -74,3 +74,12 @@ class IdempotencyMiddleware:
         replay = HttpResponse(bytes(first.body), status=first.status, content_type=first.content_type)
         replay["Idempotent-Replayed"] = "true"
         return replay
+
+
+KEEP_FOR = dt.timedelta(hours=24)
+
+
+def idempotency_forget_old(*, now: dt.datetime | None = None) -> int:
+    """Drop answers older than KEEP_FOR (the worker runs this every minute); a key is unique for a day."""
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=(now or timezone.now()) - KEEP_FOR).delete()
+    return deleted

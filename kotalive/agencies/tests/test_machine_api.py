@@ -221,3 +221,24 @@ def test_the_agency_s_system_attaches_the_output_and_the_citizen_downloads_it(
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "upload"
+
+
+def test_idempotency_keys_are_forgotten_after_a_day(dukcapil_admin: User, warga1: User) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kotalive.agencies.models import IdempotentRequest
+    from kotalive.core.idempotency import idempotency_forget_old
+
+    _client, case = submit_birth_certificate(warga1)
+    system = _system(_create(dukcapil_admin).json()["key"])
+    system.post(
+        f"/api/v1/cases/{case['tracking']}/messages",
+        {"body": "Berkas sedang diperiksa"},
+        content_type="application/json",
+        headers={"Idempotency-Key": "m-1"},
+    )
+    assert IdempotentRequest.objects.count() == 1
+    assert idempotency_forget_old() == 0
+    assert idempotency_forget_old(now=timezone.now() + dt.timedelta(hours=25)) == 1

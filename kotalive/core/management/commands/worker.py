@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from kotalive.cases.sla_sweep import sla_sweep
+from kotalive.core.idempotency import idempotency_forget_old
 from kotalive.events.dispatch import dispatch_once
 
 logger = logging.getLogger("kotalive.worker")
@@ -48,6 +49,10 @@ class Command(BaseCommand):
         logger.info("worker stopped")
 
     def _sweep(self) -> None:
+        try:
+            idempotency_forget_old()
+        except Exception:  # the next minute retries
+            logger.exception("idempotency clean-up failed")
         try:
             result = sla_sweep()
             if result.checked:
