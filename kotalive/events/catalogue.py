@@ -5,6 +5,7 @@ against its schema, and that every type here is documented. Workflow transitions
 workflow definitions (data), so those types are collected from the definitions; they share one schema.
 """
 
+import datetime as dt
 from typing import Any
 
 from cloudevents.core.formats.json import JSONFormat
@@ -114,11 +115,20 @@ def event_types() -> dict[str, dict[str, Any]]:
 
 def cloudevent(event: OutboxEvent) -> CloudEvent:
     """The row as a validated CloudEvent of the SDK (extensions: `sequence`, `agency`)."""
-    attributes: dict[str, Any] = {**event.as_cloudevent(), "time": event.time}
-    data = attributes.pop("data")
-    return CloudEvent(attributes, data)
+    return cloudevent_of(event.as_cloudevent(), event.time)
+
+
+def cloudevent_of(attributes: dict[str, Any], time: dt.datetime) -> CloudEvent:
+    """A CloudEvent of the SDK from the JSON form's attributes (the SDK wants `time` as a datetime)."""
+    fields = {**attributes, "time": time}
+    data = fields.pop("data")
+    return CloudEvent(fields, data)
 
 
 def cloudevent_json(event: OutboxEvent) -> bytes:
     """Structured-mode JSON of the event, written by the CloudEvents SDK."""
     return JSONFormat().write(cloudevent(event))
+
+
+def cloudevent_json_of(attributes: dict[str, Any], time: dt.datetime) -> bytes:
+    return JSONFormat().write(cloudevent_of(attributes, time))

@@ -1,4 +1,6 @@
+import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -41,18 +43,42 @@ class OutboxEvent(models.Model):
 
     def as_cloudevent(self) -> dict[str, object]:
         """The CloudEvents 1.0 JSON form (structured mode), as webhooks and the event feed send it."""
-        return {
-            "specversion": "1.0",
-            "id": str(self.event_id),
-            "source": self.source,
-            "type": self.type,
-            "subject": self.subject,
-            "time": self.time.isoformat(),
-            "datacontenttype": "application/json",
-            "data": self.data,
-            "sequence": self.sequence,
-            "agency": self.agency,
-        }
+        return cloudevent_attributes(
+            event_id=self.event_id,
+            source=self.source,
+            type=self.type,
+            subject=self.subject,
+            time=self.time,
+            data=self.data,
+            sequence=self.sequence,
+            agency=self.agency,
+        )
+
+
+def cloudevent_attributes(
+    *,
+    event_id: uuid.UUID,
+    source: str,
+    type: str,  # noqa: A002 (the CloudEvents attribute's name)
+    subject: str,
+    time: dt.datetime,
+    data: dict[str, Any],
+    sequence: int,
+    agency: str,
+) -> dict[str, object]:
+    """An outbox row's CloudEvent as a dict, from its columns (the worker reads columns, not model instances)."""
+    return {
+        "specversion": "1.0",
+        "id": str(event_id),
+        "source": source,
+        "type": type,
+        "subject": subject,
+        "time": time.isoformat(),
+        "datacontenttype": "application/json",
+        "data": data,
+        "sequence": sequence,
+        "agency": agency,
+    }
 
 
 class WebhookSubscription(models.Model):
