@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from kotalive.cases.sla_sweep import sla_sweep
 from kotalive.core.idempotency import idempotency_forget_old
@@ -30,23 +30,39 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         logger.info("worker started: events continuously, SLA sweep every %ss", options["interval"])
-        next_sweep = 0.0
+        if options["once"]:
+            self._dispatch()
+            self._sweep()
+            return
+        # The periodic jobs run in their own thread (and database connection): a long SLA sweep must not hold up
+        # event delivery, whose lag budget is half a second.
+        periodic = threading.Thread(target=self._periodic, args=(stop, options["interval"]), name="periodic")
+        periodic.start()
         while not stop.is_set():
-            busy = False
-            try:
-                close_old_connections()
-                result = dispatch_once()
-                busy = bool(result["fanned_out"] or result["attempted"])
-            except Exception:  # a failed pass must not kill the worker; nothing is marked done, the next pass retries
-                logger.exception("event dispatch failed")
-            if time.monotonic() >= next_sweep:
-                next_sweep = time.monotonic() + options["interval"]
-                self._sweep()
-            if options["once"]:
-                break
-            if not busy:
+            if not self._dispatch():
                 stop.wait(settings.KOTALIVE_WORKER_POLL_SECONDS)
+        periodic.join()
         logger.info("worker stopped")
+
+    def _dispatch(self) -> bool:
+        """One delivery pass; True when it found work (so the next pass follows at once)."""
+        try:
+            close_old_connections()
+            result = dispatch_once()
+            return bool(result["fanned_out"] or result["attempted"])
+        except Exception:  # a failed pass must not kill the worker; nothing is marked done, the next pass retries
+            logger.exception("event dispatch failed")
+            return False
+
+    def _periodic(self, stop: threading.Event, interval: float) -> None:
+        try:
+            while not stop.is_set():
+                started = time.monotonic()
+                close_old_connections()
+                self._sweep()
+                stop.wait(max(0.0, interval - (time.monotonic() - started)))
+        finally:
+            connections.close_all()
 
     def _sweep(self) -> None:
         try:
