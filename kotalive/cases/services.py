@@ -291,6 +291,7 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
                 event="case.message_posted",
                 subject=case.tracking,
                 agency=case.agency.code,
+                test=case.is_test,
                 data={**case.event_data(), "message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
             )
             case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
@@ -324,6 +325,7 @@ def case_document_replace(*, actor: User, tracking: str, requirement: str, uploa
             event="case.document_added",
             subject=case.tracking,
             agency=case.agency.code,
+            test=case.is_test,
             data={**case.event_data(), "requirement": requirement},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
@@ -354,6 +356,7 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
             event="case.assigned",
             subject=case.tracking,
             agency=case.agency.code,
+            test=case.is_test,
             data={**case.event_data(), "assignee": assignee_username, "previous": previous},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
@@ -383,6 +386,7 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
             event="case.rated",
             subject=case.tracking,
             agency=case.agency.code,
+            test=case.is_test,
             data={**case.event_data(), "scores": scores},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
@@ -410,6 +414,7 @@ def case_output_attach(*, actor: User, tracking: str, upload_id: str) -> CaseOut
             event="case.output_attached",
             subject=case.tracking,
             agency=case.agency.code,
+            test=case.is_test,
             data={**case.event_data(), "number": output.number, "kind": upload.kind},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction

@@ -36,7 +36,7 @@ class ErrorOut(Schema):
     existing: ExistingOut | None = None  # with code duplicate_open_case: the case already open
 
 
-TEST_KEY_SCOPES = {"", "cases:read", "cases:write"}
+TEST_KEY_SCOPES = {"", "cases:read", "cases:write", "events:read", "webhooks:manage"}
 
 
 class BearerToken(HttpBearer):
@@ -63,8 +63,8 @@ class BearerToken(HttpBearer):
                 code="scope",
             )
         if client.environment == ApiClient.TEST and needed not in TEST_KEY_SCOPES:
-            # Test keys act only on test data: synthetic cases (`kotalive seed-cases`), fenced in the case selectors.
-            # The registry, the event feed and webhooks have no test data yet, so test keys stay out of them.
+            # Test keys act only on test data: synthetic cases (`kotalive seed-cases`) and their events, fenced in the
+            # case selectors, the feed and the subscriptions. The registry has no test data, so they stay out of it.
             raise PermissionDenied(
                 _("Test keys act only on test data, which this endpoint does not have: use a live key."),
                 code="test_key",

@@ -124,6 +124,9 @@ def _target_agency(request: HttpRequest, code: str | None) -> Agency | None:
         if agency is None:
             raise ValidationFailed({"agency": [_("no such agency")]})
         return agency
+    client = getattr(user, "machine_client", None)
+    if client is not None:  # an agency system subscribes for its own agency
+        return client.agency  # type: ignore[no-any-return]
     administered = StaffRole.objects.filter(user=user, role=StaffRole.AGENCY_ADMIN).select_related("agency").first()
     return administered.agency if administered else None
 

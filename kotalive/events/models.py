@@ -29,6 +29,8 @@ class OutboxEvent(models.Model):
     # Assigned at fan-out, one fan-out at a time, so positions become visible in increasing order: a feed reader
     # paging `position > cursor` never misses a row that commits late (ids are taken before commit, positions after).
     position = models.BigIntegerField(null=True, blank=True, unique=True)
+    # About test data (a synthetic case worked with a test key): only test subscriptions and test keys get it.
+    test = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -102,6 +104,7 @@ class WebhookSubscription(models.Model):
     status = models.CharField(max_length=10, default=ACTIVE)
     disabled_reason = models.CharField(max_length=200, blank=True)
     failing_since = models.DateTimeField(null=True, blank=True)  # first failure since the last success
+    test = models.BooleanField(default=False)  # made with a test key: receives only test events
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -112,6 +115,10 @@ class WebhookSubscription(models.Model):
         return f"{self.agency.code if self.agency else 'platform'} -> {self.url}"
 
     def wants(self, event: OutboxEvent) -> bool:
+        """Whether this subscription receives `event`: test events only to test subscriptions (and the reverse),
+        its agency's events only (platform-wide: all), of the chosen types."""
+        if self.test != event.test:
+            return False
         if self.agency is not None and event.agency != self.agency.code:
             return False
         return not self.event_types or event.type in self.event_types

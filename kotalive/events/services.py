@@ -24,7 +24,9 @@ logger = logging.getLogger("kotalive.events")
 TYPE_PREFIX = "id.kotalive."
 
 
-def outbox_write(*, event: str, subject: str, data: dict[str, Any], agency: str = "") -> OutboxEvent:
+def outbox_write(
+    *, event: str, subject: str, data: dict[str, Any], agency: str = "", test: bool = False
+) -> OutboxEvent:
     """Append event `event` (e.g. "case.submitted") about `subject` with the next per-subject sequence number.
 
     The caller must hold a lock on the subject (its row, selected for update) so two transactions never take the
@@ -41,6 +43,7 @@ def outbox_write(*, event: str, subject: str, data: dict[str, Any], agency: str 
         sequence=last + 1,
         agency=agency,
         data=data,
+        test=test,
     )
 
 
@@ -50,6 +53,11 @@ def outbox_write(*, event: str, subject: str, data: dict[str, Any], agency: str 
 def subscription_scope_check(*, actor: User, agency: Agency | None) -> None:
     """An agency's administrators manage its subscriptions; the operator and platform administrators manage the
     platform-wide ones (and may help any agency)."""
+    client = getattr(actor, "machine_client", None)
+    if client is not None:  # an agency system with the webhooks:manage scope manages its own agency's
+        if agency is not None and agency.pk == client.agency_id:
+            return
+        raise PermissionDenied(_("An agency system manages only its own agency's webhooks."))
     platform = StaffRole.objects.filter(
         user=actor, agency__isnull=True, role__in=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN]
     ).exists()
@@ -82,7 +90,9 @@ def subscription_create(
         raise ValidationFailed(errors)
     secret = secret_new()
     with transaction.atomic():
+        client = getattr(actor, "machine_client", None)
         subscription = WebhookSubscription.objects.create(
+            test=client is not None and client.environment == "test",
             agency=agency,
             url=url,
             event_types=sorted(set(event_types)),
@@ -101,6 +111,9 @@ def subscription_create(
 
 def subscriptions_visible(*, actor: User) -> QuerySet[WebhookSubscription]:
     subscriptions = WebhookSubscription.objects.select_related("agency").order_by("id")
+    client = getattr(actor, "machine_client", None)
+    if client is not None:  # an agency system: its agency's, of its own environment
+        return subscriptions.filter(agency_id=client.agency_id, test=client.environment == "test")
     if StaffRole.objects.filter(user=actor, agency__isnull=True).exists():
         return subscriptions  # the operator, platform administrators and auditors see them all
     admin_of = StaffRole.objects.filter(user=actor, role=StaffRole.AGENCY_ADMIN).values("agency_id")
@@ -256,7 +269,12 @@ def events_visible(*, actor: User) -> QuerySet[OutboxEvent]:
     cases' events. Only events already fanned out (with a feed position) are listed."""
     from kotalive.cases.models import Case
 
-    events = OutboxEvent.objects.filter(position__isnull=False)
+    client = getattr(actor, "machine_client", None)
+    if client is not None:  # an agency system: its agency's events, test or live as its key
+        return OutboxEvent.objects.filter(
+            position__isnull=False, agency=client.agency.code, test=client.environment == "test"
+        )
+    events = OutboxEvent.objects.filter(position__isnull=False, test=False)  # people follow live work
     if StaffRole.objects.filter(user=actor, agency__isnull=True).exists():
         return events
     agencies = list(StaffRole.objects.filter(user=actor, agency__isnull=False).values_list("agency__code", flat=True))

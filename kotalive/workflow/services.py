@@ -76,6 +76,7 @@ def workflow_record_step(
         event=f"{subject.event_kind}.{event or action}",
         subject=subject.event_subject(),
         agency=subject.event_agency(),
+        test=bool(getattr(subject, "is_test", False)),
         data={
             **subject.event_data(),
             "action": action,

@@ -168,15 +168,61 @@ def test_test_keys_work_test_cases_and_live_keys_live_ones(dukcapil_admin: User,
     assert moved.status_code == 200, moved.content
 
 
-def test_a_test_key_stays_out_of_what_has_no_test_data(dukcapil_admin: User) -> None:
-    key = _create(
-        dukcapil_admin, name="sandbox", environment="test", scopes=["events:read", "registry:lookup"], roles=[]
-    ).json()["key"]
+def test_test_events_go_only_to_test_subscriptions_and_test_keys(
+    dukcapil_admin: User, verifier: User, warga1: User
+) -> None:
+    from django.core.management import call_command
+
+    from kotalive.events.tests.helpers import drain, three_steps
+    from kotalive.events.tests.receiver import Receiver
+
+    call_command("seed-cases", "--count", "200", stdout=io.StringIO())
+    scopes = ["cases:read", "cases:write", "events:read", "webhooks:manage"]
+    test = _system(
+        _create(dukcapil_admin, name="sandbox", environment="test", scopes=scopes, roles=["verifier"]).json()["key"]
+    )
+    live = _system(_create(dukcapil_admin, name="SIAK", scopes=scopes, roles=["verifier"]).json()["key"])
+    live_receiver, test_receiver = Receiver().start(), Receiver().start()
+    try:
+        for client, receiver in ((live, live_receiver), (test, test_receiver)):
+            response = client.post(
+                "/api/v1/webhooks/subscriptions", {"url": receiver.url}, content_type="application/json"
+            )
+            assert response.status_code == 201, response.content
+        synthetic = test.get("/api/v1/agency/cases?state=submitted").json()["items"][0]
+        moved = test.post(
+            f"/api/v1/cases/{synthetic['tracking']}/transitions",
+            {"action": "start_verification", "version": synthetic["version"]},
+            content_type="application/json",
+        )
+        assert moved.status_code == 200, moved.content
+        live_tracking = three_steps(warga1, verifier)
+        drain()
+
+        def subjects(receiver: Receiver) -> set[str]:
+            import json
+
+            return {json.loads(r.body)["subject"] for r in receiver.accepted()}
+
+        assert subjects(test_receiver) == {synthetic["tracking"]}
+        assert subjects(live_receiver) == {live_tracking}
+        assert {e["subject"] for e in test.get("/api/v1/events").json()["items"]} == {synthetic["tracking"]}
+        assert {e["subject"] for e in live.get("/api/v1/events").json()["items"]} == {live_tracking}
+        assert {e["subject"] for e in bearer_client(verifier).get("/api/v1/events").json()["items"]} == {live_tracking}
+        assert len(test.get("/api/v1/webhooks/subscriptions").json()) == 1  # its own environment's only
+    finally:
+        live_receiver.stop()
+        test_receiver.stop()
+
+
+def test_a_test_key_stays_out_of_the_registry(dukcapil_admin: User) -> None:
+    key = _create(dukcapil_admin, name="sandbox", environment="test", scopes=["registry:lookup"], roles=[]).json()[
+        "key"
+    ]
     assert key.startswith("klk_test_")
-    for method, path in (("get", "/api/v1/events"), ("get", "/api/v1/registry/purposes")):
-        refused = getattr(_system(key), method)(path)
-        assert refused.status_code == 403, path
-        assert refused.json()["code"] == "test_key"
+    refused = _system(key).get("/api/v1/registry/purposes")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "test_key"
     assert _system(key).get("/api/v1/services").status_code == 200  # public reference data
 
 
