@@ -9,27 +9,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from kotalive.catalogue.models import localised
+from kotalive.registry.models import REGISTRY_FIELDS
 
-PREFILL_KEYS = frozenset(
-    {
-        "full_name",
-        "nik",
-        "birth_place",
-        "birth_date",
-        "sex",
-        "religion",
-        "marital_status",
-        "occupation",
-        "education",
-        "kk_number",
-        "address",
-        "kelurahan",
-        "father_name",
-        "mother_name",
-        "head_name",
-        "spouse_name",
-    }
-)
+PREFILL_KEYS = frozenset(REGISTRY_FIELDS)
 
 
 def schema_problems(schema: Any) -> list[str]:

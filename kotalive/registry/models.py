@@ -64,9 +64,11 @@ class Person(models.Model):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
 
-# Registry data another agency may receive through a mediated look-up (keys of cases.prefill.registry_values).
-LOOKUP_FIELDS = [
+# The registry data a form may be pre-filled with (`x-prefill`) for the subject of an application; the values are
+# read by cases.prefill.registry_values.
+REGISTRY_FIELDS = (
     "full_name",
+    "nik",
     "birth_place",
     "birth_date",
     "sex",
@@ -79,7 +81,12 @@ LOOKUP_FIELDS = [
     "kelurahan",
     "father_name",
     "mother_name",
-]
+    "head_name",
+    "spouse_name",
+)
+# What another agency may receive through a mediated look-up: the person's own data, never the NIK it asked with
+# nor other family members' names.
+LOOKUP_FIELDS = [name for name in REGISTRY_FIELDS if name not in {"nik", "head_name", "spouse_name"}]
 
 
 class DataSharingAgreement(models.Model):
