@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, ApiClient, ApiKey, StaffRole
+from kotalive.agencies.selectors import user_may_manage_staff
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -57,12 +58,6 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _may_manage(actor: User, agency: Agency) -> bool:
-    return StaffRole.objects.filter(user=actor, agency=agency, role=StaffRole.AGENCY_ADMIN).exists() or (
-        StaffRole.objects.filter(user=actor, agency__isnull=True, role=StaffRole.PLATFORM_ADMIN).exists()
-    )
-
-
 def _issue_key(client: ApiClient) -> str:
     raw = f"{KEY_PREFIX}{client.environment}_{secrets.token_urlsafe(32)}"
     ApiKey.objects.create(client=client, prefix=raw[:17], key_hash=_digest(raw))
@@ -81,7 +76,7 @@ def api_client_create(
     reconcile_url: str = "",
 ) -> tuple[ApiClient, str]:
     """A new client of `agency` with its first key, returned once."""
-    if not _may_manage(actor, agency):
+    if not user_may_manage_staff(user=actor, agency=agency):
         raise PermissionDenied(_("Only the agency's administrators manage its API clients."))
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
@@ -139,14 +134,14 @@ def api_client_create(
 
 
 def api_clients_of(*, actor: User, agency: Agency) -> list[ApiClient]:
-    if not _may_manage(actor, agency):
+    if not user_may_manage_staff(user=actor, agency=agency):
         raise PermissionDenied(_("Only the agency's administrators manage its API clients."))
     return list(ApiClient.objects.filter(agency=agency).prefetch_related("keys").order_by("name"))
 
 
 def _client_for(actor: User, client_id: int) -> ApiClient:
     client = ApiClient.objects.select_related("agency").filter(pk=client_id).first()
-    if client is None or not _may_manage(actor, client.agency):
+    if client is None or not user_may_manage_staff(user=actor, agency=client.agency):
         raise NotFound(_("No such API client."))
     return client
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
+from kotalive.agencies.selectors import user_may_manage_staff
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from kotalive.registry.identity import IdentityNumberError, parse_nik
@@ -126,9 +127,8 @@ def data_access_of(*, user: User) -> QuerySet[RegistryAccess]:
 
 
 def may_manage_agreements(actor: User) -> bool:
-    return StaffRole.objects.filter(user=actor, agency__code=PROVIDER_CODE, role=StaffRole.AGENCY_ADMIN).exists() or (
-        StaffRole.objects.filter(user=actor, agency__isnull=True, role=StaffRole.PLATFORM_ADMIN).exists()
-    )
+    provider = Agency.objects.filter(code=PROVIDER_CODE).first()  # its administrators, or the platform's
+    return provider is not None and user_may_manage_staff(user=actor, agency=provider)
 
 
 def agreement_save(

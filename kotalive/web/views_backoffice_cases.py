@@ -31,6 +31,7 @@ from kotalive.core.calendar_services import calendar_override_remove, calendar_o
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.models import AuditEntry, CalendarOverride
 from kotalive.web.access import staff_user
+from kotalive.web.feedback import flash_refusal
 from kotalive.workflow.sla import state_overdue
 
 FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
@@ -202,13 +203,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The calendar is updated."))
                 return redirect("web:backoffice-calendar")
             except DomainError as exc:
-                reasons = (
-                    [f"{k}: {r}" for k, rs in exc.errors.items() for r in rs]
-                    if isinstance(exc, ValidationFailed)
-                    else [str(exc.message)]
-                )
-                for reason in reasons:
-                    messages.error(request, reason)
+                flash_refusal(request, exc)
                 status = exc.status
     return render(
         request,

@@ -20,15 +20,7 @@ from kotalive.events.models import WebhookDelivery
 from kotalive.registry import mediation
 from kotalive.registry.models import LOOKUP_FIELDS, DataSharingAgreement
 from kotalive.web.access import signed_in_user, staff_user
-
-
-def _report(request: HttpRequest, exc: DomainError) -> None:
-    if isinstance(exc, ValidationFailed):
-        for field, reasons in exc.errors.items():
-            for reason in reasons:
-                messages.error(request, f"{field}: {reason}")
-    else:
-        messages.error(request, str(exc.message))
+from kotalive.web.feedback import flash_refusal
 
 
 def _console_allowed(user: Any) -> bool:
@@ -114,7 +106,7 @@ def console_action(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, _("since: must be a date and time"))
     except DomainError as exc:
-        _report(request, exc)
+        flash_refusal(request, exc)
     return redirect("web:backoffice-integration")
 
 
@@ -149,7 +141,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The agreement is saved."))
             return redirect("web:backoffice-agreements")
         except DomainError as exc:
-            _report(request, exc)
+            flash_refusal(request, exc)
             status = exc.status
     return render(
         request,
