@@ -7,6 +7,9 @@ from kotalive.agencies.api import router as agencies_router
 from kotalive.agencies.api_clients import router as api_clients_router
 from kotalive.cases.api import router as cases_router
 from kotalive.catalogue.api import router as catalogue_router
+from kotalive.complaints.api import public_router as complaints_public_router
+from kotalive.complaints.api import router as complaints_router
+from kotalive.complaints.lapor_api import router as lapor_router
 from kotalive.core.api import install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
 from kotalive.events.api import router as events_router
@@ -27,6 +30,10 @@ api.add_router("/regions", regions_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", cases_router)
+# The fixed paths (/complaints/categories, /complaints/public) before /complaints/{tracking}.
+api.add_router("/", complaints_public_router)
+api.add_router("/", complaints_router)
+api.add_router("/", lapor_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/", events_router)
 api.add_router("/", registry_router)

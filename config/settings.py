@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kotalive.workflow",
     "kotalive.catalogue",
     "kotalive.cases",
+    "kotalive.complaints",
     "kotalive.demo",
     "kotalive.web",
 ]
@@ -204,6 +205,18 @@ KOTALIVE_WEBHOOK_SECRET_OVERLAP_HOURS = env_int("KOTALIVE_WEBHOOK_SECRET_OVERLAP
 KOTALIVE_BENCH_HELLO = env_bool("KOTALIVE_BENCH_HELLO", False)
 # Largest upload accepted (bytes); a service's requirement may set a smaller limit.
 KOTALIVE_UPLOAD_MAX_BYTES = env_int("KOTALIVE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Complaints (LAKSA). The public map draws tiles from this URL template ({z}/{x}/{y}) when set; without it the map
+# is the city's outline with the reports' points, which works offline. Its host is added to the CSP's img-src.
+KOTALIVE_MAP_TILE_URL = env_str("KOTALIVE_MAP_TILE_URL", "")
+if KOTALIVE_MAP_TILE_URL:
+    _tiles = KOTALIVE_MAP_TILE_URL.split("/")
+    SECURE_CSP["img-src"].append("/".join(_tiles[:3]))  # scheme://host of the tile server
+# The Open311 key of the demo partner (created by `kotalive seed --demo`).
+KOTALIVE_DEMO_OPEN311_KEY = env_str("KOTALIVE_DEMO_OPEN311_KEY", "demo-open311-key")
+# The SP4N-LAPOR! bridge: off unless its URL and token are set (docs/how-to/lapor.md).
+KOTALIVE_LAPOR_URL = env_str("KOTALIVE_LAPOR_URL", "")
+KOTALIVE_LAPOR_TOKEN = env_secret("KOTALIVE_LAPOR_TOKEN") or ""
+KOTALIVE_LAPOR_TIMEOUT_SECONDS = env_int("KOTALIVE_LAPOR_TIMEOUT_SECONDS", 10)
 
 LOGGING = {
     "version": 1,

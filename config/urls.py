@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.api import api
+from kotalive.complaints import open311
 from kotalive.core.views import healthz
 
 # Django's admin signs in through the platform's own sign-in (throttling, audit, second factor).
@@ -19,6 +20,13 @@ def bench_hello(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    # Open311 GeoReport v2: every resource in .json and .xml.
+    path("open311/v2/discovery.<str:fmt>", open311.discovery, name="open311-discovery"),
+    path("open311/v2/services.<str:fmt>", open311.services, name="open311-services"),
+    path("open311/v2/services/<str:code>.<str:fmt>", open311.service_definition, name="open311-service"),
+    path("open311/v2/requests.<str:fmt>", open311.requests_view, name="open311-requests"),
+    path("open311/v2/requests/<str:request_id>.<str:fmt>", open311.request_detail, name="open311-request"),
+    path("open311/v2/tokens/<str:token_id>.<str:fmt>", open311.token, name="open311-token"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("kotalive.web.urls")),

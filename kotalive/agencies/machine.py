@@ -23,7 +23,7 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 KEY_PREFIX = "klk_"
-WORKFLOW_ROLES = [StaffRole.VERIFIER, StaffRole.PROCESSOR, StaffRole.APPROVER, StaffRole.HEAD]
+WORKFLOW_ROLES = [StaffRole.VERIFIER, StaffRole.PROCESSOR, StaffRole.APPROVER, StaffRole.HEAD, StaffRole.LIAISON]
 
 # (method, path pattern under /api/v1) -> the scope it needs. Anything not listed is closed to machine keys.
 SCOPE_RULES: list[tuple[str, re.Pattern[str], str]] = [
@@ -36,7 +36,12 @@ SCOPE_RULES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"^/api/v1/webhooks/.*$"), "webhooks:manage"),
     ("POST", re.compile(r"^/api/v1/registry/lookup$"), "registry:lookup"),
     ("GET", re.compile(r"^/api/v1/registry/purposes$"), "registry:lookup"),
-    ("GET", re.compile(r"^/api/v1/(services|agencies|calendar)(/.*)?$"), ""),  # public reference data
+    ("GET", re.compile(r"^/api/v1/agency/complaints$"), "complaints:read"),
+    ("GET", re.compile(r"^/api/v1/complaints/(?!categories$|public$)[^/]+(/photos/[^/]+)?$"), "complaints:read"),
+    ("POST", re.compile(r"^/api/v1/complaints$"), "complaints:write"),
+    ("POST", re.compile(r"^/api/v1/complaints/[^/]+/(transitions|messages)$"), "complaints:write"),
+    ("POST", re.compile(r"^/api/v1/lapor/(reports|replies)$"), "complaints:write"),
+    ("GET", re.compile(r"^/api/v1/(services|agencies|calendar|complaints/categories|complaints/public)(/.*)?$"), ""),
 ]
 
 
@@ -62,6 +67,13 @@ def _issue_key(client: ApiClient) -> str:
     raw = f"{KEY_PREFIX}{client.environment}_{secrets.token_urlsafe(32)}"
     ApiKey.objects.create(client=client, prefix=raw[:17], key_hash=_digest(raw))
     return raw
+
+
+def api_key_adopt(*, client: ApiClient, raw: str) -> ApiKey:
+    """Register a key agreed outside the platform (the demo partner's Open311 key, a national system's pre-shared
+    key): kept hashed like any other; idempotent."""
+    key, _created = ApiKey.objects.get_or_create(key_hash=_digest(raw), defaults={"client": client, "prefix": raw[:12]})
+    return key
 
 
 def api_client_create(

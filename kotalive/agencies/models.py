@@ -114,7 +114,15 @@ class ApiClient(models.Model):
     """An agency's system that calls the API with its own keys. It acts through a service account holding the
     agency roles chosen for it (so the workflow's role checks apply as to a person), limited by its keys' scopes."""
 
-    SCOPES = ["cases:read", "cases:write", "events:read", "webhooks:manage", "registry:lookup"]
+    SCOPES = [
+        "cases:read",
+        "cases:write",
+        "complaints:read",
+        "complaints:write",
+        "events:read",
+        "webhooks:manage",
+        "registry:lookup",
+    ]
     TEST, LIVE = "test", "live"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_clients")

@@ -169,7 +169,8 @@ def case_submit(
         )
         first = (
             Case.objects.select_for_update()
-            .filter(service=service, state_category__in=OPEN_CATEGORIES, **duplicate_scope)
+            # Synthetic test cases (`kotalive seed-cases`) never stand in a live application's way.
+            .filter(service=service, state_category__in=OPEN_CATEGORIES, is_test=False, **duplicate_scope)
             .first()
         )
         if first is not None:

@@ -1,6 +1,7 @@
 """Accepting uploaded files by their content, never by their name or declared type."""
 
 import hashlib
+import io
 from typing import IO
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
+from kotalive.cases.imagemeta import NotAnImage, strip_metadata
 from kotalive.cases.models import CaseDocument, Upload
 from kotalive.core.errors import ValidationFailed
 
@@ -48,12 +50,24 @@ def upload_create(*, actor: User, stream: IO[bytes], name: str, size: int) -> Up
     if kind is None:
         raise ValidationFailed({"file": [_("is not a PDF, JPEG or PNG file (checked by its content)")]})
     stream.seek(0)
+    if kind in (Upload.JPEG, Upload.PNG):
+        # Photos lose their metadata (EXIF GPS position, device, XMP, text) before they are stored.
+        try:
+            stripped = strip_metadata(kind, stream.read())
+        except NotAnImage:
+            raise ValidationFailed(
+                {"file": [_("is not a well-formed %(kind)s image") % {"kind": kind.upper()}]}
+            ) from None
+        content: IO[bytes] = io.BytesIO(stripped)
+        size = len(stripped)
+    else:
+        content = stream
     digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(65536), b""):
+    for chunk in iter(lambda: content.read(65536), b""):
         digest.update(chunk)
-    stream.seek(0)
+    content.seek(0)
     with transaction.atomic():
         upload = Upload(owner=actor, kind=kind, size=size, sha256=digest.hexdigest(), original_name=name[:200])
-        upload.file.save("upload", File(stream), save=False)
+        upload.file.save("upload", File(content), save=False)
         upload.save()
     return upload

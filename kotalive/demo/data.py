@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from kotalive.accounts.models import CitizenProfile, User
 from kotalive.accounts.services import staff_account_create
-from kotalive.agencies.models import StaffRole
+from kotalive.agencies.machine import api_client_create, api_key_adopt
+from kotalive.agencies.models import Agency, ApiClient, StaffRole
 from kotalive.agencies.selectors import agency_get
 from kotalive.agencies.services import agencies_load_reference, staff_role_grant
 from kotalive.catalogue.services import catalogue_load_reference
+from kotalive.complaints.reference import complaints_load_reference
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.regions.services import regions_load_reference
@@ -107,10 +109,12 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
 
 
 def reference_data_load() -> None:
-    """Regions of Banten (Kota Tangerang in full), the agencies, workflows and services of the deployment."""
+    """Regions of Banten (Kota Tangerang in full), the agencies, workflows, services and complaint categories of the
+    deployment."""
     regions_load_reference()
     agencies_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
     catalogue_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
+    complaints_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
 
 
 def _demo_registry(synthetic_people: int) -> None:
@@ -196,7 +200,48 @@ def demo_data_load(*, synthetic_people: int = DEMO_SYNTHETIC_PEOPLE) -> None:
     for citizen in DEMO_CITIZENS:
         _demo_citizen(citizen, password)
     _demo_staff(password)
+    _demo_liaisons(password)
     _demo_agreements()
+    _demo_open311_partner()
+
+
+def liaison_username(agency_code: str) -> str:
+    return f"{agency_code.lower()}.penghubung"
+
+
+def _demo_liaisons(password: str) -> None:
+    """A liaison officer (pejabat penghubung) for every agency that handles complaints: `<code>.penghubung`."""
+    for agency in Agency.objects.filter(handles_complaints=True, active=True).order_by("code"):
+        username = liaison_username(agency.code)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = staff_account_create(
+                actor=None,
+                username=username,
+                full_name=f"Penghubung {agency.code}",
+                password=password,
+                email=f"{username}@example.id",
+            ).user
+        staff_role_grant(actor=None, user=user, role=StaffRole.LIAISON, agency=agency)
+
+
+DEMO_OPEN311_CLIENT = "Mitra Open311 (demo)"
+
+
+def _demo_open311_partner() -> None:
+    """A partner system that files reports through Open311 with the key KOTALIVE_DEMO_OPEN311_KEY."""
+    agency = Agency.objects.get(code="DISKOMINFO")
+    client = ApiClient.objects.filter(agency=agency, name=DEMO_OPEN311_CLIENT).first()
+    if client is None:
+        admin = User.objects.get(username="admin")
+        client, _raw = api_client_create(
+            actor=admin,
+            agency=agency,
+            name=DEMO_OPEN311_CLIENT,
+            scopes=["complaints:read", "complaints:write"],
+            roles=[],
+        )
+    api_key_adopt(client=client, raw=settings.KOTALIVE_DEMO_OPEN311_KEY)
 
 
 def _demo_agreements() -> None:

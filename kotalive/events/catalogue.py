@@ -96,19 +96,93 @@ FIXED_TYPES: dict[str, dict[str, Any]] = {
 }
 
 
+_COMPLAINT = {
+    "tracking": {"type": "string", "pattern": "^LAKSA-[0-9]{8}-[0-9]+$"},
+    "kind": {"enum": ["complaint", "aspiration", "information", "appreciation"]},
+    "category": {"type": "string"},
+    "agency": {"type": ["string", "null"]},  # the agency holding the report; null while the Live Room holds it
+    "kelurahan": {"type": ["string", "null"]},
+}
+
+
+def _complaint_schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    # Never the reporter: complaint events reach agencies, and an anonymous reporter must stay unknown to them.
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {**_COMPLAINT, **_STEP, **extra},
+        "required": ["tracking", "kind", "category", "agency", "kelurahan", *_STEP_REQUIRED, *required],
+        "not": {"anyOf": [{"required": ["reporter"]}, {"required": ["reporter_name"]}]},
+    }
+
+
+# A complaint's workflow step; hand-offs add from_agency, to_agency and seconds_at_agency.
+COMPLAINT_STEP_SCHEMA = _complaint_schema(
+    {
+        "from_agency": {"type": ["string", "null"]},
+        "to_agency": {"type": "string"},
+        "seconds_at_agency": {"type": "integer", "minimum": 0},
+        "supports": {"type": "array", "items": {"type": "string"}},
+        "into": {"type": "string"},
+        "confirm_by": {"type": "string"},
+        "photos": {"type": "array", "items": {"type": "string"}},
+        "stage": {"enum": ["before", "after"]},
+    },
+    [],
+)
+
+FIXED_TYPES.update(
+    {
+        "complaint.submitted": _complaint_schema(
+            {
+                "source": {"enum": ["app", "open311", "lapor"]},
+                "photos": {"type": "integer", "minimum": 0},
+                "due_at": {"type": ["string", "null"]},
+            },
+            ["source", "photos", "due_at"],
+        ),
+        "complaint.escalated": _complaint_schema(
+            {
+                "rule": {"type": "integer", "minimum": 0},
+                "when": {"type": "string"},
+                "target": {"enum": ["liaison", "head", "operator", "leadership"]},
+                "notified": {"type": ["string", "null"]},
+                "working_days_overdue": {"type": "integer"},
+            },
+            ["rule", "when", "target", "notified"],
+        ),
+        "complaint.message_posted": _complaint_schema(
+            {"message_id": {"type": "integer"}, "author_role": {"enum": ["reporter", "operator", "agency"]}},
+            ["message_id", "author_role"],
+        ),
+        "complaint.rated": _complaint_schema({"score": {"type": "integer", "minimum": 1, "maximum": 5}}, ["score"]),
+        "complaint.emergency_handover": _complaint_schema({"to": {"const": "112"}}, ["to"]),
+        "complaint.duplicate_merged": _complaint_schema(
+            {"duplicate": {"type": "string"}, "followers_added": {"type": "integer", "minimum": 0}},
+            ["duplicate", "followers_added"],
+        ),
+        "complaint.lapor_reply": _complaint_schema({"lapor_id": {"type": "string"}}, ["lapor_id"]),
+    }
+)
+
+
 def workflow_event_types() -> set[str]:
-    """`case.<event>` for every transition event of every stored workflow definition."""
+    """`<subject>.<event>` for every transition event of every stored workflow definition (case or complaint)."""
     from kotalive.workflow.models import WorkflowDefinition
 
     names: set[str] = set()
     for definition in WorkflowDefinition.objects.all():
-        names.update(f"case.{t.event}" for t in definition.parsed.transitions)
+        parsed = definition.parsed
+        names.update(f"{parsed.subject}.{t.event}" for t in parsed.transitions)
     return names
 
 
 def event_types() -> dict[str, dict[str, Any]]:
     """Every event type (full name, e.g. id.kotalive.case.completed) -> the JSON Schema of its data."""
-    found = {TYPE_PREFIX + name: STEP_SCHEMA for name in workflow_event_types()}
+    found = {
+        TYPE_PREFIX + name: (COMPLAINT_STEP_SCHEMA if name.startswith("complaint.") else STEP_SCHEMA)
+        for name in workflow_event_types()
+    }
     found.update({TYPE_PREFIX + name: schema for name, schema in FIXED_TYPES.items()})
     return dict(sorted(found.items()))
 

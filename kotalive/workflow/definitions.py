@@ -62,6 +62,10 @@ class State:
     category: str
     label: dict[str, str]
     sla_working_days: int | None
+    public_status: str  # the word citizens see: the category's unless the definition names another
+
+
+SUBJECTS = ("case", "complaint")  # what a definition runs on; its events are named <subject>.<event>
 
 
 class Definition:
@@ -69,8 +73,15 @@ class Definition:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.initial: str = document["initial"]
+        self.subject: str = document.get("subject", "case")
         self.states = {
-            s["code"]: State(s["code"], s["category"], s.get("label", {}), s.get("sla_working_days"))
+            s["code"]: State(
+                s["code"],
+                s["category"],
+                s.get("label", {}),
+                s.get("sla_working_days"),
+                s.get("public_status") or PUBLIC_STATUS[s["category"]],
+            )
             for s in document["states"]
         }
         self.transitions = [
@@ -109,6 +120,8 @@ def validate_definition(document: Any) -> list[str]:
         return [_("states must be a non-empty list")]
     if not isinstance(transitions, list):
         return [_("transitions must be a list")]
+    if document.get("subject", "case") not in SUBJECTS:
+        errors.append(_("subject must be one of %(all)s") % {"all": ", ".join(SUBJECTS)})
     codes: dict[str, str] = {}
     for state in states:
         code, category = state.get("code"), state.get("category")
@@ -125,6 +138,12 @@ def validate_definition(document: Any) -> list[str]:
         sla = state.get("sla_working_days")
         if sla is not None and (not isinstance(sla, int) or sla < 0):
             errors.append(_("state %(code)s: sla_working_days must be a whole number of 0 or more") % {"code": code})
+        public = state.get("public_status")
+        if public is not None and public not in set(PUBLIC_STATUS.values()):
+            errors.append(
+                _("state %(code)s: public_status must be one of %(all)s")
+                % {"code": code, "all": ", ".join(sorted(set(PUBLIC_STATUS.values())))}
+            )
         codes[code] = category
     initial = document.get("initial")
     if initial not in codes:

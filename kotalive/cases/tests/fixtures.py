@@ -8,7 +8,36 @@ from kotalive.accounts.models import User
 from kotalive.conftest import bearer_client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    """A real 2x2 PNG."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
+
+
+def jpeg_with_gps(lat: float = -6.17, lon: float = 106.63) -> bytes:
+    """A real JPEG photo carrying EXIF with a GPS position and a camera model, as phones write them."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (16, 16), (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x0110] = "KotaPhone 9"  # Model
+    gps = {1: "S", 2: (abs(lat), 0.0, 0.0), 3: "E", 4: (lon, 0.0, 0.0)}
+    exif[0x8825] = gps  # GPSInfo
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
 
 
 def upload(client: Client, content: bytes = PDF, name: str = "surat.pdf") -> str:

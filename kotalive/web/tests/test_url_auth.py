@@ -27,6 +27,15 @@ PUBLIC = {
     "api/v1/services",  # the published catalogue
     "api/v1/services/DISDUKCAPIL",  # (DISDUKCAPIL stands for any code)
     "api/v1/calendar/due-date",
+    "api/v1/complaints/categories",  # complaint categories (what a citizen may report)
+    "api/v1/complaints/public",  # the public feed: no confidential report, no person
+    "open311/v2/discovery.DISDUKCAPIL",  # Open311 GeoReport v2: reading is public as the spec intends; filing
+    "open311/v2/services.DISDUKCAPIL",  # needs an api_key (checked in complaints/tests/test_open311.py)
+    "open311/v2/services/DISDUKCAPIL.DISDUKCAPIL",
+    "open311/v2/requests.DISDUKCAPIL",
+    "open311/v2/requests/DISDUKCAPIL.DISDUKCAPIL",
+    "open311/v2/tokens/DISDUKCAPIL.DISDUKCAPIL",
+    "laporan/publik/",  # the public page of reports (list and map)
     "layanan/",  # the catalogue and each service's published standard
     "layanan/DISDUKCAPIL/",
     "admin/login/",  # redirects to the platform's own sign-in

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connections
 
 from kotalive.cases.sla_sweep import sla_sweep
+from kotalive.complaints.lapor import lapor_send_due
+from kotalive.complaints.sweep import complaint_sweep
 from kotalive.core.idempotency import idempotency_forget_old
 from kotalive.events.dispatch import dispatch_once
 
@@ -80,3 +82,19 @@ class Command(BaseCommand):
                 )
         except Exception:  # the next sweep retries
             logger.exception("sla sweep failed")
+        try:
+            swept = complaint_sweep()
+            if swept.checked or swept.closed:
+                logger.info(
+                    "complaint sweep: %s checked, %s changed, %s escalations, %s closed unconfirmed",
+                    swept.checked,
+                    swept.status_changed,
+                    swept.escalations,
+                    swept.closed,
+                )
+        except Exception:  # the next sweep retries
+            logger.exception("complaint sweep failed")
+        try:
+            lapor_send_due()
+        except Exception:  # unsent messages stay pending; the next minute retries
+            logger.exception("SP4N-LAPOR! bridge failed")

@@ -29,3 +29,7 @@ class Command(BaseCommand):
         for username, _name, roles, _superuser in DEMO_STAFF:
             described = ", ".join(f"{role}@{agency or 'platform'}" for agency, role in roles)
             self.stdout.write(f"  {username:<22} {described}")
+        self.stdout.write(
+            "  <agency code>.penghubung  liaison officer of every complaint-handling agency (e.g. pupr.penghubung)"
+        )
+        self.stdout.write(f"Open311 API key of the demo partner: {settings.KOTALIVE_DEMO_OPEN311_KEY}")

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "kotalive.complaints"
+    label = "complaints"
+    verbose_name = "Complaints and aspirations (LAKSA)"
+
+    def ready(self) -> None:
+        from kotalive.complaints import consumers  # noqa: F401, PLC0415 (registers the in-process event consumers)

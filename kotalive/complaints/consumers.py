@@ -1,0 +1,54 @@
+"""In-process consumers of complaint events (run by the worker's fan-out, inside its transaction): the reporter's
+and followers' in-app notices, and the SP4N-LAPOR! bridge's outbox."""
+
+from kotalive.complaints.lapor import lapor_enqueue
+from kotalive.complaints.models import Complaint, Follower
+from kotalive.events.dispatch import consumer
+from kotalive.events.models import OutboxEvent
+from kotalive.notifications.models import Notification
+
+PREFIX = "id.kotalive.complaint."
+# Not worth a notice to the reporter: what they did themselves, and the Live Room's internal bookkeeping.
+QUIET = {"submitted", "rated", "escalated", "resubmitted", "confirmed", "reopened"}
+
+
+@consumer
+def notify_reporters(events: list[OutboxEvent]) -> None:
+    """A notice to the reporter and to every follower (merged duplicates) for each change made by someone else."""
+    relevant = [
+        e
+        for e in events
+        if e.type.startswith(PREFIX)
+        and e.type.removeprefix(PREFIX) not in QUIET
+        and e.data.get("actor_role") != "reporter"
+        and e.data.get("author_role") != "reporter"
+    ]
+    if not relevant:
+        return
+    subjects = {e.subject for e in relevant}
+    people: dict[str, set[int]] = {}
+    for tracking, reporter_id in Complaint.objects.filter(tracking__in=subjects).values_list("tracking", "reporter_id"):
+        people.setdefault(tracking, set()).add(reporter_id)
+    for tracking, user_id in Follower.objects.filter(complaint__tracking__in=subjects).values_list(
+        "complaint__tracking", "user_id"
+    ):
+        people.setdefault(tracking, set()).add(user_id)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=user_id,
+                event_id=e.event_id,
+                kind="complaint." + e.type.removeprefix(PREFIX),
+                subject=e.subject,
+                data={k: e.data[k] for k in ("to_state", "state_category", "reason", "action") if k in e.data},
+            )
+            for e in relevant
+            for user_id in people.get(e.subject, set())
+        ],
+        ignore_conflicts=True,  # a fan-out retried after a crash may see the same event again
+    )
+
+
+@consumer
+def forward_to_lapor(events: list[OutboxEvent]) -> None:
+    lapor_enqueue([e for e in events if e.type.startswith(PREFIX)])

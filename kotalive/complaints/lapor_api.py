@@ -1,0 +1,111 @@
+"""/api/v1/lapor/*: what SP4N-LAPOR! sends to the city (with a `klk_` key of scope complaints:write): reports filed
+nationally for this city, and replies (the national admin's notes, the reporter's follow-ups) on reports."""
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from kotalive.complaints import services
+from kotalive.complaints.models import Complaint
+from kotalive.complaints.selectors import category_get
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.core.errors import NotFound, ValidationFailed
+from kotalive.workflow.services import workflow_record_step
+
+router = Router(tags=["SP4N-LAPOR! bridge"], auth=BearerToken())
+
+
+class ReporterIn(Schema):
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class LaporReportIn(Schema):
+    lapor_id: str
+    kind: str = "complaint"
+    category: str = "other"
+    title: str
+    content: str
+    kelurahan: str = ""
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    reporter: ReporterIn = ReporterIn()
+
+
+class LaporReplyIn(Schema):
+    lapor_id: str
+    body: str
+
+
+class LaporReportOut(Schema):
+    tracking: str
+    created: bool
+
+
+@router.post(
+    "/lapor/reports",
+    response={201: LaporReportOut, 200: LaporReportOut, **AUTH_ERRORS, **COMMON_ERRORS},
+    summary="A report from SP4N-LAPOR!",
+)
+def lapor_report(request: HttpRequest, payload: LaporReportIn) -> Status[dict[str, Any]]:
+    """Files the report in the Live Room's triage queue. Sending the same `lapor_id` again returns the first
+    report (200) and changes nothing."""
+    user = actor(request)
+    existing = Complaint.objects.filter(lapor_id=payload.lapor_id, source=Complaint.LAPOR).first()
+    if existing is not None:
+        return Status(200, {"tracking": existing.tracking, "created": False})
+    if not payload.lapor_id.strip():
+        raise ValidationFailed({"lapor_id": [_("is required")]})
+    category = payload.category if category_get(code=payload.category) else "other"
+    with transaction.atomic():
+        complaint = services.complaint_submit(
+            actor=user,
+            kind=payload.kind,
+            category=category,
+            title=payload.title,
+            description=payload.content,
+            lat=payload.lat,
+            lon=payload.lon,
+            kelurahan=payload.kelurahan,
+            address=payload.address or ("-" if payload.lat is None and not payload.kelurahan else ""),
+            anonymous=payload.anonymous,
+            confidential=payload.confidential,
+            source=Complaint.LAPOR,
+            contact=payload.reporter.dict() if any(payload.reporter.dict().values()) else None,
+        )
+        Complaint.objects.filter(pk=complaint.pk).update(lapor_id=payload.lapor_id.strip())
+    return Status(201, {"tracking": complaint.tracking, "created": True})
+
+
+@router.post(
+    "/lapor/replies",
+    response={201: LaporReportOut, 404: ErrorOut, **AUTH_ERRORS, **COMMON_ERRORS},
+    summary="A reply from SP4N-LAPOR!",
+)
+def lapor_reply(request: HttpRequest, payload: LaporReplyIn) -> Status[dict[str, Any]]:
+    """A note from the national system on a report it knows (by its LAPOR! id): shown on the report's timeline."""
+    user = actor(request)
+    body = payload.body.strip()
+    if not body:
+        raise ValidationFailed({"body": [_("is required")]})
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().filter(lapor_id=payload.lapor_id).first()
+        if complaint is None or not payload.lapor_id:
+            raise NotFound("report not found", code="not_found")
+        workflow_record_step(
+            subject=complaint,
+            actor=user,
+            action="lapor_reply",
+            from_state=complaint.state,
+            role="lapor",
+            reason=body[:4000],
+            data={"lapor_id": payload.lapor_id},
+        )
+    return Status(201, {"tracking": complaint.tracking, "created": False})

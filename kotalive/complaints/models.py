@@ -1,0 +1,254 @@
+"""Complaints and aspirations (LAKSA): categories and routing rules (data), reports, their hand-offs between agencies,
+photos, messages, followers (merged duplicates), escalations and the SP4N-LAPOR! bridge's outbox."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from kotalive.workflow.models import WorkflowSubject
+
+
+class Category(models.Model):
+    """A kind of problem a citizen reports (street lights, roads, ...), handled by default by one agency.
+
+    Also an Open311 service: `code` is its service_code, `attributes` its service definition (GeoReport v2
+    attribute objects), `group` and `keywords` its grouping. `escalation` is the chain the SLA sweep applies:
+    [{"when": "at_risk"|"breached", "after_working_days": n, "target": "liaison"|"head"|"operator"|"leadership"}].
+    """
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    group = models.CharField(max_length=60, blank=True)
+    keywords = models.CharField(max_length=200, blank=True)
+    default_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    attributes = models.JSONField(default=list, blank=True)
+    escalation = models.JSONField(default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RoutingRule(models.Model):
+    """Send reports of a category in one kecamatan or kelurahan to another agency than the category's default (the
+    most specific region wins: kelurahan, then kecamatan, then the default)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="rules")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "region"], name="routing_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}@{self.region_id} -> {self.agency_id}"
+
+
+OPEN_STATES = ["triage", "returned", "disposed", "in_progress", "resolved", "awaiting_confirmation"]
+OPEN_COMPLAINTS = Q(state__in=OPEN_STATES)
+
+
+class Complaint(WorkflowSubject):
+    """A report by a citizen (or a partner system on a citizen's behalf) and its life in the Live Room and agencies.
+
+    `agency` is the agency holding it now (the lead when several work on it); None while the Live Room holds it.
+    """
+
+    COMPLAINT, ASPIRATION, INFORMATION, APPRECIATION = "complaint", "aspiration", "information", "appreciation"
+    KINDS = [COMPLAINT, ASPIRATION, INFORMATION, APPRECIATION]
+    APP, OPEN311, LAPOR = "app", "open311", "lapor"
+
+    tracking = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=12, default=COMPLAINT)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
+    title = models.CharField(max_length=150)
+    description = models.TextField()
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    kelurahan = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(max_length=300, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)  # answers to the category's Open311 attributes
+    anonymous = models.BooleanField(default=False)  # identity hidden from agencies
+    confidential = models.BooleanField(default=False)  # hidden from the public
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints")
+    # A partner's report on behalf of someone without an account here: their contact, encrypted (core.crypto).
+    contact_encrypted = models.TextField(blank=True)
+    source = models.CharField(max_length=10, default=APP)
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    agency_since = models.DateTimeField(null=True, blank=True)
+    emergency = models.BooleanField(default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    confirm_by = models.DateTimeField(null=True, blank=True)  # the reporter confirms or reopens until then
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)  # 1-5
+    rating_comment = models.TextField(blank=True)
+    open311_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lapor_id = models.CharField(max_length=60, blank=True)
+
+    event_kind = "complaint"
+
+    class Meta:
+        indexes = [
+            # The Live Room's triage queue: reports waiting for verification, soonest due first.
+            models.Index(fields=["due_at"], condition=Q(state="triage"), name="complaint_triage_idx"),
+            # An agency's inbox: the reports it holds, soonest due first.
+            models.Index(fields=["agency", "due_at"], condition=OPEN_COMPLAINTS, name="complaint_agency_open_idx"),
+            # Duplicate suggestion: same category, recent, then a box around the pin.
+            models.Index(fields=["category", "submitted_at"], name="complaint_category_time_idx"),
+            # The public feed and Open311 requests: newest first, never the confidential ones.
+            models.Index(fields=["submitted_at"], condition=Q(confidential=False), name="complaint_public_idx"),
+            models.Index(fields=["reporter", "submitted_at"], name="complaint_reporter_idx"),
+            models.Index(fields=["due_at"], condition=OPEN_COMPLAINTS, name="complaint_sweep_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking
+
+    def event_subject(self) -> str:
+        return self.tracking
+
+    def event_agency(self) -> str:
+        return self.agency.code if self.agency is not None else ""
+
+    def event_data(self) -> dict[str, object]:
+        # Never the reporter: events reach agencies, and an anonymous reporter must stay unknown to them.
+        return {
+            "tracking": self.tracking,
+            "kind": self.kind,
+            "category": self.category.code,
+            "agency": self.agency.code if self.agency is not None else None,
+            "kelurahan": self.kelurahan_id,
+        }
+
+
+class Assignment(models.Model):
+    """One agency's time with a report: from disposition or hand-off until it leaves (hand-off, resolution, the
+    report's end). The time spent at each agency, including the wrong ones, is measured from these rows."""
+
+    LEAD, SUPPORT = "lead", "support"
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="assignments")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=8, default=LEAD)
+    received_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)  # handed_off, returned_to_operator, resolved, closed
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [
+            models.Index(fields=["agency", "role"], condition=Q(left_at__isnull=True), name="assignment_current_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.agency_id} {self.role}"
+
+
+class Photo(models.Model):
+    """A photo of a report (by the reporter) or of the work (before/after, by the agency), metadata stripped."""
+
+    REPORT, BEFORE, AFTER = "report", "before", "after"
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
+    upload = models.ForeignKey("cases.Upload", on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=6, default=REPORT)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.stage}"
+
+
+class Message(models.Model):
+    """A message between the reporter and whoever handles the report."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(max_length=10)  # reporter, agency, operator, lapor
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} message {self.pk}"
+
+
+class Follower(models.Model):
+    """A citizen who follows a report they did not file: the reporter of a duplicate merged into it."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "user"], name="follower_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.complaint_id}"
+
+
+class Escalation(models.Model):
+    """An escalation the SLA sweep raised on a report (once per rule of its category's chain per holder)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="escalations")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    rule = models.PositiveSmallIntegerField()
+    when = models.CharField(max_length=10)
+    target = models.CharField(max_length=20)
+    notified = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "assignment", "rule"], name="complaint_escalation_once"),
+            models.UniqueConstraint(
+                fields=["complaint", "rule"], condition=Q(assignment__isnull=True), name="complaint_escalation_triage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.when}->{self.target}"
+
+
+class LaporMessage(models.Model):
+    """Something to tell SP4N-LAPOR! (a new report, a reply), sent by the worker until it is accepted."""
+
+    FORWARD, REPLY = "forward", "reply"
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="lapor_messages")
+    kind = models.CharField(max_length=8)
+    event_id = models.CharField(max_length=64, unique=True)  # the outbox event it came from: written once
+    payload = models.JSONField()
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="lapor_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind}"

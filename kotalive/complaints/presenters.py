@@ -1,0 +1,207 @@
+"""The JSON shapes of a report, shared by the API and the web pages. What a caller sees depends on who they are:
+agencies never see an anonymous reporter, the public never sees anyone (public_item)."""
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.catalogue.models import localised
+from kotalive.complaints.models import Assignment, Category, Complaint
+from kotalive.complaints.selectors import (
+    OPERATOR,
+    complaint_actions,
+    complaint_assignments,
+    complaint_messages,
+    complaint_photos,
+    complaint_roles,
+    complaint_timeline,
+    duplicates_suggest,
+    reporter_visible_to,
+    routing_suggestion,
+)
+
+# The definition's hand_back is what the API calls hand_off without an agency.
+API_ACTION = {"hand_back": "hand_off"}
+NEEDS_AGENCY = {"dispose"}
+MAY_NAME_AGENCY = {"hand_off"}
+
+
+def category_name(category: Category) -> str:
+    return localised({"id": category.name, "en": category.name_en})
+
+
+def category_item(category: Category) -> dict[str, Any]:
+    return {
+        "code": category.code,
+        "name": category_name(category),
+        "group": category.group,
+        "default_agency": category.default_agency.code,
+        "attributes": category.attributes,
+    }
+
+
+def public_status(complaint: Complaint) -> str:
+    return complaint.workflow.parsed.states[complaint.state].public_status
+
+
+def state_label(complaint: Complaint) -> str:
+    return localised(complaint.workflow.parsed.states[complaint.state].label) or complaint.state
+
+
+def _seconds(assignment: Assignment) -> int:
+    end = assignment.left_at or timezone.now()
+    return int((end - assignment.received_at).total_seconds())
+
+
+def time_at_agencies(complaint: Complaint) -> list[dict[str, Any]]:
+    """Each agency's time with the report, in order: received, accepted, left, why, and seconds held."""
+    return [
+        {
+            "agency": a.agency.code,
+            "agency_name": a.agency.name,
+            "role": a.role,
+            "received_at": a.received_at,
+            "accepted_at": a.accepted_at,
+            "left_at": a.left_at,
+            "outcome": a.outcome,
+            "reason": a.reason,
+            "seconds": _seconds(a),
+        }
+        for a in complaint_assignments(complaint=complaint)
+    ]
+
+
+def _actor_name(step_actor: User | None, role: str, complaint: Complaint, viewer: User) -> str:
+    if step_actor is None:
+        return _("system")
+    if role == "reporter":
+        return step_actor.full_name if reporter_visible_to(user=viewer, complaint=complaint) else _("Reporter")
+    return step_actor.full_name
+
+
+def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
+    roles = complaint_roles(user=user, complaint=complaint)
+    show_reporter = reporter_visible_to(user=user, complaint=complaint)
+    messages = {m.pk: m.body for m in complaint_messages(complaint=complaint)}
+    timeline = [
+        {
+            "at": s.at,
+            "action": API_ACTION.get(s.action, s.action),
+            "from_state": s.from_state,
+            "to_state": s.to_state,
+            "actor": _actor_name(s.actor, s.actor_role, complaint, user),
+            "actor_role": s.actor_role,
+            # A message's step carries the message's id; its text is shown in place.
+            "text": messages.get(s.data.get("message_id"), "") if s.action == "message" else s.reason,
+            "data": {k: v for k, v in s.data.items() if k != "message_id"},
+        }
+        for s in complaint_timeline(complaint=complaint)
+    ]
+    detail: dict[str, Any] = {
+        "tracking": complaint.tracking,
+        "kind": complaint.kind,
+        "category": complaint.category.code,
+        "category_name": category_name(complaint.category),
+        "title": complaint.title,
+        "description": complaint.description,
+        "location": {"lat": complaint.lat, "lon": complaint.lon} if complaint.lat is not None else None,
+        "kelurahan": complaint.kelurahan_id,
+        "kelurahan_name": complaint.kelurahan.name if complaint.kelurahan else None,
+        "address": complaint.address,
+        "anonymous": complaint.anonymous,
+        "confidential": complaint.confidential,
+        "emergency": complaint.emergency,
+        "reporter": complaint.reporter.full_name if show_reporter else None,
+        "source": complaint.source,
+        "state": complaint.state,
+        "state_label": state_label(complaint),
+        "public_status": public_status(complaint),
+        "agency": complaint.agency.code if complaint.agency else None,
+        "agency_name": complaint.agency.name if complaint.agency else None,
+        "version": complaint.version,
+        "submitted_at": complaint.submitted_at,
+        "updated_at": complaint.updated_at,
+        "due_at": complaint.due_at,
+        "sla_status": complaint.sla_status,
+        "confirm_by": complaint.confirm_by,
+        "merged_into": complaint.merged_into.tracking if complaint.merged_into else None,
+        "rating": complaint.rating,
+        "photos": [
+            {
+                "id": str(p.upload_id),
+                "stage": p.stage,
+                "kind": p.upload.kind,
+                "url": f"/api/v1/complaints/{complaint.tracking}/photos/{p.upload_id}",
+            }
+            for p in complaint_photos(complaint=complaint)
+        ],
+        "time_at_agencies": time_at_agencies(complaint),
+        "timeline": timeline,
+        "actions": [
+            {
+                "action": API_ACTION.get(t.action, t.action),
+                "label": localised(t.label) or t.action,
+                "reason_required": t.reason_required,
+                "agency": "required"
+                if t.action in NEEDS_AGENCY
+                else ("optional" if t.action in MAY_NAME_AGENCY else "no"),
+            }
+            for t in complaint_actions(user=user, complaint=complaint)
+        ],
+        "routing_suggestion": None,
+        "duplicates": [],
+    }
+    if OPERATOR in roles and complaint.state in ("triage", "disposed"):
+        detail["routing_suggestion"] = routing_suggestion(complaint=complaint).code
+        detail["duplicates"] = [
+            {"tracking": other.tracking, "title": other.title, "metres": round(metres), "state": other.state}
+            for other, metres in duplicates_suggest(complaint=complaint)
+        ]
+    return detail
+
+
+def complaint_summary(complaint: Complaint, user: User) -> dict[str, Any]:
+    return {
+        "tracking": complaint.tracking,
+        "kind": complaint.kind,
+        "category": complaint.category.code,
+        "category_name": category_name(complaint.category),
+        "title": complaint.title,
+        "kelurahan_name": complaint.kelurahan.name if complaint.kelurahan else None,
+        "state": complaint.state,
+        "state_label": state_label(complaint),
+        "public_status": public_status(complaint),
+        "agency": complaint.agency.code if complaint.agency else None,
+        "emergency": complaint.emergency,
+        "anonymous": complaint.anonymous,
+        "submitted_at": complaint.submitted_at,
+        "due_at": complaint.due_at,
+        "sla_status": complaint.sla_status,
+        "version": complaint.version,
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    # About 100 m: enough to see where problems are, not enough to point at a house.
+    return round(value, 3) if value is not None else None
+
+
+def public_item(complaint: Complaint) -> dict[str, Any]:
+    """What anyone may see of a non-confidential report: no title, text, address, photo or person."""
+    return {
+        "tracking": complaint.tracking,
+        "kind": complaint.kind,
+        "category": complaint.category.code,
+        "category_name": category_name(complaint.category),
+        "kelurahan": complaint.kelurahan.code if complaint.kelurahan else None,
+        "kelurahan_name": complaint.kelurahan.name if complaint.kelurahan else None,
+        "public_status": public_status(complaint),
+        "agency": complaint.agency.code if complaint.agency else None,
+        "submitted_at": complaint.submitted_at,
+        "updated_at": complaint.updated_at,
+        "closed_at": complaint.closed_at,
+        "lat": _rounded(complaint.lat),
+        "lon": _rounded(complaint.lon),
+    }

@@ -1,0 +1,285 @@
+"""Reads of complaints, always scoped to who asks. Anything outside the scope is "not found" (no existence leak).
+
+Who sees a report: its reporter and followers (merged duplicates); the Live Room (operators, platform admins) and
+leadership; staff of every agency that holds or held it (a hand-off keeps the trail readable to the agency that
+handed it on). Agencies never see an anonymous reporter's identity.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency, StaffRole
+from kotalive.complaints.models import (
+    OPEN_STATES,
+    Assignment,
+    Category,
+    Complaint,
+    Follower,
+    Message,
+    Photo,
+    RoutingRule,
+)
+from kotalive.core.errors import NotFound
+from kotalive.workflow.definitions import Transition
+from kotalive.workflow.models import WorkflowStep
+
+REPORTER, OPERATOR, LIAISON, HEAD, SUPPORT = "reporter", "operator", "liaison", "head", "support"
+LIVE_ROOM_ROLES = (StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN)
+READ_ONLY_PLATFORM_ROLES = (StaffRole.LEADERSHIP, StaffRole.AUDITOR)
+AGENCY_ACTING_ROLES = (StaffRole.LIAISON, StaffRole.HEAD)
+# Actions the API names differently or hides: `hand_off` without an agency is the definition's `hand_back`; the
+# sweep's automatic close and the merge (its own fields) are not offered as plain buttons.
+HIDDEN_ACTIONS = {"hand_back", "close_unconfirmed"}
+DUPLICATE_RADIUS_M = 200
+DUPLICATE_DAYS = 14
+PAGE_SIZE = 25
+
+
+def categories_active() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).select_related("default_agency")
+
+
+def category_get(*, code: str) -> Category | None:
+    return categories_active().filter(code=code).first()
+
+
+def complaint_queryset() -> QuerySet[Complaint]:
+    return Complaint.objects.select_related(
+        "category", "agency", "reporter", "kelurahan", "kelurahan__parent", "workflow", "merged_into"
+    )
+
+
+def platform_roles(user: User) -> set[str]:
+    if user.kind != User.STAFF:
+        return set()
+    return set(StaffRole.objects.filter(user=user, agency__isnull=True).values_list("role", flat=True))
+
+
+def is_live_room(user: User) -> bool:
+    return bool(platform_roles(user) & set(LIVE_ROOM_ROLES))
+
+
+def _agency_roles(user: User) -> dict[int, set[str]]:
+    roles: dict[int, set[str]] = {}
+    for agency_id, role in StaffRole.objects.filter(user=user, agency__isnull=False).values_list("agency_id", "role"):
+        roles.setdefault(agency_id, set()).add(role)
+    return roles
+
+
+def complaint_roles(*, user: User, complaint: Complaint) -> set[str]:
+    """The workflow roles `user` holds on `complaint` now: reporter; operator (the Live Room); liaison or head of
+    the agency holding it; support (a liaison of an agency asked to help)."""
+    roles: set[str] = set()
+    if complaint.reporter_id == user.pk and user.kind == User.CITIZEN:
+        roles.add(REPORTER)
+    if user.kind != User.STAFF:
+        return roles
+    if is_live_room(user):
+        roles.add(OPERATOR)
+    by_agency = _agency_roles(user)
+    if complaint.agency_id and complaint.agency_id in by_agency:
+        roles |= by_agency[complaint.agency_id] & set(AGENCY_ACTING_ROLES)
+    supporting = Assignment.objects.filter(
+        complaint=complaint, role=Assignment.SUPPORT, left_at__isnull=True, agency_id__in=list(by_agency)
+    ).exists()
+    if supporting:
+        roles.add(SUPPORT)
+    return roles
+
+
+def complaint_get_for_actor(*, user: User, tracking: str, for_update: bool = False) -> Complaint:
+    complaints = complaint_queryset()
+    if for_update:
+        complaints = complaints.select_for_update(of=("self",))
+    complaint = complaints.filter(tracking=tracking).first()
+    if complaint is None or not complaint_visible(user=user, complaint=complaint):
+        raise NotFound("complaint not found", code="not_found")
+    return complaint
+
+
+def complaint_visible(*, user: User, complaint: Complaint) -> bool:
+    if user.kind == User.CITIZEN:
+        return complaint.reporter_id == user.pk or Follower.objects.filter(complaint=complaint, user=user).exists()
+    if user.kind != User.STAFF:
+        return False
+    if complaint.reporter_id == user.pk:  # a partner system reading what it posted
+        return True
+    if platform_roles(user) & {*LIVE_ROOM_ROLES, *READ_ONLY_PLATFORM_ROLES}:
+        return True
+    agencies = list(_agency_roles(user))
+    return (
+        complaint.agency_id in agencies
+        or Assignment.objects.filter(complaint=complaint, agency_id__in=agencies).exists()
+    )
+
+
+def reporter_visible_to(*, user: User, complaint: Complaint) -> bool:
+    """Whether `user` may see who filed the report: the reporter, the Live Room, and agencies only when the report
+    is not anonymous."""
+    if complaint.reporter_id == user.pk:
+        return True
+    if user.kind == User.STAFF and is_live_room(user):
+        return True
+    return not complaint.anonymous and user.kind == User.STAFF
+
+
+def complaint_actions(*, user: User, complaint: Complaint) -> list[Transition]:
+    roles = complaint_roles(user=user, complaint=complaint)
+    available = complaint.workflow.parsed.available(state=complaint.state, roles=roles)
+    return [t for t in available if t.action not in HIDDEN_ACTIONS]
+
+
+def routing_suggestion(*, complaint: Complaint) -> Agency:
+    """The agency the routing rules send this report to: a rule for its kelurahan, else for its kecamatan, else the
+    category's default agency."""
+    category = complaint.category
+    if complaint.kelurahan is not None:
+        regions = [complaint.kelurahan.pk, complaint.kelurahan.parent_id]
+        rules = {r.region_id: r for r in RoutingRule.objects.filter(category=category, region_id__in=regions)}
+        for region in regions:
+            if region in rules:
+                return rules[region].agency
+    return category.default_agency
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine; exact enough at city scale)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def duplicates_suggest(*, complaint: Complaint, limit: int = 10) -> list[tuple[Complaint, float]]:
+    """Other live reports of the same category within 200 m and 14 days of this one, nearest first.
+
+    One index range (category, submitted_at) narrowed by a box around the pin; the exact distance is computed on
+    the few rows left."""
+    if complaint.lat is None or complaint.lon is None:
+        return []
+    window = dt.timedelta(days=DUPLICATE_DAYS)
+    dlat = DUPLICATE_RADIUS_M / 111_320
+    dlon = DUPLICATE_RADIUS_M / (111_320 * max(math.cos(math.radians(complaint.lat)), 0.01))
+    nearby = (
+        Complaint.objects.filter(
+            category_id=complaint.category_id,
+            submitted_at__gte=complaint.submitted_at - window,
+            submitted_at__lte=complaint.submitted_at + window,
+            lat__range=(complaint.lat - dlat, complaint.lat + dlat),
+            lon__range=(complaint.lon - dlon, complaint.lon + dlon),
+            merged_into__isnull=True,
+        )
+        .exclude(pk=complaint.pk)
+        .exclude(state__in=["rejected", "merged"])
+        .only("tracking", "lat", "lon", "title", "state", "submitted_at", "category_id")[:200]
+    )
+    found = []
+    for other in nearby:
+        if other.lat is None or other.lon is None:
+            continue
+        metres = distance_m(complaint.lat, complaint.lon, other.lat, other.lon)
+        if metres <= DUPLICATE_RADIUS_M:
+            found.append((other, metres))
+    return sorted(found, key=lambda pair: pair[1])[:limit]
+
+
+@dataclass
+class Page:
+    items: list[Complaint]
+    page: int
+    pages: int
+    total: int
+
+
+def _page(query: QuerySet[Complaint], page: int) -> Page:
+    total = query.count()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    items = list(query[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return Page(items=items, page=page, pages=pages, total=total)
+
+
+def triage_queue(*, page: int = 1) -> Page:
+    """The Live Room's queue: reports waiting for verification, soonest due first (partial index on due_at)."""
+    return _page(complaint_queryset().filter(state="triage").order_by("due_at", "id"), page)
+
+
+def agency_complaint_inbox(*, agency: Agency, page: int = 1) -> Page:
+    """The reports an agency holds (as lead), soonest due first."""
+    query = complaint_queryset().filter(agency=agency, state__in=OPEN_STATES).order_by("due_at", "id")
+    return _page(query, page)
+
+
+def agency_supporting(*, agency: Agency) -> list[Complaint]:
+    """Open reports another agency leads on which this one was asked to help."""
+    ids = Assignment.objects.filter(agency=agency, role=Assignment.SUPPORT, left_at__isnull=True).values("complaint_id")
+    return list(complaint_queryset().filter(pk__in=ids, state__in=OPEN_STATES).order_by("due_at")[:100])
+
+
+def complaints_of_citizen(*, user: User) -> QuerySet[Complaint]:
+    followed = Follower.objects.filter(user=user).values("complaint_id")
+    return complaint_queryset().filter(Q(reporter=user) | Q(pk__in=followed)).order_by("-submitted_at")
+
+
+def public_complaints(*, page: int = 1, per_page: int = 50) -> tuple[list[Complaint], int]:
+    """Reports the public may see: not confidential, not merged away; newest first."""
+    query = (
+        Complaint.objects.filter(confidential=False, merged_into__isnull=True)
+        .exclude(state="merged")
+        .select_related("category", "kelurahan", "agency", "workflow")
+        .only(
+            "tracking",
+            "kind",
+            "state",
+            "state_category",
+            "submitted_at",
+            "updated_at",
+            "closed_at",
+            "lat",
+            "lon",
+            "category__code",
+            "category__name",
+            "category__name_en",
+            "kelurahan__name",
+            "kelurahan__code",
+            "agency__code",
+            "agency__name",
+            "workflow__document",
+        )
+        .order_by("-submitted_at", "-id")
+    )
+    page = max(1, page)
+    items = list(query[(page - 1) * per_page : page * per_page + 1])
+    return items[:per_page], (page + 1 if len(items) > per_page else 0)
+
+
+def complaint_timeline(*, complaint: Complaint) -> list[WorkflowStep]:
+    return list(WorkflowStep.objects.filter(subject_type="complaint", subject_id=complaint.pk).select_related("actor"))
+
+
+def complaint_messages(*, complaint: Complaint) -> list[Message]:
+    return list(Message.objects.filter(complaint=complaint).select_related("author"))
+
+
+def complaint_photos(*, complaint: Complaint) -> list[Photo]:
+    return list(Photo.objects.filter(complaint=complaint).select_related("upload"))
+
+
+def complaint_assignments(*, complaint: Complaint) -> list[Assignment]:
+    return list(Assignment.objects.filter(complaint=complaint).select_related("agency"))
+
+
+def complaint_photo_get(*, complaint: Complaint, upload_id: str) -> Photo:
+    photo = next((p for p in complaint_photos(complaint=complaint) if str(p.upload_id) == upload_id), None)
+    if photo is None:
+        raise NotFound("photo not found", code="not_found")
+    return photo
+
+
+def complaint_counts_by_state() -> dict[str, Any]:
+    return dict(Complaint.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))

@@ -1,0 +1,565 @@
+"""Writes for complaints and aspirations: file, triage, dispose, accept, hand off, update, resolve, verify, confirm,
+reopen, merge, flag an emergency, talk, rate; and the operator's categories and routing rules.
+
+Every use case is one transaction with its timeline step, outbox event (complaint.*) and audit entry
+(workflow.services.workflow_record_step), so the Live Room, agencies' systems and the reporter see what committed.
+"""
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency
+from kotalive.cases.models import TrackingCounter, Upload
+from kotalive.complaints.models import (
+    Assignment,
+    Category,
+    Complaint,
+    Follower,
+    Message,
+    Photo,
+    RoutingRule,
+)
+from kotalive.complaints.reference import city_bounds
+from kotalive.complaints.selectors import (
+    OPERATOR,
+    REPORTER,
+    SUPPORT,
+    category_get,
+    complaint_get_for_actor,
+    complaint_roles,
+    is_live_room,
+)
+from kotalive.core import crypto
+from kotalive.core.audit import audit_record
+from kotalive.core.calendar import local_date
+from kotalive.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kotalive.regions import codes as region_codes
+from kotalive.regions.models import Region
+from kotalive.workflow.models import WorkflowDefinition, WorkflowSubject
+from kotalive.workflow.services import transition, workflow_record_step
+from kotalive.workflow.sla import sla_start
+
+WORKFLOW_CODE = "complaint-standard"
+VERIFY_WORKING_DAYS = 3  # the Live Room verifies within 3 working days (SP4N-LAPOR!)
+FOLLOW_UP_WORKING_DAYS = 5  # the agency posts its follow-up within 5 working days
+CONFIRM_DAYS = 10  # the reporter confirms or reopens within 10 days; silence closes the report
+MAX_PHOTOS = 5
+TRACKING_PREFIX = "LAKSA"
+
+
+def _tracking(day: dt.date) -> str:
+    counter, _created = TrackingCounter.objects.select_for_update().get_or_create(agency_code=TRACKING_PREFIX, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{TRACKING_PREFIX}-{day:%Y%m%d}-{counter.last:05d}"
+
+
+def _photos(*, actor: User, upload_ids: list[str], field: str, already: int = 0) -> list[Upload]:
+    if len(upload_ids) + already > MAX_PHOTOS:
+        raise ValidationFailed({field: [_("at most %(n)d photos") % {"n": MAX_PHOTOS}]})
+    valid_ids = []
+    for value in upload_ids:
+        try:
+            valid_ids.append(uuid.UUID(str(value)))
+        except ValueError:
+            raise ValidationFailed({field: [_("names no upload of yours")]}) from None
+    uploads = {u.pk: u for u in Upload.objects.filter(pk__in=valid_ids, owner=actor)}
+    chosen = []
+    for upload_id in valid_ids:
+        upload = uploads.get(upload_id)
+        if upload is None:
+            raise ValidationFailed({field: [_("names no upload of yours")]})
+        if upload.kind not in (Upload.JPEG, Upload.PNG):
+            raise ValidationFailed({field: [_("must be JPEG or PNG photos")]})
+        chosen.append(upload)
+    return chosen
+
+
+def _check_location(
+    *, lat: float | None, lon: float | None, kelurahan_code: str, address: str
+) -> tuple[Region | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    if (lat is None) != (lon is None):
+        errors["location"] = [_("needs both lat and lon")]
+    elif lat is not None and lon is not None:
+        south, west, north, east = city_bounds()
+        if not (south <= lat <= north and west <= lon <= east):
+            errors["location"] = [_("is outside the city")]
+    kelurahan = None
+    if kelurahan_code:
+        kelurahan = Region.objects.select_related("parent").filter(code=kelurahan_code).first()
+        in_city = kelurahan_code.startswith(settings.KOTALIVE_REGION_CODE + ".")
+        if kelurahan is None or kelurahan.level not in (region_codes.KELURAHAN, region_codes.DESA) or not in_city:
+            errors["kelurahan"] = [_("is not a kelurahan of this city")]
+    if lat is None and not kelurahan_code and not address.strip():
+        errors["location"] = [_("give a map pin, a kelurahan or an address")]
+    return kelurahan, errors
+
+
+def complaint_submit(
+    *,
+    actor: User,
+    kind: str,
+    category: str,
+    title: str,
+    description: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    kelurahan: str = "",
+    address: str = "",
+    anonymous: bool = False,
+    confidential: bool = False,
+    photos: list[str] | None = None,
+    source: str = Complaint.APP,
+    contact: dict[str, str] | None = None,
+    attributes: dict[str, str] | None = None,
+) -> Complaint:
+    """File a report. Citizens (verified or not) file their own; partner systems (Open311, SP4N-LAPOR!) file on a
+    citizen's behalf with the citizen's `contact`, kept encrypted."""
+    if actor.kind == User.CITIZEN:
+        if source != Complaint.APP:
+            raise PermissionDenied(_("Citizens file reports through the app."))
+    elif getattr(actor, "machine_client", None) is None:
+        raise PermissionDenied(_("Only citizens and partner systems file reports."))
+    errors: dict[str, list[str]] = {}
+    if kind not in Complaint.KINDS:
+        errors["kind"] = [_("must be one of %(all)s") % {"all": ", ".join(Complaint.KINDS)}]
+    chosen = category_get(code=category)
+    if chosen is None:
+        errors["category"] = [_("is not a category of this city")]
+    title, description, address = title.strip(), description.strip(), address.strip()
+    if not 5 <= len(title) <= 150:
+        errors["title"] = [_("must be 5 to 150 characters")]
+    if not 10 <= len(description) <= 5000:
+        errors["description"] = [_("must be 10 to 5000 characters")]
+    if len(address) > 300:
+        errors["address"] = [_("must be at most 300 characters")]
+    region, location_errors = _check_location(lat=lat, lon=lon, kelurahan_code=kelurahan, address=address)
+    errors.update(location_errors)
+    answers = _attribute_answers(chosen, attributes or {}, errors) if chosen is not None else {}
+    if errors or chosen is None:
+        raise ValidationFailed(errors)
+    uploads = _photos(actor=actor, upload_ids=photos or [], field="photos")
+    workflow = WorkflowDefinition.objects.filter(code=WORKFLOW_CODE).order_by("-version").first()
+    if workflow is None:
+        raise DomainError(_("Complaints are not set up on this platform yet."), code="not_configured")
+    now = timezone.now()
+    with transaction.atomic():
+        complaint = Complaint(
+            tracking=_tracking(local_date(now)),
+            kind=kind,
+            category=chosen,
+            title=title,
+            description=description,
+            lat=lat,
+            lon=lon,
+            kelurahan=region,
+            address=address,
+            attributes=answers,
+            anonymous=anonymous,
+            confidential=confidential,
+            reporter=actor,
+            contact_encrypted=crypto.encrypt(json.dumps(contact)) if contact else "",
+            source=source,
+            workflow=workflow,
+            state=workflow.parsed.initial,
+            state_category=workflow.parsed.category(workflow.parsed.initial),
+            submitted_at=now,
+            updated_at=now,
+        )
+        sla_start(complaint, now=now, working_days=VERIFY_WORKING_DAYS)
+        complaint.save()
+        Photo.objects.bulk_create(
+            [Photo(complaint=complaint, upload=u, stage=Photo.REPORT, added_by=actor, added_at=now) for u in uploads]
+        )
+        workflow_record_step(
+            subject=complaint,
+            actor=actor,
+            action="submit",
+            from_state="",
+            role=REPORTER,
+            data={
+                "source": source,
+                "photos": len(uploads),
+                "due_at": complaint.due_at.isoformat() if complaint.due_at else None,
+            },
+            event="submitted",
+        )
+    return complaint
+
+
+def _attribute_answers(category: Category, given: dict[str, str], errors: dict[str, list[str]]) -> dict[str, str]:
+    """The answers to the category's attributes (Open311 service definition): required ones present, numbers
+    numeric, list answers among the listed keys; unknown codes refused."""
+    known = {a["code"]: a for a in category.attributes}
+    answers: dict[str, str] = {}
+    for code, value in given.items():
+        attribute = known.get(code)
+        if attribute is None:
+            errors[f"attribute[{code}]"] = [_("is not an attribute of this category")]
+            continue
+        value = str(value).strip()[:500]
+        if attribute.get("datatype") == "number":
+            try:
+                float(value)
+            except ValueError:
+                errors[f"attribute[{code}]"] = [_("must be a number")]
+                continue
+        keys = [str(v["key"]) for v in attribute.get("values", [])]
+        if keys and value not in keys:
+            errors[f"attribute[{code}]"] = [_("must be one of %(all)s") % {"all": ", ".join(keys)}]
+            continue
+        if value:
+            answers[code] = value
+    for code, attribute in known.items():
+        if attribute.get("required") and code not in answers and f"attribute[{code}]" not in errors:
+            errors[f"attribute[{code}]"] = [_("is required")]
+    return answers
+
+
+def _agency(code: str | None, field: str = "agency") -> Agency:
+    agency = Agency.objects.filter(code=code or "", active=True, handles_complaints=True).first() if code else None
+    if agency is None:
+        raise ValidationFailed({field: [_("is not an agency that handles complaints")]})
+    return agency
+
+
+def _leave(complaint: Complaint, *, now: dt.datetime, outcome: str, reason: str = "") -> int:
+    """End the current lead agency's time with the report; returns the seconds it held it."""
+    current = (
+        Assignment.objects.filter(complaint=complaint, role=Assignment.LEAD, left_at__isnull=True)
+        .order_by("-received_at")
+        .first()
+    )
+    if current is None:
+        return 0
+    current.left_at, current.outcome, current.reason = now, outcome, reason
+    current.save(update_fields=["left_at", "outcome", "reason"])
+    return int((now - current.received_at).total_seconds())
+
+
+def _end_supports(complaint: Complaint, *, now: dt.datetime, outcome: str) -> None:
+    Assignment.objects.filter(complaint=complaint, role=Assignment.SUPPORT, left_at__isnull=True).update(
+        left_at=now, outcome=outcome
+    )
+
+
+def _receive(complaint: Complaint, agency: Agency, *, now: dt.datetime, role: str = Assignment.LEAD) -> None:
+    Assignment.objects.create(complaint=complaint, agency=agency, role=role, received_at=now)
+
+
+def _clock(complaint: Complaint, *, now: dt.datetime, working_days: int) -> None:
+    sla_start(complaint, now=now, working_days=working_days)
+    complaint.save(
+        update_fields=["sla_working_days", "started_at", "due_at", "sla_status", "state_entered_at", "state_due_at"]
+    )
+
+
+def _stop_clock(complaint: Complaint, *, now: dt.datetime) -> None:
+    missed = complaint.due_at is not None and now > complaint.due_at
+    complaint.sla_status = WorkflowSubject.MISSED if missed else WorkflowSubject.MET
+    complaint.save(update_fields=["sla_status"])
+
+
+def complaint_transition(
+    *,
+    actor: User | None,
+    tracking: str,
+    action: str,
+    version: int,
+    reason: str = "",
+    agency: str | None = None,
+    supports: list[str] | None = None,
+    into: str | None = None,
+    photos: list[str] | None = None,
+    stage: str = Photo.AFTER,
+) -> Complaint:
+    """Take `action` on the report. `actor` None is the system (the sweep's automatic close)."""
+    with transaction.atomic():
+        if actor is None:
+            complaint = (
+                Complaint.objects.select_for_update()
+                .select_related("workflow", "agency", "category")
+                .get(tracking=tracking)
+            )
+            roles = {"system"}
+        else:
+            complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
+            roles = complaint_roles(user=actor, complaint=complaint)
+        now = timezone.now()
+        target: Agency | None = None
+        data: dict[str, Any] = {}
+        if action == "hand_off" and not agency:
+            action = "hand_back"  # "not ours" without a named agency goes back to the Live Room
+        if action in ("dispose", "hand_off"):
+            target = _agency(agency)
+            if action == "hand_off" and target.pk == complaint.agency_id:
+                raise ValidationFailed({"agency": [_("is the agency that holds the report now")]})
+        support_agencies = [_agency(code, "supports") for code in (supports or [])] if action == "dispose" else []
+        survivor = None
+        if action == "merge":
+            survivor = _merge_target(actor=actor, complaint=complaint, into=into)
+        uploads: list[Upload] = []
+        if photos and action in ("update", "resolve") and actor is not None:
+            uploads = _photos(actor=actor, upload_ids=photos, field="photos", already=0)
+            if stage not in (Photo.BEFORE, Photo.AFTER):
+                raise ValidationFailed({"stage": [_("must be before or after")]})
+        previous_agency = complaint.agency
+        if action in ("hand_off", "hand_back", "resolve"):
+            outcome = {"hand_off": "handed_off", "hand_back": "returned_to_operator", "resolve": "resolved"}[action]
+            seconds = _leave(complaint, now=now, outcome=outcome, reason=reason.strip())
+            data["seconds_at_agency"] = seconds
+            data["from_agency"] = previous_agency.code if previous_agency else None
+        if target is not None:
+            data["to_agency"] = target.code
+            complaint.agency, complaint.agency_since = target, now
+        if action == "dispose":
+            data["supports"] = [a.code for a in support_agencies]
+        if action == "hand_back":
+            complaint.agency, complaint.agency_since = None, now
+            _end_supports(complaint, now=now, outcome="returned_to_operator")
+        if action == "verify_completion":
+            complaint.confirm_by = now + dt.timedelta(days=CONFIRM_DAYS)
+            data["confirm_by"] = complaint.confirm_by.isoformat()
+        if survivor is not None:
+            complaint.merged_into = survivor
+            data["into"] = survivor.tracking
+        if uploads:
+            data["photos"] = [str(u.pk) for u in uploads]
+            data["stage"] = stage
+        complaint.updated_at = now
+        complaint.save(update_fields=["agency", "agency_since", "confirm_by", "merged_into", "updated_at"])
+        transition(
+            actor=actor,
+            subject=complaint,
+            action=action,
+            version=version,
+            roles=roles,
+            reason=reason,
+            data=data,
+        )
+        # What follows the move: the holder's clock and its time record.
+        if target is not None:  # dispose, hand_off
+            _receive(complaint, target, now=now)
+            for helper in support_agencies:
+                if helper.pk != target.pk:
+                    _receive(complaint, helper, now=now, role=Assignment.SUPPORT)
+            _clock(complaint, now=now, working_days=FOLLOW_UP_WORKING_DAYS)
+        elif action in ("hand_back", "resubmit"):
+            _clock(complaint, now=now, working_days=VERIFY_WORKING_DAYS)
+        elif action == "accept":
+            Assignment.objects.filter(
+                complaint=complaint, role=Assignment.LEAD, left_at__isnull=True, accepted_at__isnull=True
+            ).update(accepted_at=now)
+        elif action == "resolve":
+            _stop_clock(complaint, now=now)
+        elif action in ("return_to_agency", "reopen") and complaint.agency is not None:
+            # The same agency works on it again: a new stretch of time, accepted at once.
+            Assignment.objects.create(
+                complaint=complaint, agency=complaint.agency, role=Assignment.LEAD, received_at=now, accepted_at=now
+            )
+            _clock(complaint, now=now, working_days=FOLLOW_UP_WORKING_DAYS)
+        elif action in ("confirm", "close_unconfirmed", "reject", "merge"):
+            _end_supports(complaint, now=now, outcome="closed")
+        if uploads and actor is not None:
+            Photo.objects.bulk_create(
+                [Photo(complaint=complaint, upload=u, stage=stage, added_by=actor, added_at=now) for u in uploads]
+            )
+        if survivor is not None:
+            _follow(survivor, complaint, actor=actor, now=now)
+    return complaint
+
+
+def _merge_target(*, actor: User | None, complaint: Complaint, into: str | None) -> Complaint:
+    if not into:
+        raise ValidationFailed({"into": [_("is required: the tracking number of the report to keep")]})
+    if into == complaint.tracking:
+        raise ValidationFailed({"into": [_("must be another report")]})
+    survivor = Complaint.objects.select_for_update().filter(tracking=into).first()
+    if survivor is None or survivor.state in ("merged", "rejected", "closed"):
+        raise ValidationFailed({"into": [_("is not an open report")]})
+    if survivor.category_id != complaint.category_id:
+        raise ValidationFailed({"into": [_("is a report of another category")]})
+    return survivor
+
+
+def _follow(survivor: Complaint, duplicate: Complaint, *, actor: User | None, now: dt.datetime) -> None:
+    """Every reporter of the duplicate (and its followers) follows the surviving report from now on."""
+    users = {duplicate.reporter_id, *Follower.objects.filter(complaint=duplicate).values_list("user_id", flat=True)}
+    users.discard(survivor.reporter_id)
+    Follower.objects.bulk_create(
+        [Follower(complaint=survivor, user_id=u, since=now) for u in users if u is not None], ignore_conflicts=True
+    )
+    workflow_record_step(
+        subject=survivor,
+        actor=actor,
+        action="duplicate_merged",
+        from_state=survivor.state,
+        role=OPERATOR,
+        data={"duplicate": duplicate.tracking, "followers_added": len(users)},
+    )
+
+
+def complaint_flag_emergency(*, actor: User, tracking: str, note: str) -> Complaint:
+    """The Live Room hands an urgent report over to the 112 emergency line: recorded on the report."""
+    note = note.strip()
+    if not note:
+        raise ValidationFailed({"reason": [_("is required: what was handed over to 112, and to whom")]})
+    with transaction.atomic():
+        complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        if OPERATOR not in complaint_roles(user=actor, complaint=complaint):
+            raise PermissionDenied(_("Only the Live Room hands reports over to 112."))
+        complaint.emergency = True
+        complaint.updated_at = timezone.now()
+        complaint.save(update_fields=["emergency", "updated_at"])
+        workflow_record_step(
+            subject=complaint,
+            actor=actor,
+            action="emergency_handover",
+            from_state=complaint.state,
+            role=OPERATOR,
+            reason=note,
+            data={"to": "112"},
+        )
+    return complaint
+
+
+def complaint_message_post(*, actor: User, tracking: str, body: str) -> Message:
+    """A message between the reporter and the Live Room or the agencies working on the report."""
+    body = body.strip()
+    if not body:
+        raise ValidationFailed({"body": [_("is required")]})
+    if len(body) > 4000:
+        raise ValidationFailed({"body": [_("must be at most 4000 characters")]})
+    with transaction.atomic():
+        complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        roles = complaint_roles(user=actor, complaint=complaint)
+        if REPORTER in roles:
+            author_role = "reporter"
+        elif OPERATOR in roles:
+            author_role = "operator"
+        elif roles & {"liaison", "head", SUPPORT}:
+            author_role = "agency"
+        else:
+            raise PermissionDenied(_("Only the reporter and those handling the report write messages on it."))
+        if complaint.state in ("closed", "rejected", "merged"):
+            raise DomainError(_("The report is closed."), code="closed")
+        message = Message.objects.create(complaint=complaint, author=actor, author_role=author_role, body=body)
+        complaint.updated_at = message.created_at
+        complaint.save(update_fields=["updated_at"])
+        workflow_record_step(
+            subject=complaint,
+            actor=actor,
+            action="message",
+            from_state=complaint.state,
+            role=author_role,
+            data={"message_id": message.pk, "author_role": author_role},
+            event="message_posted",
+        )
+    return message
+
+
+def complaint_rate(*, actor: User, tracking: str, score: int, comment: str = "") -> Complaint:
+    """The reporter rates the handling (1-5) once the Live Room has verified it."""
+    if not 1 <= score <= 5:
+        raise ValidationFailed({"score": [_("must be 1 to 5")]})
+    with transaction.atomic():
+        complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
+        if REPORTER not in complaint_roles(user=actor, complaint=complaint):
+            raise PermissionDenied(_("Only the reporter rates the handling of a report."))
+        if complaint.state not in ("awaiting_confirmation", "closed"):
+            raise DomainError(_("A report is rated once its handling is finished."), code="not_finished")
+        if complaint.rating is not None:
+            raise DomainError(_("This report is already rated."), code="already_rated")
+        complaint.rating, complaint.rating_comment = score, comment.strip()[:2000]
+        complaint.save(update_fields=["rating", "rating_comment"])
+        workflow_record_step(
+            subject=complaint,
+            actor=actor,
+            action="rate",
+            from_state=complaint.state,
+            role=REPORTER,
+            data={"score": score},
+            event="rated",
+        )
+    return complaint
+
+
+# --- the operator's data: categories and routing rules ---------------------------------------------------------
+
+
+def _require_live_room(actor: User) -> None:
+    if not is_live_room(actor):
+        raise PermissionDenied(_("Only the Live Room manages complaint categories and routing rules."))
+
+
+def category_set_default_agency(*, actor: User, code: str, agency: str) -> Category:
+    _require_live_room(actor)
+    with transaction.atomic():
+        category = Category.objects.select_for_update().filter(code=code).first()
+        if category is None:
+            raise NotFound("category not found", code="not_found")
+        chosen = _agency(agency)
+        previous = category.default_agency.code
+        category.default_agency = chosen
+        category.save(update_fields=["default_agency"])
+        audit_record(
+            actor=actor,
+            action="complaints.category_routed",
+            obj=category,
+            data={"category": code, "from": previous, "to": chosen.code},
+        )
+    return category
+
+
+def routing_rule_save(*, actor: User, category: str, region: str, agency: str) -> RoutingRule:
+    """Send reports of `category` in kecamatan or kelurahan `region` to `agency` (replaces a rule for that pair)."""
+    _require_live_room(actor)
+    chosen_category = Category.objects.filter(code=category).first()
+    errors: dict[str, list[str]] = {}
+    if chosen_category is None:
+        errors["category"] = [_("is not a category of this city")]
+    place = Region.objects.filter(code=region).first()
+    if (
+        place is None
+        or place.level not in (region_codes.KECAMATAN, region_codes.KELURAHAN, region_codes.DESA)
+        or not region.startswith(settings.KOTALIVE_REGION_CODE + ".")
+    ):
+        errors["region"] = [_("is not a kecamatan or kelurahan of this city")]
+    if errors:
+        raise ValidationFailed(errors)
+    chosen_agency = _agency(agency)
+    with transaction.atomic():
+        rule, _created = RoutingRule.objects.update_or_create(
+            category=chosen_category, region=place, defaults={"agency": chosen_agency, "created_by": actor}
+        )
+        audit_record(
+            actor=actor,
+            action="complaints.routing_rule_saved",
+            obj=rule,
+            data={"category": category, "region": region, "agency": agency},
+        )
+    return rule
+
+
+def routing_rule_delete(*, actor: User, rule_id: int) -> None:
+    _require_live_room(actor)
+    with transaction.atomic():
+        rule = RoutingRule.objects.select_for_update().filter(pk=rule_id).first()
+        if rule is None:
+            raise NotFound("routing rule not found", code="not_found")
+        audit_record(
+            actor=actor,
+            action="complaints.routing_rule_deleted",
+            obj=rule,
+            data={"category": rule.category_id, "region": rule.region_id, "agency": rule.agency_id},
+        )
+        rule.delete()
