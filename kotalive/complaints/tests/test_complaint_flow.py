@@ -89,7 +89,7 @@ def test_a_photo_loses_its_gps_position_and_is_served_only_to_those_who_see_the_
     photo = filed["photos"][0]
     response = citizen.get(photo["url"])
     assert response.status_code == 200
-    stored = b"".join(response.streaming_content)
+    stored = response.getvalue()
     image = Image.open(io.BytesIO(stored))
     image.load()  # still a picture
     assert dict(image.getexif()) == {}  # no GPS, no camera model
