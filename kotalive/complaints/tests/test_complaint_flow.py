@@ -312,9 +312,9 @@ def test_rating_after_verification_once(personas, warga1, operator):
 def test_triage_queue_is_the_live_rooms_soonest_due_first(personas, warga1, operator):
     first = file_report(warga1)[1]["tracking"]
     second = file_report(warga1, title="Lampu taman mati")[1]["tracking"]
-    Complaint.objects.filter(tracking=second).update(
-        due_at=Complaint.objects.get(tracking=first).due_at - dt.timedelta(days=1)
-    )
+    first_due = Complaint.objects.get(tracking=first).due_at
+    assert first_due is not None
+    Complaint.objects.filter(tracking=second).update(due_at=first_due - dt.timedelta(days=1))
     queue = bearer_client(operator).get("/api/v1/liveroom/triage").json()
     assert [c["tracking"] for c in queue["items"]] == [second, first]
     assert bearer_client(warga1).get("/api/v1/liveroom/triage").status_code == 403
