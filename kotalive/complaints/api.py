@@ -109,6 +109,7 @@ class AgencyTimeOut(Schema):
 class StepOut(Schema):
     at: datetime
     action: str
+    label: str
     from_state: str
     to_state: str
     actor: str

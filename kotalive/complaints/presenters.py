@@ -81,14 +81,29 @@ def _actor_name(step_actor: User | None, role: str, complaint: Complaint, viewer
     return step_actor.full_name
 
 
+def step_labels() -> dict[str, str]:
+    """Names of the timeline's steps that are not workflow transitions."""
+    return {
+        "submit": _("Report filed"),
+        "message": _("Message"),
+        "escalate": _("Escalated"),
+        "emergency_handover": _("Handed over to 112"),
+        "duplicate_merged": _("A duplicate was merged into this report"),
+        "rate": _("Rated"),
+        "lapor_reply": _("Note from SP4N-LAPOR!"),
+    }
+
+
 def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
     roles = complaint_roles(user=user, complaint=complaint)
     show_reporter = reporter_visible_to(user=user, complaint=complaint)
     messages = {m.pk: m.body for m in complaint_messages(complaint=complaint)}
+    labels = {**step_labels(), **{t.action: localised(t.label) for t in complaint.workflow.parsed.transitions}}
     timeline = [
         {
             "at": s.at,
             "action": API_ACTION.get(s.action, s.action),
+            "label": labels.get(s.action) or s.action,
             "from_state": s.from_state,
             "to_state": s.to_state,
             "actor": _actor_name(s.actor, s.actor_role, complaint, user),

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from kotalive.web import views, views_backoffice_cases, views_catalogue, views_integration, views_services
+from kotalive.web import (
+    views,
+    views_backoffice_cases,
+    views_catalogue,
+    views_complaints,
+    views_integration,
+    views_services,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -18,6 +25,14 @@ urlpatterns = [
     path("kantor/integrasi/aksi/", views_integration.console_action, name="backoffice-integration-action"),
     path("kantor/perjanjian-data/", views_integration.agreements, name="backoffice-agreements"),
     path("profil/akses-data/", views_integration.data_access, name="data-access"),
+    path("kantor/live-room/", views_complaints.live_room, name="liveroom"),
+    path("kantor/live-room/kategori/", views_complaints.live_room_routing, name="liveroom-routing"),
+    path("laporan/", views_complaints.my_reports, name="reports"),
+    path("laporan/baru/", views_complaints.report_new, name="report-new"),
+    path("laporan/publik/", views_complaints.public_reports, name="reports-public"),
+    path("laporan/<str:tracking>/", views_complaints.report_page, name="report"),
+    path("laporan/<str:tracking>/foto/<str:upload_id>/", views_complaints.report_photo, name="report-photo"),
+    path("kantor/<str:code>/pengaduan/", views_complaints.agency_complaints, name="backoffice-complaints"),
     path("kantor/<str:code>/", views.backoffice_agency, name="backoffice-agency"),
     path("kantor/<str:code>/petugas/", views.backoffice_staff, name="backoffice-staff"),
     path(

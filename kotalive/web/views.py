@@ -237,6 +237,9 @@ def backoffice(request: HttpRequest) -> HttpResponse:
                 for r in roles
             ),
             "agreements": may_manage_agreements(user),
+            "live_room": any(
+                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None for r in roles
+            ),
         },
     )
 
