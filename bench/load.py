@@ -10,6 +10,7 @@ Prints one JSON object. Needs Debian's wrk (installed when missing, as root).
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -24,7 +25,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from common import ROOT, machine, setup_django
 
@@ -37,7 +40,7 @@ os.environ["KOTALIVE_FIELD_KEY"] = BENCH_FIELD_KEY
 SERVICE = "penduduk-nonpermanen"  # open to citizens outside the registry: every bench citizen may apply once
 
 LUA_SUBMIT = r"""
-local bodies, tokens = {}, {}
+local bodies, tokens, args_path = {}, {}, "/api/v1/cases"
 local thread_id, counter, stride = 0, 0, 1
 function setup(thread)
   thread:set("id", setup_count or 0)
@@ -46,6 +49,7 @@ end
 function init(args)
   thread_id = id
   stride = tonumber(args[2])
+  if args[3] then args_path = args[3] end
   for line in io.lines(args[1]) do
     local token, body = line:match("([^\t]+)\t(.+)")
     tokens[#tokens + 1] = token
@@ -55,7 +59,7 @@ end
 function request()
   local i = (counter * stride + thread_id) % #tokens + 1
   counter = counter + 1
-  return wrk.format("POST", "/api/v1/cases", {["Authorization"] = "Bearer " .. tokens[i],
+  return wrk.format("POST", args_path, {["Authorization"] = "Bearer " .. tokens[i],
     ["Content-Type"] = "application/json"}, bodies[i])
 end
 """
@@ -69,17 +73,12 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def prepare(citizens: int, workdir: Path) -> tuple[str, str, Path]:
-    """Demo data, one case to read, and `citizens` verified citizens each with a token and two uploads."""
-    from django.core.files.base import ContentFile
+def citizens_with_tokens(citizens: int) -> tuple[list[Any], list[str]]:
+    """`citizens` verified citizens (outside the registry), each with an API token; demo data first."""
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from kotalive.accounts.models import ApiToken, CitizenProfile, User
-    from kotalive.accounts.services import api_token_issue
-    from kotalive.cases.models import Upload
-    from kotalive.cases.services import case_submit
     from kotalive.core import crypto
 
     call_command("migrate", verbosity=0)
@@ -123,6 +122,20 @@ def prepare(citizens: int, workdir: Path) -> tuple[str, str, Path]:
             for u, t in zip(users, raw_tokens, strict=True)
         ]
     )
+    return users, raw_tokens
+
+
+def prepare(citizens: int, workdir: Path) -> tuple[str, str, Path]:
+    """Demo data, one case to read, and `citizens` verified citizens each with a token and two uploads."""
+    from django.core.files.base import ContentFile
+    from django.db import connection
+
+    from kotalive.accounts.models import User
+    from kotalive.accounts.services import api_token_issue
+    from kotalive.cases.models import Upload
+    from kotalive.cases.services import case_submit
+
+    users, raw_tokens = citizens_with_tokens(citizens)
     template = Upload(owner=users[0], kind="pdf", size=20, sha256="0" * 64)
     template.file.save("bench.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     uploads = Upload.objects.bulk_create(
@@ -187,6 +200,54 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return sizes
 
 
+@contextlib.contextmanager
+def gunicorn_serving() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """gunicorn (2 workers x 4 threads) on the benchmark database, served as production is: DEBUG off (no query
+    log, no debug pages), real-looking secrets, the hello view on."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "DEBUG": "0",
+        "KOTALIVE_DEMO": "0",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "KOTALIVE_FIELD_KEY": BENCH_FIELD_KEY,
+        "KOTALIVE_BENCH_HELLO": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}"]
+    server = subprocess.Popen(
+        [*command, "--workers", "2", "--threads", "4", "--log-level", "warning"], cwd=ROOT, env=env
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310 (local URL)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield server, f"http://127.0.0.1:{PORT}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def measure(
+    runs: dict[str, list[str]], server: subprocess.Popen[bytes], seconds: int
+) -> tuple[dict[str, Any], list[float]]:
+    """Each wrk run in turn; every result but hello gets its ratio to hello. Also the largest worker RSS seen."""
+    results: dict[str, Any] = {}
+    rss: list[float] = []
+    for name, command in runs.items():
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        results[name] = parse_wrk(output, seconds)
+        rss = max(rss, worker_rss_mb(server.pid), key=lambda sizes: max(sizes, default=0))
+    hello = results["hello"]["requests_per_second"]
+    for name, result in results.items():
+        if name != "hello":
+            result["ratio_to_hello"] = round(result["requests_per_second"] / hello, 3)
+    return results, rss
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
@@ -199,61 +260,14 @@ def main() -> None:
     token, tracking, bodies = prepare(args.citizens, workdir)
     lua = workdir / "submit.lua"
     lua.write_text(LUA_SUBMIT)
-    env = {
-        **os.environ,
-        "DATABASE_URL": URL,
-        # Served as production is: DEBUG off (no query log, no debug pages), real-looking secrets.
-        "DEBUG": "0",
-        "KOTALIVE_DEMO": "0",
-        "SECRET_KEY": BENCH_SECRET_KEY,
-        "KOTALIVE_FIELD_KEY": BENCH_FIELD_KEY,
-        "KOTALIVE_BENCH_HELLO": "1",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310 (local URL)
-                break
-            except OSError:
-                time.sleep(0.2)
-        base = f"http://127.0.0.1:{PORT}"
+    with gunicorn_serving() as (server, base):
         common = [wrk, "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency"]
         runs = {
             "hello": common + [f"{base}/bench/hello"],
             "case_status_read": common + ["-H", f"Authorization: Bearer {token}", f"{base}/api/v1/cases/{tracking}"],
             "case_submission": common + ["-s", str(lua), f"{base}/", "--", str(bodies), "2"],
         }
-        results: dict[str, object] = {}
-        rss: list[float] = []
-        for name, command in runs.items():
-            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-            results[name] = parse_wrk(output, args.seconds)
-            rss = max(rss, worker_rss_mb(server.pid), key=lambda sizes: max(sizes, default=0))
-        hello = results["hello"]["requests_per_second"]  # type: ignore[index]
-        for name in ("case_status_read", "case_submission"):
-            results[name]["ratio_to_hello"] = round(results[name]["requests_per_second"] / hello, 3)  # type: ignore[index]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        results, rss = measure(runs, server, args.seconds)
     print(
         json.dumps(
             {

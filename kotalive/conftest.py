@@ -29,6 +29,14 @@ def _empty_token_cache() -> None:
     token_cache._entries.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty process cache (the public complaint feed keeps pages for a few seconds)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference(db: None) -> None:
     """Regions of Banten (Kota Tangerang in full) and the agencies of Kota Tangerang."""

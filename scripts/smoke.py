@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,11 @@ from standardwebhooks.webhooks import Webhook
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real 1x1 PNG (signature, IHDR, IDAT, IEND).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
 
 
 def call(
@@ -62,14 +68,14 @@ def token(login: str, password: str = "kotalive-demo") -> str:
     return expect(f"token for {login}", status, 200, body)["access_token"]
 
 
-def upload(auth: str) -> str:
+def upload(auth: str, content: bytes = PDF, name: str = "doc.pdf", kind: str = "application/pdf") -> str:
     boundary = uuid.uuid4().hex
     raw = (
         (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="doc.pdf"\r\n'
-            f"Content-Type: application/pdf\r\n\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: {kind}\r\n\r\n"
         ).encode()
-        + PDF
+        + content
         + f"\r\n--{boundary}--\r\n".encode()
     )
     status, body = call(
@@ -226,6 +232,75 @@ def main() -> None:
     expect(f"due date {due.get('due_date')}", status, 200, due)
     if due["due_date"] != "2026-03-31":
         sys.exit(1)
+    complaints(citizen, operator)
+    open311()
+
+
+def act(auth: str, tracking: str, action: str, **fields: object) -> dict:
+    version = call("GET", f"/api/v1/complaints/{tracking}", token=auth)[1]["version"]
+    status, body = call(
+        "POST", f"/api/v1/complaints/{tracking}/transitions", {"action": action, "version": version, **fields}, auth
+    )
+    return expect(f"{action} {fields.get('agency') or ''}".strip(), status, 200, body)
+
+
+def complaints(citizen: str, operator: str) -> None:
+    """Issue 5's check: a street-light report with a photo, disposed, handed on, resolved, verified, confirmed."""
+    photo = upload(citizen, PNG, "lampu.png", "image/png")
+    report = {
+        "kind": "complaint",
+        "category": "street-lights",
+        "title": "Lampu jalan mati",
+        "description": "Tiga lampu PJU di depan sekolah mati sejak seminggu.",
+        "location": {"lat": -6.1781, "lon": 106.6319},
+        "kelurahan": "36.71.01.1001",
+        "address": "Jl. Kisamaun",
+        "anonymous": True,
+        "photos": [photo],
+    }
+    status, filed = call("POST", "/api/v1/complaints", report, citizen)
+    tracking = expect("warga1 files an anonymous street-light report with a photo", status, 201, filed)["tracking"]
+    act(operator, tracking, "dispose", agency="PUPR")
+    pupr, dishub = token("pupr.penghubung"), token("dishub.penghubung")
+    seen = call("GET", f"/api/v1/complaints/{tracking}", token=pupr)[1]
+    if seen["reporter"] is not None:
+        print("FAIL the agency sees the anonymous reporter")
+        sys.exit(1)
+    act(pupr, tracking, "hand_off", agency="DISHUB", reason="PJU dikelola Dinas Perhubungan")
+    act(dishub, tracking, "accept")
+    act(dishub, tracking, "resolve", reason="Tiga lampu diganti")
+    act(operator, tracking, "verify_completion")
+    done = act(citizen, tracking, "confirm")
+    print("     timeline:", [step["action"] for step in done["timeline"]])
+    print("     time at agencies:", [(s["agency"], s["outcome"], s["seconds"]) for s in done["time_at_agencies"]])
+    status, public = call("GET", "/api/v1/complaints/public")
+    expect("public feed", status, 200, public)
+    shown = [item for item in public["items"] if item["tracking"] == tracking]
+    if not shown or "Budi" in json.dumps(public) or "title" in shown[0]:
+        print("FAIL the public feed shows the report without personal data")
+        sys.exit(1)
+
+
+def open311() -> None:
+    with urllib.request.urlopen(BASE + "/open311/v2/services.xml", timeout=30) as response:  # noqa: S310
+        print("ok   Open311 services.xml:", response.status, len(response.read()), "bytes")
+    form = urllib.parse.urlencode(
+        {
+            "api_key": "demo-open311-key",
+            "jurisdiction_id": "tangerangkota.go.id",
+            "service_code": "roads",
+            "lat": "-6.2",
+            "long": "106.65",
+            "description": "Lubang besar di tengah jalan.",
+        }
+    ).encode()
+    request = urllib.request.Request(BASE + "/open311/v2/requests.json", data=form, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        created = json.loads(response.read())[0]
+    print("ok   Open311 request posted:", created["service_request_id"])
+    path = f"/open311/v2/requests/{created['service_request_id']}.json"
+    status, read = call("GET", path)
+    expect("Open311 request read back", status, 200, {})
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
 """/api/v1/complaints: file and follow reports (citizens), triage and dispose (Live Room), handle (agencies and their
 systems), the public feed and the categories."""
 
+import json
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -28,6 +32,7 @@ from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut,
 from kotalive.core.errors import NotFound, PermissionDenied
 
 router = Router(tags=["complaints"], auth=BearerToken())
+PUBLIC_FEED_SECONDS = 10  # how stale the public feed may be; it holds no personal data
 public_router = Router(tags=["complaints"])
 WITH_404 = {404: ErrorOut, **AUTH_ERRORS, **COMMON_ERRORS}
 
@@ -227,11 +232,18 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @public_router.get("/complaints/public", response={200: PublicOut, **COMMON_ERRORS}, summary="Public feed of reports")
-def public_feed(request: HttpRequest, page: int = 1) -> dict[str, Any]:
+def public_feed(request: HttpRequest, page: int = 1) -> HttpResponse:
     """Non-confidential reports, newest first, 50 a page: category, kelurahan, public status (menunggu / proses /
-    selesai), dates and a location rounded to about 100 m. No title, text, address, photo or person."""
-    items, next_page = public_complaints(page=page)
-    return {"items": [public_item(c) for c in items], "next_page": next_page or None}
+    selesai), dates and a location rounded to about 100 m. No title, text, address, photo or person. A page is the
+    same for everyone, so each web process keeps it for PUBLIC_FEED_SECONDS."""
+    key = f"complaints-public:{get_language()}:{page}"
+    body = cache.get(key)
+    if body is None:
+        items, next_page = public_complaints(page=page)
+        feed = {"items": [public_item(c) for c in items], "next_page": next_page or None}
+        body = json.dumps(feed, cls=DjangoJSONEncoder)
+        cache.set(key, body, PUBLIC_FEED_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.post(

@@ -213,6 +213,9 @@ class Escalation(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="escalations")
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     rule = models.PositiveSmallIntegerField()
+    # The start of the holder's clock it belongs to: every holder (the Live Room again, another agency, the same
+    # agency after a reopen) starts a new clock, and its escalation chain applies anew.
+    clock_started_at = models.DateTimeField(null=True)
     when = models.CharField(max_length=10)
     target = models.CharField(max_length=20)
     notified = models.ForeignKey(
@@ -222,10 +225,7 @@ class Escalation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["complaint", "assignment", "rule"], name="complaint_escalation_once"),
-            models.UniqueConstraint(
-                fields=["complaint", "rule"], condition=Q(assignment__isnull=True), name="complaint_escalation_triage"
-            ),
+            models.UniqueConstraint(fields=["complaint", "clock_started_at", "rule"], name="complaint_escalation_once")
         ]
 
     def __str__(self) -> str:

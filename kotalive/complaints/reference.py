@@ -1,6 +1,7 @@
 """The deployment's complaint data: `complaints/data/complaints-<region>.json` holds the categories with their
 default agencies, the routing rules, the default escalation chain, the Open311 jurisdiction id and the city's bounds
-(a map pin outside them is refused). Another region deploys by writing its own file (docs/how-to/new-region.md)."""
+(a map pin outside them is refused). Another region deploys by writing its own file
+(docs/how-to/deploy-another-region.md)."""
 
 import functools
 import json

@@ -82,7 +82,7 @@ def _sweep_one(complaint: Complaint, now: dt.datetime, result: ComplaintSweepRes
         else None
     )
     done = set(
-        Escalation.objects.filter(since_clock(complaint), complaint=complaint, assignment=current).values_list(
+        Escalation.objects.filter(complaint=complaint, clock_started_at=complaint.started_at).values_list(
             "rule", flat=True
         )
     )
@@ -93,6 +93,7 @@ def _sweep_one(complaint: Complaint, now: dt.datetime, result: ComplaintSweepRes
         user = _target_user(complaint, target)
         Escalation.objects.create(
             complaint=complaint,
+            clock_started_at=complaint.started_at,
             assignment=current,
             rule=index,
             when=str(rule["when"]),
@@ -124,11 +125,6 @@ def _sweep_one(complaint: Complaint, now: dt.datetime, result: ComplaintSweepRes
                 data={"when": rule["when"], "target": target, "to_state": complaint.state},
             )
         result.escalations += 1
-
-
-def since_clock(complaint: Complaint) -> Q:
-    """Escalations raised on the current clock (the Live Room's clock restarts when a report comes back to it)."""
-    return Q(at__gte=complaint.started_at) if complaint.started_at else Q()
 
 
 def complaint_sweep(*, now: dt.datetime | None = None) -> ComplaintSweepResult:

@@ -72,6 +72,7 @@ class Definition:
     """A parsed, validated definition document."""
 
     def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
         self.initial: str = document["initial"]
         self.subject: str = document.get("subject", "case")
         self.states = {

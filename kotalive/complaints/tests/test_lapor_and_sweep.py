@@ -149,3 +149,18 @@ def test_silence_after_verification_closes_the_report(personas, warga1, operator
     assert complaint_sweep(now=timezone.now() + dt.timedelta(days=11)).closed == 1
     closed = Complaint.objects.get(tracking=tracking)
     assert (closed.state, closed.workflow.parsed.states[closed.state].public_status) == ("closed", "selesai")
+
+
+def test_a_report_back_in_the_live_room_escalates_on_its_new_clock(personas, warga1, operator):
+    _citizen, filed = file_report(warga1)
+    tracking = filed["tracking"]
+    complaint = Complaint.objects.get(tracking=tracking)
+    assert complaint.due_at is not None
+    assert complaint_sweep(now=complaint.due_at + dt.timedelta(days=1)).escalations >= 1  # the Live Room is late
+    act_ok(bearer_client(operator), tracking, "dispose", agency="DLH")
+    act_ok(bearer_client(personas["dlh.penghubung"]), tracking, "hand_off", reason="Bukan kewenangan kami")
+    back = Complaint.objects.get(pk=complaint.pk)
+    assert (back.state, back.agency_id) == ("triage", None)
+    assert back.due_at is not None
+    again = complaint_sweep(now=back.due_at + dt.timedelta(days=1))
+    assert again.escalations >= 1  # a new clock: escalated again, not refused as a repeat
