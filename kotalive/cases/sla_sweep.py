@@ -8,7 +8,6 @@ timeline step, an audit entry and a case.escalated event).
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -21,7 +20,7 @@ from kotalive.cases.selectors import OPEN_CATEGORIES
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.workflow.models import WorkflowSubject
 from kotalive.workflow.services import workflow_record_step
-from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, sla_status_now, working_days_overdue
+from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, escalation_due, sla_status_now, working_days_overdue
 
 BATCH = 500
 
@@ -48,12 +47,6 @@ def _target_user(case: Case, target: str) -> User | None:
     return grant.user if grant else None
 
 
-def _due(rule: dict[str, Any], status: str, overdue_days: int) -> bool:
-    if rule["when"] == "at_risk":
-        return status in {WorkflowSubject.AT_RISK, WorkflowSubject.BREACHED}
-    return status == WorkflowSubject.BREACHED and overdue_days >= int(rule.get("after_working_days", 0) or 0)
-
-
 def _sweep_case(case: Case, now: dt.datetime, result: SweepResult) -> None:
     status = sla_status_now(case, now=now)
     stale_view = status != case.sla_status  # the applicant's stored view shows the SLA status
@@ -64,7 +57,7 @@ def _sweep_case(case: Case, now: dt.datetime, result: SweepResult) -> None:
     overdue = working_days_overdue(case, now=now)
     done = set(Escalation.objects.filter(case=case).values_list("rule", flat=True))
     for index, rule in enumerate(case.service_version.escalation):
-        if index in done or not _due(rule, status, overdue):
+        if index in done or not escalation_due(rule, status=status, overdue_days=overdue):
             continue
         target = str(rule["notify"])
         user = _target_user(case, target)

@@ -25,7 +25,7 @@ from kotalive.core.errors import Conflict
 from kotalive.notifications.models import Notification
 from kotalive.workflow.models import WorkflowSubject
 from kotalive.workflow.services import workflow_record_step
-from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, sla_status_now, working_days_overdue
+from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, escalation_due, sla_status_now, working_days_overdue
 
 BATCH = 500
 CLOCKED_STATES = ["triage", "disposed", "in_progress"]
@@ -61,12 +61,6 @@ def _target_user(complaint: Complaint, target: str) -> User | None:
     return _first_holder(StaffRole.LEADERSHIP, None)
 
 
-def _due(rule: dict[str, object], status: str, overdue: int) -> bool:
-    if rule["when"] == "at_risk":
-        return status in {WorkflowSubject.AT_RISK, WorkflowSubject.BREACHED}
-    return status == WorkflowSubject.BREACHED and overdue >= int(str(rule.get("after_working_days", 0) or 0))
-
-
 def _sweep_one(complaint: Complaint, now: dt.datetime, result: ComplaintSweepResult) -> None:
     status = sla_status_now(complaint, now=now)
     if status != complaint.sla_status:
@@ -87,7 +81,7 @@ def _sweep_one(complaint: Complaint, now: dt.datetime, result: ComplaintSweepRes
         )
     )
     for index, rule in enumerate(complaint.category.escalation):
-        if index in done or not _due(rule, status, overdue):
+        if index in done or not escalation_due(rule, status=status, overdue_days=overdue):
             continue
         target = str(rule["target"])
         user = _target_user(complaint, target)

@@ -1,6 +1,7 @@
 """SLA clocks on working days: start, pause while the citizen is asked, resume, status."""
 
 import datetime as dt
+from typing import Any
 
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date, working_days_between
 from kotalive.workflow.definitions import AWAITING_CITIZEN, TERMINAL
@@ -68,3 +69,11 @@ def working_days_overdue(subject: WorkflowSubject, *, now: dt.datetime) -> int:
     if subject.due_at is None or now <= subject.due_at:
         return 0
     return working_days_between(local_date(subject.due_at), local_date(now))
+
+
+def escalation_due(rule: dict[str, Any], *, status: str, overdue_days: int) -> bool:
+    """Whether a rule of an escalation chain applies now: `at_risk` rules once the clock is at risk (or past it),
+    `breached` rules once it is breached by at least the rule's `after_working_days`."""
+    if rule["when"] == "at_risk":
+        return status in {WorkflowSubject.AT_RISK, WorkflowSubject.BREACHED}
+    return status == WorkflowSubject.BREACHED and overdue_days >= int(rule.get("after_working_days", 0) or 0)
