@@ -286,7 +286,7 @@ def complaint_transition(
     with transaction.atomic():
         if actor is None:
             complaint = (
-                Complaint.objects.select_for_update()
+                Complaint.objects.select_for_update(of=("self",))
                 .select_related("workflow", "agency", "category")
                 .get(tracking=tracking)
             )

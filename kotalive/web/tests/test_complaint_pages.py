@@ -101,6 +101,9 @@ def test_a_report_goes_from_citizen_to_agency_and_back_on_a_phone(
     assert times.count() == 2  # PUPR, then DISHUB
     assert "PUPR" in times.nth(0).inner_text()
     assert "PJU dikelola Dinas Perhubungan" in citizen.content()
+    citizen.goto(base + "/laporan/")
+    _checked(citizen, "my reports")
+    assert tracking in citizen.content()
 
     operator.goto(base + "/kantor/live-room/kategori/")
     _checked(operator, "routing rules")
