@@ -19,7 +19,7 @@ from kotalive.cases.models import Case, Escalation
 from kotalive.cases.selectors import OPEN_CATEGORIES
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.workflow.models import WorkflowSubject
-from kotalive.workflow.services import workflow_record_step
+from kotalive.workflow.services import escalation_step_record
 from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, escalation_due, sla_status_now, working_days_overdue
 
 BATCH = 500
@@ -62,20 +62,8 @@ def _sweep_case(case: Case, now: dt.datetime, result: SweepResult) -> None:
         target = str(rule["notify"])
         user = _target_user(case, target)
         Escalation.objects.create(case=case, rule=index, when=str(rule["when"]), target=target, notified=user, at=now)
-        workflow_record_step(
-            subject=case,
-            actor=None,
-            action="escalate",
-            from_state=case.state,
-            role="system",
-            event="escalated",
-            data={
-                "rule": index,
-                "when": rule["when"],
-                "target": target,
-                "notified": user.username if user else None,
-                "working_days_overdue": overdue,
-            },
+        escalation_step_record(
+            subject=case, rule_index=index, rule=rule, target=target, notified=user, overdue_days=overdue
         )
         result.escalations += 1
         stale_view = False  # each escalation step refreshed the stored view

@@ -24,7 +24,7 @@ from kotalive.core.calendar import add_working_days, end_of_office_day, local_da
 from kotalive.core.errors import Conflict
 from kotalive.notifications.models import Notification
 from kotalive.workflow.models import WorkflowSubject
-from kotalive.workflow.services import workflow_record_step
+from kotalive.workflow.services import escalation_step_record
 from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, escalation_due, sla_status_now, working_days_overdue
 
 BATCH = 500
@@ -95,20 +95,8 @@ def _sweep_one(complaint: Complaint, now: dt.datetime, result: ComplaintSweepRes
             notified=user,
             at=now,
         )
-        step = workflow_record_step(
-            subject=complaint,
-            actor=None,
-            action="escalate",
-            from_state=complaint.state,
-            role="system",
-            event="escalated",
-            data={
-                "rule": index,
-                "when": rule["when"],
-                "target": target,
-                "notified": user.username if user else None,
-                "working_days_overdue": overdue,
-            },
+        step = escalation_step_record(
+            subject=complaint, rule_index=index, rule=rule, target=target, notified=user, overdue_days=overdue
         )
         if user is not None:
             Notification.objects.create(

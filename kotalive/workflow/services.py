@@ -173,3 +173,24 @@ def transition(
         event=chosen.event,
     )
     return chosen, step
+
+
+def escalation_step_record(
+    *, subject: WorkflowSubject, rule_index: int, rule: dict[str, Any], target: str, notified: Any, overdue_days: int
+) -> WorkflowStep:
+    """The timeline step, event `<subject>.escalated` and audit entry of one escalation the SLA sweep raised."""
+    return workflow_record_step(
+        subject=subject,
+        actor=None,
+        action="escalate",
+        from_state=subject.state,
+        role="system",
+        event="escalated",
+        data={
+            "rule": rule_index,
+            "when": rule["when"],
+            "target": target,
+            "notified": notified.username if notified else None,
+            "working_days_overdue": overdue_days,
+        },
+    )
