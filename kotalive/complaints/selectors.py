@@ -8,9 +8,8 @@ handed it on). Agencies never see an anonymous reporter's identity.
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
@@ -290,7 +289,3 @@ def complaint_photo_get(*, complaint: Complaint, upload_id: str) -> Photo:
     if photo is None:
         raise NotFound("photo not found", code="not_found")
     return photo
-
-
-def complaint_counts_by_state() -> dict[str, Any]:
-    return dict(Complaint.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
