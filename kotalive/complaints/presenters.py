@@ -73,11 +73,11 @@ def time_at_agencies(complaint: Complaint) -> list[dict[str, Any]]:
     ]
 
 
-def _actor_name(step_actor: User | None, role: str, complaint: Complaint, viewer: User) -> str:
+def _actor_name(step_actor: User | None, role: str, show_reporter: bool) -> str:
     if step_actor is None:
         return _("system")
     if role == "reporter":
-        return step_actor.full_name if reporter_visible_to(user=viewer, complaint=complaint) else _("Reporter")
+        return step_actor.full_name if show_reporter else _("Reporter")
     return step_actor.full_name
 
 
@@ -96,7 +96,7 @@ def step_labels() -> dict[str, str]:
 
 def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
     roles = complaint_roles(user=user, complaint=complaint)
-    show_reporter = reporter_visible_to(user=user, complaint=complaint)
+    show_reporter = reporter_visible_to(user=user, complaint=complaint, roles=roles)
     messages = {m.pk: m.body for m in complaint_messages(complaint=complaint)}
     labels = {**step_labels(), **{t.action: localised(t.label) for t in complaint.workflow.parsed.transitions}}
     timeline = [
@@ -106,7 +106,7 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
             "label": labels.get(s.action) or s.action,
             "from_state": s.from_state,
             "to_state": s.to_state,
-            "actor": _actor_name(s.actor, s.actor_role, complaint, user),
+            "actor": _actor_name(s.actor, s.actor_role, show_reporter),
             "actor_role": s.actor_role,
             # A message's step carries the message's id; its text is shown in place.
             "text": messages.get(s.data.get("message_id"), "") if s.action == "message" else s.reason,
@@ -163,7 +163,7 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
                 if t.action in NEEDS_AGENCY
                 else ("optional" if t.action in MAY_NAME_AGENCY else "no"),
             }
-            for t in complaint_actions(user=user, complaint=complaint)
+            for t in complaint_actions(complaint=complaint, roles=roles)
         ],
         "routing_suggestion": None,
         "duplicates": [],

@@ -126,18 +126,16 @@ def complaint_visible(*, user: User, complaint: Complaint) -> bool:
     )
 
 
-def reporter_visible_to(*, user: User, complaint: Complaint) -> bool:
-    """Whether `user` may see who filed the report: the reporter, the Live Room, and agencies only when the report
-    is not anonymous."""
-    if complaint.reporter_id == user.pk:
-        return True
-    if user.kind == User.STAFF and is_live_room(user):
+def reporter_visible_to(*, user: User, complaint: Complaint, roles: set[str]) -> bool:
+    """Whether `user` (holding `roles` on the report) may see who filed it: the reporter, the Live Room, and other
+    staff only when the report is not anonymous."""
+    if REPORTER in roles or OPERATOR in roles:
         return True
     return not complaint.anonymous and user.kind == User.STAFF
 
 
-def complaint_actions(*, user: User, complaint: Complaint) -> list[Transition]:
-    roles = complaint_roles(user=user, complaint=complaint)
+def complaint_actions(*, complaint: Complaint, roles: set[str]) -> list[Transition]:
+    """What the holder of `roles` may do now (complaint_roles)."""
     available = complaint.workflow.parsed.available(state=complaint.state, roles=roles)
     return [t for t in available if t.action not in HIDDEN_ACTIONS]
 
@@ -183,7 +181,7 @@ def duplicates_suggest(*, complaint: Complaint, limit: int = 10) -> list[tuple[C
             merged_into__isnull=True,
         )
         .exclude(pk=complaint.pk)
-        .exclude(state__in=["rejected", "merged"])
+        .exclude(state="rejected")
         .only("tracking", "lat", "lon", "title", "state", "submitted_at", "category_id")[:200]
     )
     found = []
@@ -238,7 +236,6 @@ def public_complaints(*, page: int = 1, per_page: int = 50) -> tuple[list[Compla
     """Reports the public may see: not confidential, not merged away; newest first."""
     query = (
         Complaint.objects.filter(confidential=False, merged_into__isnull=True)
-        .exclude(state="merged")
         .select_related("category", "kelurahan", "agency", "workflow")
         .only(
             "tracking",

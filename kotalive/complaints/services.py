@@ -62,8 +62,8 @@ def _tracking(day: dt.date) -> str:
     return f"{TRACKING_PREFIX}-{day:%Y%m%d}-{counter.last:05d}"
 
 
-def _photos(*, actor: User, upload_ids: list[str], field: str, already: int = 0) -> list[Upload]:
-    if len(upload_ids) + already > MAX_PHOTOS:
+def _photos(*, actor: User, upload_ids: list[str], field: str) -> list[Upload]:
+    if len(upload_ids) > MAX_PHOTOS:
         raise ValidationFailed({field: [_("at most %(n)d photos") % {"n": MAX_PHOTOS}]})
     valid_ids = []
     for value in upload_ids:
@@ -252,8 +252,13 @@ def _end_supports(complaint: Complaint, *, now: dt.datetime, outcome: str) -> No
     )
 
 
-def _receive(complaint: Complaint, agency: Agency, *, now: dt.datetime, role: str = Assignment.LEAD) -> None:
-    Assignment.objects.create(complaint=complaint, agency=agency, role=role, received_at=now)
+def _receive(
+    complaint: Complaint, agency: Agency, *, now: dt.datetime, role: str = Assignment.LEAD, accepted: bool = False
+) -> None:
+    """Start `agency`'s stretch with the report (accepted at once when the same agency works on it again)."""
+    Assignment.objects.create(
+        complaint=complaint, agency=agency, role=role, received_at=now, accepted_at=now if accepted else None
+    )
 
 
 def _clock(complaint: Complaint, *, now: dt.datetime, working_days: int) -> None:
@@ -306,10 +311,10 @@ def complaint_transition(
         support_agencies = [_agency(code, "supports") for code in (supports or [])] if action == "dispose" else []
         survivor = None
         if action == "merge":
-            survivor = _merge_target(actor=actor, complaint=complaint, into=into)
+            survivor = _merge_target(complaint=complaint, into=into)
         uploads: list[Upload] = []
         if photos and action in ("update", "resolve") and actor is not None:
-            uploads = _photos(actor=actor, upload_ids=photos, field="photos", already=0)
+            uploads = _photos(actor=actor, upload_ids=photos, field="photos")
             if stage not in (Photo.BEFORE, Photo.AFTER):
                 raise ValidationFailed({"stage": [_("must be before or after")]})
         previous_agency = complaint.agency
@@ -362,10 +367,7 @@ def complaint_transition(
         elif action == "resolve":
             _stop_clock(complaint, now=now)
         elif action in ("return_to_agency", "reopen") and complaint.agency is not None:
-            # The same agency works on it again: a new stretch of time, accepted at once.
-            Assignment.objects.create(
-                complaint=complaint, agency=complaint.agency, role=Assignment.LEAD, received_at=now, accepted_at=now
-            )
+            _receive(complaint, complaint.agency, now=now, accepted=True)  # the same agency works on it again
             _clock(complaint, now=now, working_days=FOLLOW_UP_WORKING_DAYS)
         elif action in ("confirm", "close_unconfirmed", "reject", "merge"):
             _end_supports(complaint, now=now, outcome="closed")
@@ -378,7 +380,7 @@ def complaint_transition(
     return complaint
 
 
-def _merge_target(*, actor: User | None, complaint: Complaint, into: str | None) -> Complaint:
+def _merge_target(*, complaint: Complaint, into: str | None) -> Complaint:
     if not into:
         raise ValidationFailed({"into": [_("is required: the tracking number of the report to keep")]})
     if into == complaint.tracking:

@@ -199,7 +199,6 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "detail": detail,
             "agencies": _complaint_agencies(),
             "live_room": user.kind == User.STAFF and is_live_room(user),
-            "is_reporter": complaint.reporter_id == user.pk,
             "can_rate": complaint.reporter_id == user.pk
             and complaint.rating is None
             and complaint.state in ("awaiting_confirmation", "closed"),
