@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from kotalive.accounts.api import router as accounts_router
 from kotalive.agencies.api import router as agencies_router
 from kotalive.agencies.api_clients import router as api_clients_router
+from kotalive.agencies.audit_api import router as audit_router
 from kotalive.cases.api import router as cases_router
 from kotalive.catalogue.api import router as catalogue_router
 from kotalive.complaints.api import public_router as complaints_public_router
@@ -39,3 +40,4 @@ api.add_router("/", events_router)
 api.add_router("/", registry_router)
 api.add_router("/", api_clients_router)
 api.add_router("/", notifications_router)
+api.add_router("/", audit_router)

@@ -27,7 +27,18 @@ if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set to a real secret when DEBUG is off")
     if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == _DEMO_FIELD_KEY:
         raise ImproperlyConfigured("KOTALIVE_FIELD_KEY (or KOTALIVE_FIELD_KEY_FILE) must be set when DEBUG is off")
+    if not env_secret("KOTALIVE_AUDIT_SIGNING_KEY"):
+        raise ImproperlyConfigured(
+            "KOTALIVE_AUDIT_SIGNING_KEY (or KOTALIVE_AUDIT_SIGNING_KEY_FILE) must be set when DEBUG is off: "
+            "the Ed25519 key that signs audit checkpoints (docs/audit.md)"
+        )
 SECRET_KEY = SECRET_KEY or _DEMO_SECRET_KEY
+# The Ed25519 private key (PEM, PKCS#8) that signs audit checkpoints. Kept out of the database on purpose: whoever
+# can write the database must not be able to re-sign a rewritten log (docs/audit.md). Empty: the demo key.
+AUDIT_SIGNING_KEY = env_secret("KOTALIVE_AUDIT_SIGNING_KEY") or ""
+# The name of this log in its checkpoints (docs/audit.md), so a checkpoint of one deployment is never taken for
+# another's.
+AUDIT_LOG_ORIGIN = env_str("KOTALIVE_AUDIT_ORIGIN", "kotalive.tangerangkota.go.id/audit")
 FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or _DEMO_FIELD_KEY
 DEMO_PASSWORD = env_str("KOTALIVE_DEMO_PASSWORD", "kotalive-demo")
 
@@ -201,6 +212,11 @@ KOTALIVE_WEBHOOK_RETRY_HOURS = env_int("KOTALIVE_WEBHOOK_RETRY_HOURS", 24)
 KOTALIVE_WEBHOOK_DISABLE_AFTER_HOURS = env_int("KOTALIVE_WEBHOOK_DISABLE_AFTER_HOURS", 72)
 # After a secret rotation the old secret keeps signing (beside the new one) for this long.
 KOTALIVE_WEBHOOK_SECRET_OVERLAP_HOURS = env_int("KOTALIVE_WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# In-process event consumers (in-app notices, the SP4N-LAPOR! outbox; docs/events.md). A consumer that fails on an
+# event tries it again after about RETRY_BASE seconds, doubling each time; after MAX_ATTEMPTS attempts the event is
+# a dead letter of that consumer alone (integration console) and the consumer goes on with the next one.
+KOTALIVE_CONSUMER_RETRY_BASE_SECONDS = env_int("KOTALIVE_CONSUMER_RETRY_BASE_SECONDS", 5)
+KOTALIVE_CONSUMER_MAX_ATTEMPTS = env_int("KOTALIVE_CONSUMER_MAX_ATTEMPTS", 8)
 # bench/load.py serves a bare "hello" view at /bench/hello to compare the real endpoints against.
 KOTALIVE_BENCH_HELLO = env_bool("KOTALIVE_BENCH_HELLO", False)
 # Largest upload accepted (bytes); a service's requirement may set a smaller limit.

@@ -13,11 +13,14 @@ class TimestampedModel(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One line of the append-only audit log, chained to the line before it by a SHA-256 hash.
+    """One line of the append-only audit log.
 
-    The actor is protected from deletion: accounts are anonymised, never deleted, so the hashed actor id holds.
-    Written only by `kotalive.core.audit.audit_record` inside the caller's transaction; checked by
-    `kotalive audit-verify`. Auditors and the data protection officer read it.
+    Written by `kotalive.core.audit.audit_record` inside the caller's transaction as a plain insert (no lock that
+    another writer takes); sealed afterwards by the worker (`audit_seal`), which gives it its place `seq` in the
+    log in commit order, its leaf hash, the chain hash over every entry up to it and the Ed25519 signature of the
+    checkpoint at its size. docs/audit.md specifies every byte; `kotalive audit-verify` checks it. The actor is
+    protected from deletion: accounts are anonymised, never deleted, so the hashed actor id holds. Auditors and
+    the data protection officer read it.
     """
 
     at = models.DateTimeField()
@@ -29,13 +32,22 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # The seal, written once by the worker (docs/audit.md). Empty until then.
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    leaf_hash = models.CharField(max_length=64, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+    key_id = models.CharField(max_length=16, blank=True)
+    signature = models.CharField(max_length=128, blank=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The sealer's queue: only unsealed entries, oldest first.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
@@ -47,19 +59,6 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("audit entries are append-only")
-
-
-class AuditChainHead(models.Model):
-    """A single row holding the hash of the newest audit entry.
-
-    Locking it serialises writers so that two transactions never chain to the same predecessor.
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_hash = models.CharField(max_length=64)
-
-    def __str__(self) -> str:
-        return self.last_hash
 
 
 class CalendarOverride(models.Model):

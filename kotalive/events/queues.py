@@ -2,6 +2,8 @@
 
 from django.db import connection
 
+from kotalive.core.locks import advisory_xact_lock
+
 from kotalive.events.models import WebhookDelivery
 
 QUEUE_LOCK = 0x6B6F7461  # "kota": PostgreSQL advisory lock key of the delivery queues
@@ -14,14 +16,7 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, 0, '')
 
 def queue_lock(*, wait: bool = True) -> bool:
     """Take the queues' lock until the end of the current transaction (False: another process holds it)."""
-    if connection.vendor != "postgresql":
-        return True  # SQLite: BEGIN IMMEDIATE already makes every writer the only one
-    with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [QUEUE_LOCK])
-            return True
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [QUEUE_LOCK])
-        return bool(cursor.fetchone()[0])
+    return advisory_xact_lock(QUEUE_LOCK, wait=wait)
 
 
 def deliveries_enqueue(deliveries: list[WebhookDelivery]) -> None:

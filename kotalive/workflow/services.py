@@ -90,7 +90,6 @@ def workflow_record_step(
         },
     )
     subject.refresh_views()
-    # Last: the audit entry locks the chain head until commit (docs/adr/0002), so the step's other work comes first.
     audit_record(
         actor=actor,
         action=f"{subject.event_kind}.{action}",

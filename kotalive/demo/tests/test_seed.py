@@ -27,7 +27,7 @@ def test_seeding_the_demo_twice_neither_fails_nor_duplicates() -> None:
     assert first[2] > 5000
     assert "warga1" in out.getvalue()
     assert "dukcapil.verifikator" in out.getvalue()
-    assert audit_verify()[1] is None
+    assert audit_verify().broken is None
 
 
 @override_settings(DEMO=False)

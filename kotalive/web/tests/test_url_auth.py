@@ -29,6 +29,7 @@ PUBLIC = {
     "api/v1/calendar/due-date",
     "api/v1/complaints/categories",  # complaint categories (what a citizen may report)
     "api/v1/complaints/public",  # the public feed: no confidential report, no person
+    "api/v1/audit/public-key",  # the key that verifies the audit log's signed checkpoints
     "open311/v2/discovery.DISDUKCAPIL",  # Open311 GeoReport v2: reading is public as the spec intends; filing
     "open311/v2/services.DISDUKCAPIL",  # needs an api_key (checked in complaints/tests/test_open311.py)
     "open311/v2/services/DISDUKCAPIL.DISDUKCAPIL",
