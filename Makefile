@@ -35,9 +35,11 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# ruff, and the layers contract between the apps (pyproject.toml [tool.importlinter], docs/architecture.md).
 lint: sync
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run lint-imports
 
 typecheck: sync
 	DEBUG=1 uv run mypy .

@@ -132,8 +132,8 @@ def prepare(citizens: int, workdir: Path) -> tuple[str, str, Path]:
 
     from kotalive.accounts.models import User
     from kotalive.accounts.services import api_token_issue
-    from kotalive.cases.models import Upload
     from kotalive.cases.services import case_submit
+    from kotalive.core.models import Upload
 
     users, raw_tokens = citizens_with_tokens(citizens)
     template = Upload(owner=users[0], kind="pdf", size=20, sha256="0" * 64)

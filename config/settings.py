@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "kotalive.core.idempotency.IdempotencyMiddleware",  # API writes with an Idempotency-Key header
+    "kotalive.agencies.idempotency.IdempotencyMiddleware",  # API writes with an Idempotency-Key header
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -19,7 +19,8 @@ from kotalive.accounts.schemas import (
     VerifyIn,
 )
 from kotalive.accounts.selectors import profile_for
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor, client_address
+from kotalive.agencies.auth import BearerToken, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut, client_address
 
 router = Router(tags=["accounts"])
 bearer = BearerToken()

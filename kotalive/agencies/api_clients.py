@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from kotalive.agencies import machine
+from kotalive.agencies.auth import BearerToken, actor
 from kotalive.agencies.models import Agency, ApiClient, StaffRole
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import NotFound
 
 router = Router(tags=["agency systems"], auth=BearerToken())

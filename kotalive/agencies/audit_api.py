@@ -4,9 +4,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from kotalive.agencies.auth import BearerToken, actor
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_has_platform_role
-from kotalive.core.api import BearerToken, ErrorOut, actor
+from kotalive.core.api import ErrorOut
 from kotalive.core.audit import checkpoint_latest, key_id, public_key_pem
 from kotalive.core.errors import NotFound, PermissionDenied
 

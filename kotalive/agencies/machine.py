@@ -21,6 +21,7 @@ from kotalive.agencies.models import Agency, ApiClient, ApiKey, StaffRole
 from kotalive.agencies.selectors import user_may_manage_staff
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.ssrf import destination_check
 
 KEY_PREFIX = "klk_"
 WORKFLOW_ROLES = [StaffRole.VERIFIER, StaffRole.PROCESSOR, StaffRole.APPROVER, StaffRole.HEAD, StaffRole.LIAISON]
@@ -107,8 +108,6 @@ def api_client_create(
     if not 1 <= requests_per_minute <= 100_000:
         errors["requests_per_minute"] = [_("must be between 1 and 100000")]
     if reconcile_url:
-        from kotalive.events.webhooks import destination_check  # noqa: PLC0415 (events builds on agencies)
-
         try:
             destination_check(reconcile_url)
         except ValidationFailed as exc:

@@ -6,8 +6,10 @@ from django.utils.translation import get_language
 from ninja import File, Router, Schema, Status, UploadedFile
 
 from kotalive.accounts.models import User
+from kotalive.agencies.auth import BearerToken, actor
 from kotalive.agencies.selectors import agency_get, user_staff_roles
 from kotalive.cases import services
+from kotalive.cases.documents import document_response
 from kotalive.cases.presenters import case_detail, case_summary
 from kotalive.cases.selectors import (
     agency_inbox,
@@ -17,9 +19,9 @@ from kotalive.cases.selectors import (
     cases_of_citizen,
 )
 from kotalive.cases.snapshots import case_snapshot_for_applicant
-from kotalive.cases.uploads import document_response, upload_create, upload_response
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import NotFound
+from kotalive.core.uploads import upload_create, upload_response
 
 router = Router(tags=["applications"], auth=BearerToken())
 WITH_404 = {404: ErrorOut, **AUTH_ERRORS, **COMMON_ERRORS}

@@ -5,3 +5,8 @@ class CasesConfig(AppConfig):
     name = "kotalive.cases"
     label = "cases"
     verbose_name = "Applications"
+
+    def ready(self) -> None:
+        from kotalive.cases import events  # noqa: PLC0415 (the event catalogue is filled once apps are loaded)
+
+        events.register()

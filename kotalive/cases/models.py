@@ -1,34 +1,9 @@
-import uuid
-
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
 from kotalive.workflow.models import WorkflowSubject
-
-
-def _upload_path(instance: "Upload", filename: str) -> str:
-    # Never the citizen's file name: a random name, grouped by month, under MEDIA_ROOT (outside the web root).
-    return f"uploads/{timezone.now():%Y/%m}/{instance.id}.{instance.kind}"
-
-
-class Upload(models.Model):
-    """A file a citizen uploaded, checked by its content. Attached to a case as one of its documents."""
-
-    PDF, JPEG, PNG = "pdf", "jpeg", "png"
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
-    file = models.FileField(upload_to=_upload_path)
-    kind = models.CharField(max_length=4)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    original_name = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.size} B"
-
 
 # Must equal the inbox's filter (cases.selectors.OPEN_CATEGORIES) for the planner to use the partial indexes.
 OPEN_CATEGORY_LIST = ["submitted", "in_progress", "awaiting_citizen", "awaiting_agency"]
@@ -84,6 +59,22 @@ class Case(WorkflowSubject):
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
             models.Index(fields=["service", "subject_person", "state_category"], name="case_open_duplicate_idx"),
         ]
+        # At most one open live application per service and person, enforced by the database: a check before the
+        # insert cannot see a row another transaction has not committed yet (cases.services.case_submit turns a
+        # violation into the same 409 as its friendly check). Synthetic test cases never count.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "subject_person"],
+                condition=OPEN_CASES & models.Q(is_test=False, subject_person__isnull=False),
+                name="case_one_open_per_person",
+            ),
+            # A citizen outside the registry applies only for themself: one open case per service and applicant.
+            models.UniqueConstraint(
+                fields=["service", "applicant"],
+                condition=OPEN_CASES & models.Q(is_test=False, subject_person__isnull=True),
+                name="case_one_open_per_unregistered_applicant",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.tracking
@@ -113,7 +104,7 @@ class CaseDocument(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     requirement = models.CharField(max_length=60)
-    upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="+")
+    upload = models.ForeignKey("core.Upload", on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
     current = models.BooleanField(default=True)
 
@@ -148,7 +139,7 @@ class CaseOutput(models.Model):
     number = models.CharField(max_length=60, unique=True)
     issued_on = models.DateField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    document = models.ForeignKey("Upload", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("core.Upload", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     def __str__(self) -> str:
         return self.number
@@ -195,20 +186,6 @@ class CaseDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.service_id} by {self.applicant_id}"
-
-
-class TrackingCounter(models.Model):
-    """The last sequence number of tracking numbers per agency and day (locked while taking the next)."""
-
-    agency_code = models.CharField(max_length=20)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency_code", "day"], name="tracking_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_code} {self.day} {self.last}"
 
 
 class Escalation(models.Model):

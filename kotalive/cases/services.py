@@ -4,66 +4,32 @@ Every use case is one transaction with its audit entry and outbox event (case.*)
 citizen's notifications see exactly what committed.
 """
 
-import datetime as dt
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
-from kotalive.cases.models import (
-    IKM_ELEMENTS,
-    Case,
-    CaseDocument,
-    CaseDraft,
-    CaseMessage,
-    CaseOutput,
-    CaseRating,
-    TrackingCounter,
-    Upload,
-)
-from kotalive.cases.prefill import PREFILL_LEGAL_BASIS, form_prefill
+from kotalive.cases.models import IKM_ELEMENTS, Case, CaseDocument, CaseDraft, CaseMessage, CaseOutput, CaseRating
 from kotalive.cases.selectors import OPEN_CATEGORIES, case_get_for_actor, case_roles, staff_roles_for
 from kotalive.cases.snapshots import case_snapshot_refresh
 from kotalive.catalogue.forms import form_errors
 from kotalive.catalogue.models import Service, ServiceVersion, localised
+from kotalive.catalogue.prefill import PREFILL_LEGAL_BASIS, form_prefill, resolve_subject
 from kotalive.core.audit import audit_record
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.models import Upload
+from kotalive.core.numbering import tracking_number
 from kotalive.events.services import outbox_write
 from kotalive.registry.mediation import registry_access_record
 from kotalive.registry.models import Person, RegistryAccess
-from kotalive.registry.selectors import family_members
 from kotalive.workflow.definitions import APPLICANT
 from kotalive.workflow.services import transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
-
-
-def _next_tracking(agency_code: str, day: dt.date) -> str:
-    counter, _created = TrackingCounter.objects.select_for_update().get_or_create(agency_code=agency_code, day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{agency_code}-{day:%Y%m%d}-{counter.last:05d}"
-
-
-def resolve_subject(*, user: User, subject: str, version: ServiceVersion) -> Person | None:
-    """The registry person the application is about: "self", or the id of a member of the citizen's family card
-    (as listed by /api/v1/me). None for a citizen outside the registry applying for themself."""
-    profile = getattr(user, "citizen", None)
-    own = profile.person if profile is not None else None
-    if subject in ("", "self"):
-        return own
-    if not version.eligibility.get("family_members"):
-        raise ValidationFailed({"subject": [_("this service is only for yourself")]})
-    if own is None:
-        raise ValidationFailed({"subject": [_("only a registry-verified citizen applies for family members")]})
-    member = next((m for m in family_members(person=own) if str(m.pk) == str(subject)), None)
-    if member is None:
-        raise ValidationFailed({"subject": [_("is not a member of your family card")]})
-    return member
 
 
 def _check_eligibility(*, user: User, version: ServiceVersion, person: Person | None) -> None:
@@ -131,6 +97,31 @@ def _is_uuid(value: Any) -> bool:
     return True
 
 
+def _open_case(*, service: Service, scope: dict[str, Any]) -> Case | None:
+    # Synthetic test cases (`kotalive seed-cases`) never stand in a live application's way.
+    return (
+        Case.objects.filter(service=service, state_category__in=OPEN_CATEGORIES, is_test=False, **scope)
+        .order_by("submitted_at", "id")
+        .first()
+    )
+
+
+def _duplicate_open_case(first: Case) -> Conflict:
+    return Conflict(
+        _("An application for this service and this person is already open: %(tracking)s.")
+        % {"tracking": first.tracking},
+        field="service",
+        code="duplicate_open_case",
+        extra={
+            "existing": {
+                "tracking": first.tracking,
+                "url": f"/api/v1/cases/{first.tracking}",
+                "page": f"/kasus/{first.tracking}/",
+            }
+        },
+    )
+
+
 def case_submit(
     *, actor: User, service_code: str, subject: str = "self", data: Any, documents: dict[str, str] | None = None
 ) -> Case:
@@ -158,35 +149,19 @@ def case_submit(
         raise ValidationFailed(errors)
     prefill = form_prefill(version, person)
     now = timezone.now()
-    # The tracking number comes from its own short transaction, so the agency's counter row is locked for a moment
-    # rather than for the whole submission (every submission of an agency shares it). A submission that fails
-    # after this leaves a gap in the day's numbers, as a database sequence would.
+    # Before the transaction (core.numbering): the agency's counter row is locked for one statement, not for the
+    # whole submission. A submission that fails after this leaves a gap, as a database sequence would.
+    tracking = tracking_number(prefix=service.agency.code, day=local_date(now))
+    duplicate_scope = (
+        {"subject_person": person} if person is not None else {"applicant": actor, "subject_person__isnull": True}
+    )
     with transaction.atomic():
-        tracking = _next_tracking(service.agency.code, local_date(now))
-    with transaction.atomic():
-        duplicate_scope = (
-            {"subject_person": person} if person is not None else {"applicant": actor, "subject_person__isnull": True}
-        )
-        first = (
-            Case.objects.select_for_update()
-            # Synthetic test cases (`kotalive seed-cases`) never stand in a live application's way.
-            .filter(service=service, state_category__in=OPEN_CATEGORIES, is_test=False, **duplicate_scope)
-            .first()
-        )
+        # The friendly check names the first case in the common case (a second try days later). It cannot see a
+        # submission another transaction has not committed yet: the partial unique constraints on Case
+        # (case_one_open_per_person, case_one_open_per_unregistered_applicant) decide that race, below.
+        first = _open_case(service=service, scope=duplicate_scope)
         if first is not None:
-            raise Conflict(
-                _("An application for this service and this person is already open: %(tracking)s.")
-                % {"tracking": first.tracking},
-                field="service",
-                code="duplicate_open_case",
-                extra={
-                    "existing": {
-                        "tracking": first.tracking,
-                        "url": f"/api/v1/cases/{first.tracking}",
-                        "page": f"/kasus/{first.tracking}/",
-                    }
-                },
-            )
+            raise _duplicate_open_case(first)
         definition = version.workflow.parsed
         case = Case(
             tracking=tracking,
@@ -208,7 +183,15 @@ def case_submit(
             state_category=definition.category(definition.initial),
         )
         sla_start(case, now=now, working_days=version.sla_working_days)
-        case.save()
+        try:
+            with transaction.atomic():  # a savepoint: after a refused insert the transaction can still read
+                case.save()
+        except IntegrityError:
+            # On PostgreSQL a simultaneous submission's insert waits for the first one's commit, then fails here.
+            first = _open_case(service=service, scope=duplicate_scope)
+            if first is None:
+                raise  # not the one-open-case rule (or the first case closed meanwhile): a real error
+            raise _duplicate_open_case(first) from None
         CaseDocument.objects.bulk_create(
             [CaseDocument(case=case, requirement=code, upload=upload) for code, upload in chosen.items()]
         )

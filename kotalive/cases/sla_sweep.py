@@ -3,7 +3,8 @@
 It refreshes the SLA status of open cases that are close to or past their due time, and applies each service
 version's escalation chain once per rule: at risk -> the assignee; breached -> the agency head; breached by N more
 working days -> the operator (as the service's data says). Each escalation is recorded on the case (a row, a
-timeline step, an audit entry and a case.escalated event).
+timeline step, an audit entry and a case.escalated event) and notified in-app to the person the rule names
+(workflow.sla.escalation_notify, as complaint escalations are).
 """
 
 import datetime as dt
@@ -20,7 +21,13 @@ from kotalive.cases.selectors import OPEN_CATEGORIES
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.workflow.models import WorkflowSubject
 from kotalive.workflow.services import escalation_step_record
-from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, escalation_due, sla_status_now, working_days_overdue
+from kotalive.workflow.sla import (
+    AT_RISK_WORKING_DAYS,
+    escalation_due,
+    escalation_notify,
+    sla_status_now,
+    working_days_overdue,
+)
 
 BATCH = 500
 
@@ -62,9 +69,10 @@ def _sweep_case(case: Case, now: dt.datetime, result: SweepResult) -> None:
         target = str(rule["notify"])
         user = _target_user(case, target)
         Escalation.objects.create(case=case, rule=index, when=str(rule["when"]), target=target, notified=user, at=now)
-        escalation_step_record(
+        step = escalation_step_record(
             subject=case, rule_index=index, rule=rule, target=target, notified=user, overdue_days=overdue
         )
+        escalation_notify(subject=case, step=step, rule=rule, target=target, notified=user, overdue_days=overdue)
         result.escalations += 1
         stale_view = False  # each escalation step refreshed the stored view
     if stale_view:

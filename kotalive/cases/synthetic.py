@@ -15,10 +15,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kotalive.accounts.models import User
-from kotalive.cases.models import Case, TrackingCounter
+from kotalive.cases.models import Case
 from kotalive.catalogue.models import Service
 from kotalive.core.audit import audit_record
 from kotalive.core.calendar import JAKARTA
+from kotalive.core.numbering import number_raise_to, numbers_last
 from kotalive.registry.models import Person
 
 FINISHED = [("completed", "completed", 85), ("rejected", "rejected", 4), ("cancelled", "cancelled", 3)]
@@ -159,7 +160,7 @@ def cases_seed_synthetic(*, count: int, seed: int = 1) -> SeedCasesResult:
     """Insert `count` synthetic cases in batches; tracking counters move past them so real cases never collide."""
     started = time.perf_counter()
     # Tracking numbers continue after today's real (or earlier synthetic) cases.
-    offset = {(c.agency_code, c.day): c.last for c in TrackingCounter.objects.all()}
+    offset = numbers_last()
     used: dict[tuple[str, dt.date], int] = {}
     batch: list[dict[str, object]] = []
     with transaction.atomic():
@@ -171,8 +172,6 @@ def cases_seed_synthetic(*, count: int, seed: int = 1) -> SeedCasesResult:
         if batch:
             _insert(batch)
         for (agency, day), last in used.items():
-            counter, _created = TrackingCounter.objects.select_for_update().get_or_create(agency_code=agency, day=day)
-            counter.last = last + offset.get((agency, day), 0)
-            counter.save(update_fields=["last"])
+            number_raise_to(series=agency, day=day, last=last + offset.get((agency, day), 0))
         audit_record(actor=None, action="cases.synthetic_seeded", object_type="cases.case", data={"count": count})
     return SeedCasesResult(created=count, seconds=time.perf_counter() - started)

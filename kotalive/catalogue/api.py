@@ -4,11 +4,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kotalive.accounts.models import User
-from kotalive.cases.prefill import form_prefill
-from kotalive.cases.services import resolve_subject
+from kotalive.agencies.auth import BearerToken, actor
 from kotalive.catalogue.models import Service, localised
+from kotalive.catalogue.prefill import form_prefill, resolve_subject
 from kotalive.catalogue.selectors import service_get, service_list
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import NotFound
 
 router = Router(tags=["services"])

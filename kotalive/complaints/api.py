@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from kotalive.accounts.models import User
+from kotalive.agencies.auth import BearerToken, actor
 from kotalive.agencies.selectors import agency_get, user_staff_roles
-from kotalive.cases.uploads import upload_response
 from kotalive.complaints import services
 from kotalive.complaints.presenters import category_item, complaint_detail, complaint_summary, public_item
 from kotalive.complaints.selectors import (
@@ -28,8 +28,9 @@ from kotalive.complaints.selectors import (
     public_complaints,
     triage_queue,
 )
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import NotFound, PermissionDenied
+from kotalive.core.uploads import upload_response
 
 router = Router(tags=["complaints"], auth=BearerToken())
 PUBLIC_FEED_SECONDS = 10  # how stale the public feed may be; it holds no personal data

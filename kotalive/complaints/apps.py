@@ -7,4 +7,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "Complaints and aspirations (LAKSA)"
 
     def ready(self) -> None:
-        from kotalive.complaints import consumers  # noqa: F401, PLC0415 (registers the in-process event consumers)
+        from kotalive.complaints import (
+            consumers,  # noqa: F401, PLC0415 (registers the in-process event consumers)
+            events,  # noqa: PLC0415 (the event catalogue is filled once apps are loaded)
+        )
+
+        events.register()

@@ -1,9 +1,9 @@
-"""In-process consumers of complaint events (run by the worker's fan-out, inside its transaction): the reporter's
-and followers' in-app notices, and the SP4N-LAPOR! bridge's outbox."""
+"""In-process consumers of complaint events (run by the worker from their own feed cursors:
+kotalive/events/consumers.py): the reporter's and followers' in-app notices, and the SP4N-LAPOR! bridge's outbox."""
 
 from kotalive.complaints.lapor import lapor_enqueue
 from kotalive.complaints.models import Complaint, Follower
-from kotalive.events.dispatch import consumer
+from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.notifications.models import Notification
 
@@ -12,7 +12,7 @@ PREFIX = "id.kotalive.complaint."
 QUIET = {"submitted", "rated", "escalated", "resubmitted", "confirmed", "reopened"}
 
 
-@consumer
+@consumer("complaints.reporter-notices")
 def notify_reporters(events: list[OutboxEvent]) -> None:
     """A notice to the reporter and to every follower (merged duplicates) for each change made by someone else."""
     relevant = [
@@ -45,10 +45,10 @@ def notify_reporters(events: list[OutboxEvent]) -> None:
             for e in relevant
             for user_id in people.get(e.subject, set())
         ],
-        ignore_conflicts=True,  # a fan-out retried after a crash may see the same event again
+        ignore_conflicts=True,  # a replayed dead letter, or a cursor set back, hands an event over again
     )
 
 
-@consumer
+@consumer("complaints.lapor-outbox")
 def forward_to_lapor(events: list[OutboxEvent]) -> None:
     lapor_enqueue([e for e in events if e.type.startswith(PREFIX)])

@@ -8,10 +8,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from kotalive.agencies.auth import BearerToken, actor
 from kotalive.complaints import services
 from kotalive.complaints.models import Complaint
 from kotalive.complaints.selectors import category_get
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import NotFound, ValidationFailed
 from kotalive.workflow.services import workflow_record_step
 
@@ -64,23 +65,22 @@ def lapor_report(request: HttpRequest, payload: LaporReportIn) -> Status[dict[st
     if not payload.lapor_id.strip():
         raise ValidationFailed({"lapor_id": [_("is required")]})
     category = payload.category if category_get(code=payload.category) else "other"
-    with transaction.atomic():
-        complaint = services.complaint_submit(
-            actor=user,
-            kind=payload.kind,
-            category=category,
-            title=payload.title,
-            description=payload.content,
-            lat=payload.lat,
-            lon=payload.lon,
-            kelurahan=payload.kelurahan,
-            address=payload.address or ("-" if payload.lat is None and not payload.kelurahan else ""),
-            anonymous=payload.anonymous,
-            confidential=payload.confidential,
-            source=Complaint.LAPOR,
-            contact=payload.reporter.dict() if any(payload.reporter.dict().values()) else None,
-        )
-        Complaint.objects.filter(pk=complaint.pk).update(lapor_id=payload.lapor_id.strip())
+    complaint = services.complaint_submit(
+        actor=user,
+        kind=payload.kind,
+        category=category,
+        title=payload.title,
+        description=payload.content,
+        lat=payload.lat,
+        lon=payload.lon,
+        kelurahan=payload.kelurahan,
+        address=payload.address or ("-" if payload.lat is None and not payload.kelurahan else ""),
+        anonymous=payload.anonymous,
+        confidential=payload.confidential,
+        source=Complaint.LAPOR,
+        contact=payload.reporter.dict() if any(payload.reporter.dict().values()) else None,
+        lapor_id=payload.lapor_id.strip(),
+    )
     return Status(201, {"tracking": complaint.tracking, "created": True})
 
 

@@ -165,7 +165,7 @@ class Photo(models.Model):
 
     REPORT, BEFORE, AFTER = "report", "before", "after"
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
-    upload = models.ForeignKey("cases.Upload", on_delete=models.PROTECT, related_name="+")
+    upload = models.ForeignKey("core.Upload", on_delete=models.PROTECT, related_name="+")
     stage = models.CharField(max_length=6, default=REPORT)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency
-from kotalive.cases.models import TrackingCounter, Upload
 from kotalive.complaints.models import (
     Assignment,
     Category,
@@ -41,6 +40,8 @@ from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.models import Upload
+from kotalive.core.numbering import tracking_number
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.workflow.models import WorkflowDefinition, WorkflowSubject
@@ -53,13 +54,6 @@ FOLLOW_UP_WORKING_DAYS = 5  # the agency posts its follow-up within 5 working da
 CONFIRM_DAYS = 10  # the reporter confirms or reopens within 10 days; silence closes the report
 MAX_PHOTOS = 5
 TRACKING_PREFIX = "LAKSA"
-
-
-def _tracking(day: dt.date) -> str:
-    counter, _created = TrackingCounter.objects.select_for_update().get_or_create(agency_code=TRACKING_PREFIX, day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{TRACKING_PREFIX}-{day:%Y%m%d}-{counter.last:05d}"
 
 
 def _photos(*, actor: User, upload_ids: list[str], field: str) -> list[Upload]:
@@ -121,6 +115,7 @@ def complaint_submit(
     source: str = Complaint.APP,
     contact: dict[str, str] | None = None,
     attributes: dict[str, str] | None = None,
+    lapor_id: str = "",
 ) -> Complaint:
     """File a report. Citizens (verified or not) file their own; partner systems (Open311, SP4N-LAPOR!) file on a
     citizen's behalf with the citizen's `contact`, kept encrypted."""
@@ -152,9 +147,10 @@ def complaint_submit(
     if workflow is None:
         raise DomainError(_("Complaints are not set up on this platform yet."), code="not_configured")
     now = timezone.now()
+    tracking = tracking_number(prefix=TRACKING_PREFIX, day=local_date(now))  # before the transaction
     with transaction.atomic():
         complaint = Complaint(
-            tracking=_tracking(local_date(now)),
+            tracking=tracking,
             kind=kind,
             category=chosen,
             title=title,
@@ -169,6 +165,7 @@ def complaint_submit(
             reporter=actor,
             contact_encrypted=crypto.encrypt(json.dumps(contact)) if contact else "",
             source=source,
+            lapor_id=lapor_id,
             workflow=workflow,
             state=workflow.parsed.initial,
             state_category=workflow.parsed.category(workflow.parsed.initial),

@@ -9,7 +9,6 @@
 """
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -22,10 +21,15 @@ from kotalive.complaints.models import Assignment, Complaint, Escalation
 from kotalive.complaints.services import complaint_transition
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.core.errors import Conflict
-from kotalive.notifications.models import Notification
 from kotalive.workflow.models import WorkflowSubject
 from kotalive.workflow.services import escalation_step_record
-from kotalive.workflow.sla import AT_RISK_WORKING_DAYS, escalation_due, sla_status_now, working_days_overdue
+from kotalive.workflow.sla import (
+    AT_RISK_WORKING_DAYS,
+    escalation_due,
+    escalation_notify,
+    sla_status_now,
+    working_days_overdue,
+)
 
 BATCH = 500
 CLOCKED_STATES = ["triage", "disposed", "in_progress"]
@@ -98,14 +102,7 @@ def _sweep_one(complaint: Complaint, now: dt.datetime, result: ComplaintSweepRes
         step = escalation_step_record(
             subject=complaint, rule_index=index, rule=rule, target=target, notified=user, overdue_days=overdue
         )
-        if user is not None:
-            Notification.objects.create(
-                user=user,
-                event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"complaint-escalation:{complaint.pk}:{step.pk}"),
-                kind="complaint.escalated",
-                subject=complaint.tracking,
-                data={"when": rule["when"], "target": target, "to_state": complaint.state},
-            )
+        escalation_notify(subject=complaint, step=step, rule=rule, target=target, notified=user, overdue_days=overdue)
         result.escalations += 1
 
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency
-from kotalive.cases.models import TrackingCounter
 from kotalive.complaints.models import Category, Complaint
 from kotalive.complaints.reference import city_bounds
 from kotalive.core.calendar import JAKARTA
+from kotalive.core.numbering import number_raise_to
 from kotalive.regions.models import Region
 from kotalive.workflow.models import WorkflowDefinition
 
@@ -111,5 +111,5 @@ def complaints_seed_synthetic(*, count: int, years: float = 10, seed: int = 1) -
         if batch:
             _insert(batch)
         for day, last in counters.items():
-            TrackingCounter.objects.update_or_create(agency_code="LAKSA", day=day, defaults={"last": last})
+            number_raise_to(series="LAKSA", day=day, last=last)
     return time.perf_counter() - started

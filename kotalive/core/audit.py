@@ -44,7 +44,7 @@ _DEMO_KEY_SEED = hashlib.sha256(b"kotalive demo audit signing key: not for produ
 def _signing_key(pem: str) -> Ed25519PrivateKey:
     if not pem:
         return Ed25519PrivateKey.from_private_bytes(_DEMO_KEY_SEED)
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    key = serialization.load_pem_private_key(pem.encode(), password=None)  # ValueError when it is not PEM
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("KOTALIVE_AUDIT_SIGNING_KEY must be an Ed25519 private key (PEM, PKCS#8)")
     return key
@@ -192,7 +192,8 @@ def audit_seal(*, batch: int = 2000) -> int:
         if not rows:
             return 0
         last = AuditEntry.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "chain_hash").first()
-        size, head = (last["seq"], bytes.fromhex(last["chain_hash"])) if last else (0, GENESIS)
+        size: int = (last["seq"] or 0) if last else 0
+        head = bytes.fromhex(last["chain_hash"]) if last else GENESIS
         now = timezone.now()
         sealed_at = timestamp(now)
         stamp = connection.ops.adapt_datetimefield_value(now)
@@ -257,7 +258,7 @@ def checkpoint_latest() -> Checkpoint | None:
         .values("seq", "chain_hash", "sealed_at", "key_id", "signature")
         .first()
     )
-    if row is None:
+    if row is None or row["seq"] is None or row["sealed_at"] is None:
         return None
     return Checkpoint(
         size=row["seq"],

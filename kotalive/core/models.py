@@ -1,7 +1,9 @@
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class TimestampedModel(models.Model):
@@ -74,3 +76,47 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'open' if self.working else 'closed'}: {self.reason}"
+
+
+class NumberCounter(models.Model):
+    """The last number given out per series and day (tracking numbers `<PREFIX>-<yyyymmdd>-<n>`).
+
+    Taken by `kotalive.core.numbering.number_take` in a one-statement transaction of its own, before the use case's
+    transaction: the row is locked for that statement only, never while a submission does its work.
+    """
+
+    series = models.CharField(max_length=40)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "day"], name="number_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.day} {self.last}"
+
+
+def _upload_path(instance: "Upload", filename: str) -> str:
+    # Never the citizen's file name: a random name, grouped by month, under MEDIA_ROOT (outside the web root).
+    return f"uploads/{timezone.now():%Y/%m}/{instance.id}.{instance.kind}"
+
+
+class Upload(models.Model):
+    """A file someone uploaded, checked by its content: a case's document, a report's photo, an output. One store
+    for every subject kind (kotalive.core.uploads); kept in the table it was created in."""
+
+    PDF, JPEG, PNG = "pdf", "jpeg", "png"
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
+    file = models.FileField(upload_to=_upload_path)
+    kind = models.CharField(max_length=4)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "cases_upload"  # created by the applications app before uploads served every kind
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.size} B"

@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from kotalive.agencies.auth import BearerToken, actor
 from kotalive.agencies.models import Agency, StaffRole
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import ValidationFailed
 from kotalive.events import services
 from kotalive.events.catalogue import event_types

@@ -1,4 +1,5 @@
-"""Numbers for the integration console: delivery success rate and lag per hour, counts per status."""
+"""Numbers for the integration console: delivery success rate and lag per hour, counts per status, and where each
+in-process event consumer stands (its cursor, a failing event's retries, its dead letters)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +9,17 @@ from django.db.models import Avg, Count, Max, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from kotalive.events.models import DeliveryAttempt, WebhookDelivery, WebhookSubscription
+from kotalive.accounts.models import User
+from kotalive.agencies.models import StaffRole
+from kotalive.events.consumers import CONSUMERS
+from kotalive.events.models import (
+    ConsumerCursor,
+    ConsumerDeadLetter,
+    DeliveryAttempt,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 @dataclass
@@ -61,3 +72,55 @@ def delivery_hours(*, subscriptions: list[WebhookSubscription], hours: int = 24)
 def status_counts(*, subscription: WebhookSubscription) -> dict[str, int]:
     rows = WebhookDelivery.objects.filter(subscription=subscription).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+# --- in-process consumers -------------------------------------------------------------------------------------
+
+
+def consumers_visible(*, actor: User) -> bool:
+    """Consumers serve every agency and resident: the platform's staff (operator, administrators, auditors) see
+    them; an agency's administrators see their own subscriptions only."""
+    return StaffRole.objects.filter(user=actor, agency__isnull=True).exists()
+
+
+@dataclass
+class ConsumerState:
+    name: str
+    position: int  # every event up to here is done
+    waiting: int  # events after it (positions have no gaps)
+    attempts: int  # failed attempts at the next event, while it keeps failing
+    next_attempt_at: dt.datetime | None
+    last_error: str
+    dead_letters: int  # not replayed yet
+
+
+def consumer_states(*, actor: User) -> list[ConsumerState]:
+    """Every registered consumer, in registration order (one that has not run yet stands at 0). Three queries."""
+    if not consumers_visible(actor=actor):
+        return []
+    cursors = ConsumerCursor.objects.in_bulk(list(CONSUMERS))
+    last = OutboxEvent.objects.aggregate(last=Max("position"))["last"] or 0
+    rows = ConsumerDeadLetter.objects.filter(replayed_at__isnull=True).order_by().values("consumer")
+    dead = {row["consumer"]: row["n"] for row in rows.annotate(n=Count("id"))}
+    states = []
+    for name in CONSUMERS:
+        cursor = cursors.get(name) or ConsumerCursor(name=name)
+        states.append(
+            ConsumerState(
+                name=name,
+                position=cursor.position,
+                waiting=max(0, last - cursor.position),
+                attempts=cursor.attempts,
+                next_attempt_at=cursor.next_attempt_at,
+                last_error=cursor.last_error,
+                dead_letters=dead.get(name, 0),
+            )
+        )
+    return states
+
+
+def consumer_dead_letters_open(*, actor: User, limit: int = 50) -> list[ConsumerDeadLetter]:
+    """The latest dead letters of the consumers that nobody replayed yet, newest first."""
+    if not consumers_visible(actor=actor):
+        return []
+    return list(ConsumerDeadLetter.objects.filter(replayed_at__isnull=True).select_related("event")[:limit])

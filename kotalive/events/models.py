@@ -12,7 +12,7 @@ class OutboxEvent(models.Model):
 
     Columns are the CloudEvents 1.0 attributes; `sequence` numbers the events of one subject (a case's tracking
     number) from 1 without gaps, so consumers can keep order per subject. The worker fans each row out to the
-    webhook subscriptions and in-process consumers, then gives it a `position`: the event feed's order
+    webhook subscriptions and gives it a `position`: the order of the event feed and of the in-process consumers
     (kotalive/events/dispatch.py explains why the feed does not use `id`).
     """
 
@@ -183,3 +183,49 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
+
+class ConsumerCursor(models.Model):
+    """How far one in-process consumer (kotalive/events/consumers.py) has read the feed: every event up to
+    `position` is done (consumed, or a dead letter of this consumer). `attempts`, `next_attempt_at` and
+    `last_error` are about the event right after it while that event keeps failing."""
+
+    name = models.CharField(max_length=100, primary_key=True)  # the name given to @consumer("...")
+    position = models.BigIntegerField(default=0)  # an OutboxEvent.position
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # None: due now
+    last_error = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.position}"
+
+
+class ConsumerDeadLetter(models.Model):
+    """An event one in-process consumer failed on at every attempt. The consumer went on past it; the operator
+    replays it from the integration console once the cause is fixed."""
+
+    consumer = models.CharField(max_length=100)
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="consumer_dead_letters")
+    error = models.CharField(max_length=500)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+    replayed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "event"], name="consumer_dead_letter_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["-id"], condition=models.Q(replayed_at__isnull=True), name="consumer_dead_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer}: {self.event}"

@@ -3,7 +3,6 @@
 from django.db import connection
 
 from kotalive.core.locks import advisory_xact_lock
-
 from kotalive.events.models import WebhookDelivery
 
 QUEUE_LOCK = 0x6B6F7461  # "kota": PostgreSQL advisory lock key of the delivery queues

@@ -16,6 +16,7 @@ from kotalive.agencies.models import Agency, StaffRole
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.ssrf import destination_check
 from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from kotalive.events.queues import deliveries_enqueue, queue_lock
 
@@ -74,7 +75,7 @@ def subscription_create(
     """Subscribe `url` to `event_types` (empty: every type the agency may see). Returns the subscription and its
     secret, which is shown only now."""
     from kotalive.events.catalogue import event_types as known_types
-    from kotalive.events.webhooks import destination_check, secret_new
+    from kotalive.events.webhooks import secret_new
 
     subscription_scope_check(actor=actor, agency=agency)
     errors: dict[str, list[str]] = {}

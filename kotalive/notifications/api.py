@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from kotalive.core.api import AUTH_ERRORS, BearerToken, actor
+from kotalive.agencies.auth import BearerToken, actor
+from kotalive.core.api import AUTH_ERRORS
 from kotalive.notifications.models import Notification
 
 router = Router(tags=["notifications"], auth=BearerToken())

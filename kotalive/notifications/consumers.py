@@ -1,6 +1,7 @@
-"""In-process consumers of domain events (run by the worker's fan-out, inside its transaction)."""
+"""In-process consumers of domain events (run by the worker, each from its own feed cursor:
+kotalive/events/consumers.py)."""
 
-from kotalive.events.dispatch import consumer
+from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.notifications.models import Notification
 
@@ -8,7 +9,7 @@ from kotalive.notifications.models import Notification
 CITIZEN_TYPES_EXCLUDED = {"id.kotalive.case.submitted", "id.kotalive.case.rated", "id.kotalive.case.escalated"}
 
 
-@consumer
+@consumer("notifications.applicant-notices")
 def notify_applicants(events: list[OutboxEvent]) -> None:
     """A notice to the applicant for each change of their case made by someone else (not their own actions)."""
     from kotalive.cases.models import Case  # noqa: PLC0415 (cases imports events)
@@ -38,5 +39,5 @@ def notify_applicants(events: list[OutboxEvent]) -> None:
             for e in relevant
             if e.subject in applicants
         ],
-        ignore_conflicts=True,  # a fan-out retried after a crash may see the same event again
+        ignore_conflicts=True,  # a replayed dead letter, or a cursor set back, hands an event over again
     )

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Router, Schema
 
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, BearerToken, ErrorOut, actor
+from kotalive.agencies.auth import BearerToken, actor
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.registry.mediation import agreements_held, data_access_of, registry_lookup
 
 router = Router(tags=["registry mediation"], auth=BearerToken())

@@ -17,7 +17,7 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from kotalive.registry.identity import IdentityNumberError, parse_nik
 from kotalive.registry.models import LOOKUP_FIELDS, DataSharingAgreement, Person, RegistryAccess
-from kotalive.registry.selectors import person_find_by_nik
+from kotalive.registry.selectors import person_find_by_nik, registry_values
 
 PROVIDER_CODE = "DISDUKCAPIL"
 
@@ -105,8 +105,6 @@ def registry_lookup(*, actor: User, nik: str, purpose: str) -> dict[str, Any]:
         )
     if person is None:
         raise NotFound(_("No resident with this NIK is in the registry."), field="nik", code="not_found")
-    from kotalive.cases.prefill import registry_values  # noqa: PLC0415 (cases depends on registry)
-
     values = registry_values(person)
     return {
         "purpose": agreement.purpose,

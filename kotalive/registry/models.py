@@ -65,7 +65,7 @@ class Person(models.Model):
 
 
 # The registry data a form may be pre-filled with (`x-prefill`) for the subject of an application; the values are
-# read by cases.prefill.registry_values.
+# read by registry.selectors.registry_values.
 REGISTRY_FIELDS = (
     "full_name",
     "nik",

@@ -4,6 +4,7 @@ issue)."""
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -37,3 +38,29 @@ def persons_without_account(*, born_before: dt.date, unregistered: bool) -> Quer
     if unregistered:
         people = people.exclude(nik_index__in=CitizenProfile.objects.values("nik_index"))
     return people
+
+
+def registry_values(person: Person) -> dict[str, Any]:
+    """The registry data a form may ask for, by the names of registry.models.REGISTRY_FIELDS."""
+    family = person.family
+    members = list(family.members.all())
+    head = next((m for m in members if m.relationship == "KEPALA KELUARGA"), None)
+    spouse = next((m for m in members if m.relationship in {"ISTRI", "SUAMI"}), None)
+    return {
+        "full_name": person.full_name.title(),
+        "nik": person.nik,
+        "birth_place": person.birth_place.title(),
+        "birth_date": person.birth_date.isoformat(),
+        "sex": person.sex,
+        "religion": person.religion,
+        "marital_status": person.marital_status,
+        "occupation": person.occupation,
+        "education": person.education,
+        "kk_number": family.kk_number,
+        "address": f"{family.address} RT {family.rt}/RW {family.rw}",
+        "kelurahan": family.kelurahan_id,
+        "father_name": person.father_name.title(),
+        "mother_name": person.mother_name.title(),
+        "head_name": head.full_name.title() if head else "",
+        "spouse_name": spouse.full_name.title() if spouse else "",
+    }

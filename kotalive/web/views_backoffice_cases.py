@@ -15,7 +15,6 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import agency_get, user_has_platform_role
 from kotalive.cases import services as case_services
-from kotalive.cases.prefill import registry_values
 from kotalive.cases.selectors import (
     agency_inbox,
     case_actions,
@@ -30,6 +29,7 @@ from kotalive.catalogue.models import localised
 from kotalive.core.calendar_services import calendar_override_remove, calendar_override_set
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.models import AuditEntry, CalendarOverride
+from kotalive.registry.selectors import registry_values
 from kotalive.web.access import staff_user
 from kotalive.web.feedback import flash_refusal
 from kotalive.workflow.sla import state_overdue

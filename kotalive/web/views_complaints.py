@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency
 from kotalive.agencies.selectors import agency_get
-from kotalive.cases.uploads import upload_create, upload_response
 from kotalive.complaints import services
 from kotalive.complaints.mapview import city_map
 from kotalive.complaints.models import Complaint, RoutingRule
@@ -33,6 +32,7 @@ from kotalive.complaints.selectors import (
     triage_queue,
 )
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
+from kotalive.core.uploads import upload_create, upload_response
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.web.access import signed_in_user, staff_user

@@ -1,5 +1,6 @@
-"""The integration console (webhooks, deliveries, dead letters, API clients, charts), DISDUKCAPIL's data-sharing
-agreements, and the resident's "who used my data" page. Every action goes through the same services as the API."""
+"""The integration console (webhooks, deliveries, dead letters, event consumers, API clients, charts),
+DISDUKCAPIL's data-sharing agreements, and the resident's "who used my data" page. Every action goes through the
+same services as the API."""
 
 import datetime as dt
 from typing import Any
@@ -15,7 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kotalive.agencies.models import ApiClient, StaffRole
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.events import services as event_services
-from kotalive.events.console import Hour, delivery_hours, status_counts
+from kotalive.events.console import (
+    Hour,
+    consumer_dead_letters_open,
+    consumer_states,
+    delivery_hours,
+    status_counts,
+)
+from kotalive.events.consumers import consumer_dead_letter_replay, consumer_dead_letters_may_replay
 from kotalive.events.models import WebhookDelivery
 from kotalive.registry import mediation
 from kotalive.registry.models import LOOKUP_FIELDS, DataSharingAgreement
@@ -74,6 +82,9 @@ def console(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "hours": [_bar(index, h, worst) for index, h in enumerate(hours)],
             "clients": clients if platform else clients.filter(agency_id__in=administered),
+            "consumers": consumer_states(actor=user),
+            "consumer_dead": consumer_dead_letters_open(actor=user),
+            "may_replay_consumers": consumer_dead_letters_may_replay(actor=user),
         },
     )
 
@@ -81,7 +92,7 @@ def console(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def console_action(request: HttpRequest) -> HttpResponse:
-    """One button of the console: redeliver, replay, enable or disable."""
+    """One button of the console: redeliver, replay, enable or disable, or replay a consumer's dead letter."""
     user = staff_user(request)
     intent = request.POST.get("intent", "")
     try:
@@ -101,6 +112,9 @@ def console_action(request: HttpRequest) -> HttpResponse:
                 actor=user, subscription_id=int(request.POST.get("subscription", "0")), active=intent == "enable"
             )
             messages.success(request, _("The subscription is updated."))
+        elif intent == "consumer_replay":
+            letter = consumer_dead_letter_replay(actor=user, dead_letter_id=int(request.POST.get("dead_letter", "0")))
+            messages.success(request, _("%(consumer)s handled the event again.") % {"consumer": letter.consumer})
         else:
             raise Http404
     except ValueError:

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.accounts.models import User
 from kotalive.cases import services as case_services
+from kotalive.cases.documents import document_response
 from kotalive.cases.models import IKM_ELEMENTS, CaseDraft
-from kotalive.cases.prefill import form_prefill
 from kotalive.cases.selectors import (
     case_actions,
     case_document_get,
@@ -24,11 +24,12 @@ from kotalive.cases.selectors import (
     cases_of_citizen,
     public_status,
 )
-from kotalive.cases.uploads import document_response, upload_create
 from kotalive.catalogue.forms import coerce_form_post, form_fields
 from kotalive.catalogue.models import Service, localised
+from kotalive.catalogue.prefill import form_prefill, resolve_subject
 from kotalive.catalogue.selectors import service_get, service_list
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
+from kotalive.core.uploads import upload_create
 from kotalive.registry.selectors import family_members
 from kotalive.web.access import signed_in_user
 
@@ -108,7 +109,7 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
     general: list[str] = []
     status = 200
     try:
-        person = case_services.resolve_subject(user=user, subject=subject, version=version)
+        person = resolve_subject(user=user, subject=subject, version=version)
     except DomainError:
         person = None
     prefill = form_prefill(version, person)

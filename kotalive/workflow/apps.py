@@ -5,3 +5,6 @@ class WorkflowConfig(AppConfig):
     name = "kotalive.workflow"
     label = "workflow"
     verbose_name = "Workflow"
+
+    def ready(self) -> None:
+        from kotalive.workflow import events  # noqa: F401, PLC0415 (registers the transition events' source)

@@ -1,11 +1,19 @@
-"""SLA clocks on working days: start, pause while the citizen is asked, resume, status."""
+"""SLA clocks on working days: start, pause while the citizen is asked, resume, status; when an escalation rule
+applies and the in-app notice to the person it names (shared by every sweep)."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date, working_days_between
+from kotalive.notifications.models import Notification
 from kotalive.workflow.definitions import AWAITING_CITIZEN, TERMINAL
-from kotalive.workflow.models import WorkflowSubject
+from kotalive.workflow.models import WorkflowStep, WorkflowSubject
 
 AT_RISK_WORKING_DAYS = 1  # a clock with this many working days left (or fewer) is at risk
 
@@ -77,3 +85,44 @@ def escalation_due(rule: dict[str, Any], *, status: str, overdue_days: int) -> b
     if rule["when"] == "at_risk":
         return status in {WorkflowSubject.AT_RISK, WorkflowSubject.BREACHED}
     return status == WorkflowSubject.BREACHED and overdue_days >= int(rule.get("after_working_days", 0) or 0)
+
+
+def _escalation_message(*, tracking: str, when: str, overdue_days: int) -> str:
+    if when == "at_risk":
+        return _("%(tracking)s is close to its due date and has been escalated to you.") % {"tracking": tracking}
+    if overdue_days <= 0:
+        return _("%(tracking)s is past its due date and has been escalated to you.") % {"tracking": tracking}
+    return ngettext(
+        "%(tracking)s is %(days)d working day past its due date and has been escalated to you.",
+        "%(tracking)s is %(days)d working days past its due date and has been escalated to you.",
+        overdue_days,
+    ) % {"tracking": tracking, "days": overdue_days}
+
+
+def escalation_notify(
+    *, subject: WorkflowSubject, step: WorkflowStep, rule: dict[str, Any], target: str, notified: Any, overdue_days: int
+) -> Notification | None:
+    """The in-app notice (kind `<subject kind>.escalated`) to the person an escalation rule names, written in the
+    sweep's transaction beside the escalation's step. Every subject kind's sweep calls it, so the person named by a
+    rule hears of it the same way for applications and complaints. None when the rule named nobody (no one holds
+    the role)."""
+    if notified is None:
+        return None
+    tracking = subject.event_subject()
+    # Staff keep no language of their own: the notice is written in the platform's language (LANGUAGE_CODE).
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _escalation_message(tracking=tracking, when=str(rule["when"]), overdue_days=overdue_days)
+    return Notification.objects.create(
+        user=notified,
+        # One notice per escalation step, whoever runs the sweep (the step is unique; retries find the same id).
+        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{subject.event_kind}-escalation:{subject.pk}:{step.pk}"),
+        kind=f"{subject.event_kind}.escalated",
+        subject=tracking,
+        data={
+            "when": rule["when"],
+            "target": target,
+            "to_state": subject.state,
+            "working_days_overdue": overdue_days,
+            "message": message,
+        },
+    )

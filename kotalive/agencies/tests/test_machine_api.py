@@ -274,8 +274,8 @@ def test_idempotency_keys_are_forgotten_after_a_day(dukcapil_admin: User, warga1
 
     from django.utils import timezone
 
+    from kotalive.agencies.idempotency import idempotency_forget_old
     from kotalive.agencies.models import IdempotentRequest
-    from kotalive.core.idempotency import idempotency_forget_old
 
     _client, case = submit_birth_certificate(warga1)
     system = _system(_create(dukcapil_admin).json()["key"])

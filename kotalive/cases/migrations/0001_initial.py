@@ -3,7 +3,7 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
-import kotalive.cases.models
+import kotalive.core.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
             name='Upload',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('file', models.FileField(upload_to=kotalive.cases.models._upload_path)),
+                ('file', models.FileField(upload_to=kotalive.core.models._upload_path)),
                 ('kind', models.CharField(max_length=4)),
                 ('size', models.PositiveIntegerField()),
                 ('sha256', models.CharField(max_length=64)),

@@ -10,6 +10,8 @@ from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.conftest import bearer_client
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.events.models import OutboxEvent
+from kotalive.events.tests.helpers import drain
+from kotalive.notifications.models import Notification
 from kotalive.workflow.sla import state_overdue
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +57,30 @@ def test_the_chain_escalates_step_by_step_and_once_each(warga1: User, verifier: 
     case.refresh_from_db()
     assert case.sla_status == "breached"
     assert OutboxEvent.objects.filter(subject=case.tracking, type="id.kotalive.case.escalated").count() == 3
+
+
+def test_the_person_a_rule_names_is_notified_in_app_and_nobody_else(
+    warga1: User, warga2: User, verifier: User, personas: dict
+) -> None:
+    """A case one working day past due escalates to the agency head (the service's chain): the head's notifications
+    show it, once; the applicant, the officers and other agencies' heads hear nothing of it."""
+    _client, body = submit_birth_certificate(warga1)
+    case = Case.objects.get(tracking=body["tracking"])
+    head = personas["dukcapil.kadis"]
+
+    sla_sweep(now=_after(case, 1))  # breached by one working day: at risk -> nobody is assigned; breached -> head
+    sla_sweep(now=_after(case, 1))
+    drain()  # the worker's fan-out of case.escalated adds nobody
+
+    notices = bearer_client(head).get("/api/v1/me/notifications").json()
+    assert [(n["kind"], n["subject"]) for n in notices] == [("case.escalated", case.tracking)]
+    assert notices[0]["data"]["target"] == "head"
+    assert notices[0]["data"]["when"] == "breached"
+    assert notices[0]["data"]["working_days_overdue"] == 1
+    assert case.tracking in notices[0]["data"]["message"]
+    assert set(Notification.objects.filter(kind="case.escalated").values_list("user", flat=True)) == {head.pk}
+    for someone in (warga1, warga2, verifier, personas["dinsos.petugas"], personas["kominfo.operator"]):
+        assert bearer_client(someone).get("/api/v1/me/notifications").json() == []
 
 
 def test_a_paused_case_does_not_escalate(warga1: User, verifier: User) -> None:

@@ -2,9 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from kotalive.accounts.models import User
-from kotalive.cases.models import Case, TrackingCounter
+from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.core.calendar import local_date
+from kotalive.core.models import NumberCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_synthetic_cases_fill_inboxes_and_real_tracking_numbers_continue_after_t
     _client, body = submit_birth_certificate(warga1)  # same day as some synthetic cases: no collision
     assert not Case.objects.filter(tracking=body["tracking"], is_test=True).exists()
     day = local_date(Case.objects.get(tracking=body["tracking"]).submitted_at)
-    counter = TrackingCounter.objects.get(agency_code="DISDUKCAPIL", day=day)
+    counter = NumberCounter.objects.get(series="DISDUKCAPIL", day=day)
     assert body["tracking"].endswith(f"{counter.last:05d}")
 
 

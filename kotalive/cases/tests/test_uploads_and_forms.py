@@ -3,10 +3,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from kotalive.accounts.models import User
-from kotalive.cases.models import Upload
 from kotalive.cases.tests.fixtures import PNG, submit_birth_certificate, upload
 from kotalive.conftest import bearer_client
-from kotalive.core.models import AuditEntry
+from kotalive.core.models import AuditEntry, Upload
 from kotalive.demo.data import ANDI, PUTRI
 from kotalive.registry.models import RegistryAccess
 from kotalive.registry.selectors import person_find_by_nik

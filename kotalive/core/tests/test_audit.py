@@ -176,6 +176,7 @@ def test_a_log_re_signed_with_another_key_is_refused(settings, tmp_path: Path) -
     rows = AuditEntry.objects.order_by("seq")
     with connection.cursor() as cursor:
         for entry in rows:
+            assert entry.sealed_at is not None
             text = checkpoint_text(size=entry.seq or 0, head=entry.chain_hash, sealed_at=timestamp(entry.sealed_at))
             cursor.execute(
                 f"UPDATE {TABLE} SET signature = %s WHERE id = %s",  # noqa: S608
@@ -273,7 +274,9 @@ def test_the_export_lets_anyone_recompute_the_log(tmp_path: Path) -> None:
         ).encode()
         previous = chain_hash(previous, leaf_hash(body))
         assert previous.hex() == line["chain_hash"]
-    assert base64.b64decode(header["checkpoint"]["signature"]) == bytes.fromhex(checkpoint_latest().signature)
+    latest = checkpoint_latest()
+    assert latest is not None
+    assert base64.b64decode(header["checkpoint"]["signature"]) == bytes.fromhex(latest.signature)
 
 
 @pytest.mark.django_db

@@ -3,12 +3,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def _start(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "KOTALIVE_DEMO", "SECRET_KEY", "KOTALIVE_FIELD_KEY"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "KOTALIVE_DEMO", "SECRET_KEY", "KOTALIVE_FIELD_KEY", "KOTALIVE_AUDIT_SIGNING_KEY"}
     }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -35,10 +40,33 @@ def test_production_refuses_to_start_with_the_demo_secrets() -> None:
     assert "SECRET_KEY" in done.stderr
 
 
+def _audit_key_pem() -> str:
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def test_production_starts_with_real_secrets() -> None:
-    done = _start(DEBUG="0", SECRET_KEY="s" * 50, KOTALIVE_FIELD_KEY="f" * 40)
+    done = _start(
+        DEBUG="0", SECRET_KEY="s" * 50, KOTALIVE_FIELD_KEY="f" * 40, KOTALIVE_AUDIT_SIGNING_KEY=_audit_key_pem()
+    )
 
     assert done.returncode == 0, done.stderr
+
+
+def test_production_refuses_to_start_without_the_audit_signing_key() -> None:
+    done = _start(DEBUG="0", SECRET_KEY="s" * 50, KOTALIVE_FIELD_KEY="f" * 40)
+
+    assert done.returncode != 0
+    assert "KOTALIVE_AUDIT_SIGNING_KEY" in done.stderr
+
+
+def test_an_audit_signing_key_that_is_not_ed25519_is_a_clear_error() -> None:
+    done = _start(DEBUG="0", SECRET_KEY="s" * 50, KOTALIVE_FIELD_KEY="f" * 40, KOTALIVE_AUDIT_SIGNING_KEY="nonsense")
+
+    assert done.returncode != 0
+    assert "KOTALIVE_AUDIT_SIGNING_KEY" in done.stderr
 
 
 def test_a_bad_boolean_is_a_clear_error() -> None:

@@ -29,7 +29,7 @@ def drain(passes: int = 20) -> None:
     """Run the worker's dispatch until there is nothing left to do now."""
     for _ in range(passes):
         result = dispatch_once()
-        if not result["fanned_out"] and not result["attempted"]:
+        if not result["fanned_out"] and not result["attempted"] and not result["consumed"]:
             return
     raise AssertionError(f"the dispatcher still had work after {passes} passes")
 

@@ -1,5 +1,6 @@
 """Real `kotalive worker` processes against the test database and a real receiver: a worker killed with SIGKILL
-in the middle of a batch loses nothing, and two workers on PostgreSQL never send one delivery twice at once."""
+in the middle of a batch loses nothing, two workers on PostgreSQL never send one delivery twice at once, and a
+worker stops within 5 seconds of SIGTERM or SIGINT, leaving a delivery it could not finish to the next worker."""
 
 import os
 import signal
@@ -8,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from django.conf import settings
@@ -31,7 +32,7 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _start_worker() -> subprocess.Popen[bytes]:
+def _start_worker(*, stderr: IO[bytes] | None = None, **overrides: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -39,12 +40,28 @@ def _start_worker() -> subprocess.Popen[bytes]:
         "KOTALIVE_WEBHOOK_RETRY_BASE_SECONDS": "0",
         "KOTALIVE_WEBHOOK_SENDERS": "4",
         "LOG_LEVEL": "WARNING",
+        **overrides,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "config.manage", "worker"],
         cwd=settings.BASE_DIR,
         env=env,  # noqa: S603
+        stderr=stderr,
     )
+
+
+def _stop(worker: subprocess.Popen[bytes], signum: int = signal.SIGTERM, log: Path | None = None) -> float:
+    """Send `signum` and wait at most 5 s for the worker to exit; returns how long it took."""
+    sent = time.monotonic()
+    worker.send_signal(signum)
+    try:
+        worker.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+        said = log.read_text() if log is not None else ""
+        raise AssertionError(f"the worker was still running 5 s after signal {signum}: {said}") from None
+    return time.monotonic() - sent
 
 
 @pytest.fixture
@@ -129,3 +146,80 @@ def test_two_workers_share_the_work_without_sending_twice(dukcapil_admin: User, 
     assert len(receiver.accepted()) == 120
     per_subject = _check_order(receiver)
     assert all(sequences == [1, 2, 3, 4] for sequences in per_subject.values())
+
+
+DEADLINE_LINE = "not stopped within the deadline"
+
+
+def test_a_worker_stops_within_five_seconds_of_sigterm_or_sigint(
+    dukcapil_admin: User, receiver: Receiver, tmp_path: Path
+) -> None:
+    """Started and stopped again and again, at different moments: idle, or with a pass full of work."""
+    subscribe(bearer_client(dukcapil_admin), receiver.url)
+    plans = [  # (signal, seconds after it delivered its first event, events written just before the signal)
+        (signal.SIGTERM, 0.0, 0),
+        (signal.SIGINT, 0.3, 20),
+        (signal.SIGTERM, 0.05, 40),
+        (signal.SIGINT, 1.2, 0),
+        (signal.SIGTERM, 0.6, 20),
+    ]
+    for number, (signum, delay, busy) in enumerate(plans):
+        log = tmp_path / f"worker-{number}.log"
+        with log.open("wb") as stderr:
+            worker = _start_worker(stderr=stderr)
+            try:
+                before = len(receiver.requests)
+                _events(subjects=1, per_subject=1)
+                try:  # it runs: it delivered an event
+                    _wait_for(lambda before=before: len(receiver.requests) > before, 30)
+                except AssertionError:
+                    raise AssertionError(f"start {number} delivered nothing: {log.read_text()}") from None
+                if busy:
+                    _events(subjects=busy // 2, per_subject=2)
+                time.sleep(delay)
+                took = _stop(worker, signum, log)
+            finally:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+        said = log.read_text()
+        assert took < 5, (number, said)
+        assert worker.returncode == 0, (number, worker.returncode, said)
+        # It finished its pass and stopped; the hard deadline was not needed.
+        assert DEADLINE_LINE not in said, (number, said)
+
+
+def test_a_delivery_in_flight_at_sigterm_is_left_to_the_next_worker(
+    dukcapil_admin: User, receiver: Receiver, tmp_path: Path
+) -> None:
+    """The receiver hangs past the 4 s deadline: the worker exits within 5 s without finishing the request, and the
+    delivery it leased is sent by another worker once the lease ends (timeout 6 s + 5 s)."""
+    subscribe(bearer_client(dukcapil_admin), receiver.url)
+    receiver.mode, receiver.hang_seconds = "hang", 20
+    _events(subjects=1, per_subject=1)
+    log = tmp_path / "worker.log"
+    with log.open("wb") as stderr:
+        worker = _start_worker(stderr=stderr, KOTALIVE_WEBHOOK_TIMEOUT_SECONDS="6")
+        try:
+            _wait_for(lambda: WebhookDelivery.objects.filter(status=WebhookDelivery.IN_FLIGHT).exists(), 30)
+            time.sleep(0.3)  # the request is on its way: the receiver holds it
+            took = _stop(worker, signal.SIGTERM, log)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    assert took < 5
+    assert DEADLINE_LINE in log.read_text()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.IN_FLIGHT, 1)  # leased, nothing recorded
+
+    receiver.mode = "ok"
+    worker = _start_worker()
+    try:
+        _wait_for(lambda: WebhookDelivery.objects.filter(status=WebhookDelivery.SUCCEEDED).exists(), 30)
+    finally:
+        took = _stop(worker, signal.SIGTERM)
+    assert took < 5
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2
+    assert list(DeliveryAttempt.objects.values_list("status_code", flat=True)) == [204]

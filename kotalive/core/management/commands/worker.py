@@ -1,20 +1,30 @@
 import logging
+import os
 import signal
 import threading
 import time
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connections
 
+from kotalive.agencies.idempotency import idempotency_forget_old
 from kotalive.cases.sla_sweep import sla_sweep
 from kotalive.complaints.lapor import lapor_send_due
 from kotalive.complaints.sweep import complaint_sweep
-from kotalive.core.idempotency import idempotency_forget_old
 from kotalive.events.dispatch import dispatch_once
 
 logger = logging.getLogger("kotalive.worker")
+
+# After SIGTERM or SIGINT the worker finishes its pass and stops; if it has not stopped after this many seconds (a
+# webhook that hangs until its timeout, a long sweep), SIGALRM ends the process at once. Nothing is lost: every
+# step commits in short transactions, and deliveries leased to this worker are taken again by any worker when
+# their lease ends (kotalive/events/dispatch.py). Orchestrators wait 10 s (Docker) to 30 s (systemd, Kubernetes).
+STOP_DEADLINE_SECONDS = 4.0
+# How long the main loop sleeps at a time when idle, so it sees the stop flag at once.
+SLEEP_STEP_SECONDS = 0.05
 
 
 class Command(BaseCommand):
@@ -28,30 +38,60 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run each job once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stop = threading.Event()
+        self._stopping = False
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
+            signal.signal(signum, self._on_stop_signal)
         logger.info("worker started: events continuously, SLA sweep every %ss", options["interval"])
         if options["once"]:
             self._dispatch()
             self._sweep()
             return
         # The periodic jobs run in their own thread (and database connection): a long SLA sweep must not hold up
-        # event delivery, whose lag budget is half a second.
-        periodic = threading.Thread(target=self._periodic, args=(stop, options["interval"]), name="periodic")
+        # event delivery, whose lag budget is half a second. A daemon, so that a sweep still running at the stop
+        # deadline does not keep the process alive (its transaction, one per subject, is rolled back).
+        periodic_stop = threading.Event()
+        periodic = threading.Thread(
+            target=self._periodic, args=(periodic_stop, options["interval"]), name="periodic", daemon=True
+        )
         periodic.start()
-        while not stop.is_set():
+        while not self._stopping:
             if not self._dispatch():
-                stop.wait(settings.KOTALIVE_WORKER_POLL_SECONDS)
-        periodic.join()
+                self._idle(settings.KOTALIVE_WORKER_POLL_SECONDS)
+        # Normal code from here on, not a signal handler: Event.set() takes the event's lock, which a handler
+        # interrupting this same thread inside Event.wait() would wait for forever.
+        periodic_stop.set()
+        periodic.join(timeout=STOP_DEADLINE_SECONDS / 2)
+        if periodic.is_alive():
+            logger.warning("worker stopped while a periodic job still ran; the next worker's sweep redoes it")
+            # Not through interpreter shutdown: with a daemon thread inside a query or a log call it can block on a
+            # lock that thread holds, or abort on stderr's. The database rolls the job's open transaction back.
+            os._exit(0)
         logger.info("worker stopped")
+
+    def _on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
+        """SIGTERM or SIGINT. A signal handler runs in the main thread between two bytecodes, possibly while that
+        thread holds a lock, so it takes none: it sets a plain flag that the loop checks, and arms the deadline."""
+        if self._stopping:
+            return  # a second signal: the deadline armed by the first one stands
+        self._stopping = True
+        signal.signal(signal.SIGALRM, _stop_deadline_passed)
+        signal.setitimer(signal.ITIMER_REAL, STOP_DEADLINE_SECONDS)
+
+    def _idle(self, seconds: float) -> None:
+        """Sleep up to `seconds` in short steps, waking as soon as a stop is asked for."""
+        until = time.monotonic() + seconds
+        while not self._stopping:
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(SLEEP_STEP_SECONDS, left))
 
     def _dispatch(self) -> bool:
         """One delivery pass; True when it found work (so the next pass follows at once)."""
         try:
             close_old_connections()
             result = dispatch_once()
-            return bool(result["fanned_out"] or result["attempted"])
+            return bool(result["fanned_out"] or result["attempted"] or result["consumed"])
         except Exception:  # a failed pass must not kill the worker; nothing is marked done, the next pass retries
             logger.exception("event dispatch failed")
             return False
@@ -98,3 +138,10 @@ class Command(BaseCommand):
             lapor_send_due()
         except Exception:  # unsent messages stay pending; the next minute retries
             logger.exception("SP4N-LAPOR! bridge failed")
+
+
+def _stop_deadline_passed(signum: int, frame: FrameType | None) -> None:
+    """SIGALRM after a stop signal: the pass did not end in time. Only async-signal-safe calls: one write to
+    stderr (no logging, whose handler lock the interrupted code may hold) and an immediate exit."""
+    os.write(2, b"kotalive worker: not stopped within the deadline, exiting now; leased deliveries are retried\n")
+    os._exit(0)

@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kotalive.agencies.models import Agency, ApiClient
+from kotalive.cases.reconcile import reconcile
 from kotalive.core.errors import DomainError
-from kotalive.events.reconcile import reconcile
 
 
 class Command(BaseCommand):

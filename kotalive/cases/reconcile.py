@@ -24,10 +24,10 @@ from kotalive.cases.models import Case
 from kotalive.cases.selectors import OPEN_CATEGORIES
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import ValidationFailed
+from kotalive.core.ssrf import destination_check
 from kotalive.events.httpclient import Client
 from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from kotalive.events.queues import deliveries_enqueue, queue_lock
-from kotalive.events.webhooks import destination_check
 
 ANSWER_LIMIT = 1024 * 1024
 PAGE_SIZE = 500

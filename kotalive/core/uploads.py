@@ -2,7 +2,7 @@
 
 import hashlib
 import io
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import File
@@ -10,20 +10,14 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
-from kotalive.accounts.models import User
-from kotalive.cases.imagemeta import NotAnImage, strip_metadata
-from kotalive.cases.models import CaseDocument, Upload
 from kotalive.core.errors import ValidationFailed
+from kotalive.core.imagemeta import NotAnImage, strip_metadata
+from kotalive.core.models import Upload
 
 MAGIC = ((b"%PDF-", Upload.PDF), (b"\xff\xd8\xff", Upload.JPEG), (b"\x89PNG\r\n\x1a\n", Upload.PNG))
 
 
 CONTENT_TYPES = {Upload.PDF: "application/pdf", Upload.JPEG: "image/jpeg", Upload.PNG: "image/png"}
-
-
-def document_response(document: CaseDocument) -> FileResponse:
-    """The file of a case document as a download named after its requirement (never the uploaded name)."""
-    return upload_response(document.upload, document.requirement)
 
 
 def upload_response(upload: Upload, name: str) -> FileResponse:
@@ -38,7 +32,7 @@ def sniff_kind(head: bytes) -> str | None:
     return next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
 
 
-def upload_create(*, actor: User, stream: IO[bytes], name: str, size: int) -> Upload:
+def upload_create(*, actor: Any, stream: IO[bytes], name: str, size: int) -> Upload:
     """Store an uploaded file after checking its size and its content (PDF, JPEG or PNG only)."""
     limit = settings.KOTALIVE_UPLOAD_MAX_BYTES
     if size <= 0:

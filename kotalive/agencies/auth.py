@@ -1,0 +1,57 @@
+"""Who calls the API: a person's bearer token or an agency system's key (scopes, test fence, rate)."""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+
+from kotalive.accounts.models import User
+from kotalive.accounts.selectors import user_for_token
+from kotalive.agencies.machine import KEY_PREFIX, machine_authenticate, rate_window, scope_needed
+from kotalive.agencies.models import ApiClient
+from kotalive.core.errors import PermissionDenied, TooManyAttempts
+
+TEST_KEY_SCOPES = {"", "cases:read", "cases:write", "events:read", "webhooks:manage"}
+
+
+class BearerToken(HttpBearer):
+    """A person's API token, or an agency system's key (`klk_...`, checked against its scopes and rate)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if token.startswith(KEY_PREFIX):
+            return self._machine(request, token)
+        user = user_for_token(raw_token=token)
+        if user is not None:
+            request.user = user
+        return user
+
+    def _machine(self, request: HttpRequest, token: str) -> User | None:
+        principal = machine_authenticate(token)
+        if principal is None:
+            return None
+        client = principal.client
+        needed = scope_needed(request.method or "GET", request.path)
+        if needed is None or (needed and needed not in client.scopes):
+            raise PermissionDenied(
+                _("This API key may not call %(method)s %(path)s (its scopes: %(scopes)s).")
+                % {"method": request.method, "path": request.path, "scopes": ", ".join(client.scopes)},
+                code="scope",
+            )
+        if client.environment == ApiClient.TEST and needed not in TEST_KEY_SCOPES:
+            # Test keys act only on test data: synthetic cases (`kotalive seed-cases`) and their events, fenced in the
+            # case selectors, the feed and the subscriptions. The registry has no test data, so they stay out of it.
+            raise PermissionDenied(
+                _("Test keys act only on test data, which this endpoint does not have: use a live key."),
+                code="test_key",
+            )
+        if not rate_window.allow(principal.key.pk, client.requests_per_minute):
+            raise TooManyAttempts(_("This API key's requests per minute are used up; retry next minute."))
+        client.account.machine_client = client  # type: ignore[attr-defined]  # read by the case selectors' fence
+        request.user = client.account
+        return client.account
+
+
+def actor(request: HttpRequest) -> User:
+    """The signed-in user of an authenticated endpoint."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)  # noqa: S101 (ninja only calls the handler after authentication)
+    return user

@@ -1,0 +1,71 @@
+"""The JSON Schemas of application (case) events, registered in the event catalogue (docs/events.md)."""
+
+from typing import Any
+
+from kotalive.events.catalogue import event_types_register
+from kotalive.workflow.events import STEP_PROPERTIES, STEP_REQUIRED, step_schema_register
+
+_CASE = {
+    "tracking": {"type": "string", "pattern": "^[A-Z0-9]+-[0-9]{8}-[0-9]+$"},
+    "service": {"type": "string"},
+    "service_version": {"type": "integer", "minimum": 1},
+    "agency": {"type": "string"},
+}
+_CASE_REQUIRED = ["tracking", "service", "service_version", "agency"]
+
+
+def _case_schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {**_CASE, **extra},
+        "required": _CASE_REQUIRED + required,
+    }
+
+
+# A workflow step (any transition's event, plus submission and escalation which are steps too).
+STEP_SCHEMA = _case_schema(STEP_PROPERTIES, STEP_REQUIRED)
+
+CASE_TYPES: dict[str, dict[str, Any]] = {
+    "case.submitted": _case_schema(
+        {**STEP_PROPERTIES, "due_at": {"type": ["string", "null"]}}, [*STEP_REQUIRED, "due_at"]
+    ),
+    "case.escalated": _case_schema(
+        {
+            **STEP_PROPERTIES,
+            "rule": {"type": "integer", "minimum": 0},
+            "when": {"type": "string"},
+            "target": {"type": "string"},
+            "notified": {"type": ["string", "null"]},
+            "working_days_overdue": {"type": "integer"},
+        },
+        [*STEP_REQUIRED, "rule", "when", "target", "notified"],
+    ),
+    "case.message_posted": _case_schema(
+        {"message_id": {"type": "integer"}, "author_role": {"enum": ["staff", "citizen"]}},
+        ["message_id", "author_role"],
+    ),
+    "case.document_added": _case_schema({"requirement": {"type": "string"}}, ["requirement"]),
+    "case.output_attached": _case_schema(
+        {"number": {"type": "string"}, "kind": {"enum": ["pdf", "jpeg", "png"]}}, ["number", "kind"]
+    ),
+    "case.assigned": _case_schema(
+        {"assignee": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]}}, ["assignee", "previous"]
+    ),
+    "case.rated": _case_schema(
+        {
+            "scores": {  # the nine IKM elements U1..U9 in order, 1-4 each
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1, "maximum": 4},
+                "minItems": 9,
+                "maxItems": 9,
+            }
+        },
+        ["scores"],
+    ),
+}
+
+
+def register() -> None:
+    step_schema_register("case", STEP_SCHEMA)
+    event_types_register(CASE_TYPES)

@@ -1,0 +1,52 @@
+"""The fields every workflow step's event carries, whatever the subject kind, and the step schema each kind
+registers: the event catalogue (kotalive.events.catalogue) lists `<kind>.<event>` for every transition of every
+stored definition with its kind's schema."""
+
+from typing import Any
+
+from kotalive.events.catalogue import event_type_source
+
+STEP_PROPERTIES: dict[str, Any] = {
+    "action": {"type": "string"},
+    "from_state": {"type": "string"},
+    "to_state": {"type": "string"},
+    "state_category": {
+        "enum": [
+            "draft",
+            "submitted",
+            "in_progress",
+            "awaiting_citizen",
+            "awaiting_agency",
+            "completed",
+            "rejected",
+            "cancelled",
+        ]
+    },
+    "reason": {"type": "string"},
+    "actor_role": {"type": "string"},
+    "version": {"type": "integer", "minimum": 1},
+    "requirements": {"type": "array", "items": {"type": "string"}},
+}
+STEP_REQUIRED = ["action", "from_state", "to_state", "state_category", "reason", "actor_role", "version"]
+
+
+STEP_SCHEMAS: dict[str, dict[str, Any]] = {}
+
+
+def step_schema_register(kind: str, schema: dict[str, Any]) -> None:
+    """Set the JSON Schema of `kind`'s step events (called from the kind's AppConfig.ready())."""
+    STEP_SCHEMAS[kind] = schema
+
+
+@event_type_source
+def workflow_event_types() -> dict[str, dict[str, Any]]:
+    """`<subject>.<event>` for every transition event of every stored workflow definition, with its kind's schema."""
+    from kotalive.workflow.models import WorkflowDefinition  # noqa: PLC0415 (models are ready only at call time)
+
+    found: dict[str, dict[str, Any]] = {}
+    for definition in WorkflowDefinition.objects.all():
+        parsed = definition.parsed
+        schema = STEP_SCHEMAS.get(parsed.subject)
+        if schema is not None:
+            found.update({f"{parsed.subject}.{t.event}": schema for t in parsed.transitions})
+    return found
