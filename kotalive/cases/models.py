@@ -3,6 +3,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from kotalive.events.audience import Audience
 from kotalive.workflow.models import WorkflowSubject
 
 # Must equal the inbox's filter (cases.selectors.OPEN_CATEGORIES) for the planner to use the partial indexes.
@@ -89,6 +90,9 @@ class Case(WorkflowSubject):
         from kotalive.cases.snapshots import case_snapshot_refresh  # noqa: PLC0415 (snapshots import this module)
 
         case_snapshot_refresh(case=self)
+
+    def event_audience(self) -> Audience:
+        return Audience(people=frozenset({self.applicant_id}))  # the applicant's feed and notices
 
     def event_data(self) -> dict[str, object]:
         return {

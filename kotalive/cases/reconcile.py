@@ -26,7 +26,7 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import ValidationFailed
 from kotalive.core.ssrf import destination_check
 from kotalive.events.httpclient import Client
-from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription, audience_agencies
 from kotalive.events.queues import deliveries_enqueue, queue_lock
 
 ANSWER_LIMIT = 1024 * 1024
@@ -69,6 +69,7 @@ def _resend(case: Case, subscriptions: list[WebhookSubscription]) -> bool:
     events = list(OutboxEvent.objects.filter(subject=case.tracking, position__isnull=False).order_by("sequence"))
     if not subscriptions or not events:
         return False
+    also = audience_agencies(events)
     with transaction.atomic():
         queue_lock()
         deliveries_enqueue(
@@ -76,7 +77,7 @@ def _resend(case: Case, subscriptions: list[WebhookSubscription]) -> bool:
                 WebhookDelivery(subscription=s, event=e, subject=e.subject, sequence=e.sequence)
                 for s in subscriptions
                 for e in events
-                if s.wants(e)
+                if s.wants(e, also.get(e.pk, frozenset()))
             ]
         )
     return True

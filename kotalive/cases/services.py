@@ -24,11 +24,10 @@ from kotalive.core.calendar import local_date
 from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
-from kotalive.events.services import outbox_write
 from kotalive.registry.mediation import registry_access_record
 from kotalive.registry.models import Person, RegistryAccess
 from kotalive.workflow.definitions import APPLICANT
-from kotalive.workflow.services import transition, workflow_record_step
+from kotalive.workflow.services import subject_event_write, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
 
@@ -271,15 +270,12 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
             raise PermissionDenied(_("Only the agency's staff write internal notes."))
         message = CaseMessage.objects.create(case=case, author=actor, body=body, internal=internal)
         if not internal:  # internal notes are not events: agency systems of other parties must not see them
-            outbox_write(
-                event="case.message_posted",
-                subject=case.tracking,
-                agency=case.agency.code,
-                test=case.is_test,
-                data={**case.event_data(), "message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
+            subject_event_write(
+                subject=case,
+                event="message_posted",
+                data={"message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
             )
             case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
-        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(
             actor=actor,
             action="case.note_added" if internal else "case.message_posted",
@@ -305,15 +301,12 @@ def case_document_replace(*, actor: User, tracking: str, requirement: str, uploa
         )
         CaseDocument.objects.filter(case=case, requirement=requirement, current=True).update(current=False)
         document = CaseDocument.objects.create(case=case, requirement=requirement, upload=chosen[requirement])
-        outbox_write(
-            event="case.document_added",
-            subject=case.tracking,
-            agency=case.agency.code,
-            test=case.is_test,
-            data={**case.event_data(), "requirement": requirement},
+        subject_event_write(
+            subject=case,
+            event="document_added",
+            data={"requirement": requirement},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
-        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(actor=actor, action="case.document_added", obj=case, data={"requirement": requirement})
     return document
 
@@ -336,15 +329,12 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
         previous = case.assignee.username if case.assignee else None
         case.assignee = assignee
         case.save(update_fields=["assignee"])
-        outbox_write(
-            event="case.assigned",
-            subject=case.tracking,
-            agency=case.agency.code,
-            test=case.is_test,
-            data={**case.event_data(), "assignee": assignee_username, "previous": previous},
+        subject_event_write(
+            subject=case,
+            event="assigned",
+            data={"assignee": assignee_username, "previous": previous},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
-        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(actor=actor, action="case.assigned", obj=case, data={"from": previous, "to": assignee_username})
     return case
 
@@ -366,15 +356,12 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
         if CaseRating.objects.filter(case=case).exists():
             raise Conflict(_("This case is already rated."), code="already_rated")
         rating = CaseRating.objects.create(case=case, scores=scores, comment=(comment or "").strip()[:2000])
-        outbox_write(
-            event="case.rated",
-            subject=case.tracking,
-            agency=case.agency.code,
-            test=case.is_test,
-            data={**case.event_data(), "scores": scores},
+        subject_event_write(
+            subject=case,
+            event="rated",
+            data={"scores": scores},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
-        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(actor=actor, action="case.rated", obj=case, data={"scores": scores})
     return rating
 
@@ -394,15 +381,12 @@ def case_output_attach(*, actor: User, tracking: str, upload_id: str) -> CaseOut
             raise ValidationFailed({"upload": [_("is not a file you uploaded")]})
         output.document = upload
         output.save(update_fields=["document"])
-        outbox_write(
-            event="case.output_attached",
-            subject=case.tracking,
-            agency=case.agency.code,
-            test=case.is_test,
-            data={**case.event_data(), "number": output.number, "kind": upload.kind},
+        subject_event_write(
+            subject=case,
+            event="output_attached",
+            data={"number": output.number, "kind": upload.kind},
         )
         case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
-        # The audit entry goes last: it locks the chain head until commit (ADR 0002), so nothing may follow it.
         audit_record(actor=actor, action="case.output_attached", obj=case, data={"number": output.number})
     return output
 

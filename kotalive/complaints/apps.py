@@ -13,3 +13,4 @@ class ComplaintsConfig(AppConfig):
         )
 
         events.register()
+        from kotalive.complaints import jobs  # noqa: F401, PLC0415 (registers the worker jobs)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from kotalive.events.audience import Audience
 from kotalive.workflow.models import WorkflowSubject
 
 
@@ -124,6 +125,14 @@ class Complaint(WorkflowSubject):
 
     def event_agency(self) -> str:
         return self.agency.code if self.agency is not None else ""
+
+    def event_audience(self) -> Audience:
+        """The helper agencies working on the report besides its holder, and its reporter."""
+        helpers = Assignment.objects.filter(complaint=self, role=Assignment.SUPPORT, left_at__isnull=True)
+        return Audience(
+            agencies=frozenset(helpers.values_list("agency__code", flat=True)),
+            people=frozenset({self.reporter_id}) if self.reporter_id else frozenset(),
+        )
 
     def event_data(self) -> dict[str, object]:
         # Never the reporter: events reach agencies, and an anonymous reporter must stay unknown to them.

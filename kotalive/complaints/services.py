@@ -42,6 +42,7 @@ from kotalive.core.calendar import local_date
 from kotalive.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
+from kotalive.events.audience import Audience
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.workflow.models import WorkflowDefinition, WorkflowSubject
@@ -339,6 +340,11 @@ def complaint_transition(
             data["stage"] = stage
         complaint.updated_at = now
         complaint.save(update_fields=["agency", "agency_since", "confirm_by", "merged_into", "updated_at"])
+        # Besides the holder and the helpers already at work: the agency the report just left hears of the
+        # hand-off itself, and new helpers hear of the disposition that names them.
+        also = {a.code for a in support_agencies}
+        if previous_agency is not None and action in ("hand_off", "hand_back"):
+            also.add(previous_agency.code)
         transition(
             actor=actor,
             subject=complaint,
@@ -347,6 +353,7 @@ def complaint_transition(
             roles=roles,
             reason=reason,
             data=data,
+            audience=Audience(agencies=frozenset(also)),
         )
         # What follows the move: the holder's clock and its time record.
         if target is not None:  # dispose, hand_off

@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from kotalive.core import audit  # noqa: PLC0415 (apps are loaded now)
+        from kotalive.core import audit, jobs  # noqa: PLC0415 (apps are loaded now)
+
+        # Within seconds of the commit, on every pass of the worker (docs/audit.md).
+        jobs.continuous("audit.seal")(audit.audit_seal)
 
         try:  # a bad key fails at start, not at the worker's first seal
             audit.signing_key()

@@ -45,6 +45,7 @@ from kotalive.events.models import (
     OutboxEvent,
     WebhookDelivery,
     WebhookSubscription,
+    audience_agencies,
     cloudevent_attributes,
 )
 from kotalive.events.queues import deliveries_enqueue, queue_lock
@@ -75,6 +76,7 @@ def fan_out(*, batch: int = 500) -> int:
             WebhookSubscription.objects.filter(status=WebhookSubscription.ACTIVE).select_related("agency")
         )
         now = timezone.now()
+        also = audience_agencies(events) if subscriptions else {}
         deliveries_enqueue(
             [
                 WebhookDelivery(
@@ -87,7 +89,7 @@ def fan_out(*, batch: int = 500) -> int:
                 )
                 for event in events
                 for subscription in subscriptions
-                if subscription.wants(event)
+                if subscription.wants(event, also.get(event.pk, frozenset()))
             ]
         )
         last = OutboxEvent.objects.aggregate(last=Max("position"))["last"] or 0

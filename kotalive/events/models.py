@@ -57,6 +57,39 @@ class OutboxEvent(models.Model):
         )
 
 
+class EventAudience(models.Model):
+    """Who besides the owning agency (`OutboxEvent.agency`) an event concerns: helper agencies, the agency that
+    handed a report on (for the hand-off event itself), later the agency that asked in a coordination request; and
+    the people it is about (an applicant, a reporter). Webhooks, the event feed and notifications read these rows,
+    written with the event by `outbox_write`."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="audience")
+    agency = models.CharField(max_length=20, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "event"], condition=~models.Q(agency=""), name="audience_agency_idx"),
+            models.Index(
+                fields=["person", "event"], condition=models.Q(person__isnull=False), name="audience_person_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} -> {self.agency or self.person_id}"
+
+
+def audience_agencies(events: list[OutboxEvent]) -> dict[int, frozenset[str]]:
+    """For each event id, the agencies its audience names besides the owner (one query for a batch)."""
+    found: dict[int, set[str]] = {}
+    rows = EventAudience.objects.filter(event__in=[e.pk for e in events]).exclude(agency="")
+    for event_id, agency in rows.values_list("event_id", "agency"):
+        found.setdefault(event_id, set()).add(agency)
+    return {event_id: frozenset(codes) for event_id, codes in found.items()}
+
+
 def cloudevent_attributes(
     *,
     event_id: uuid.UUID,
@@ -114,12 +147,13 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return f"{self.agency.code if self.agency else 'platform'} -> {self.url}"
 
-    def wants(self, event: OutboxEvent) -> bool:
+    def wants(self, event: OutboxEvent, also: frozenset[str] = frozenset()) -> bool:
         """Whether this subscription receives `event`: test events only to test subscriptions (and the reverse),
-        its agency's events only (platform-wide: all), of the chosen types."""
+        the events of its agency only (platform-wide: all): the owning agency's and those whose audience names it
+        (`also`), of the chosen types."""
         if self.test != event.test:
             return False
-        if self.agency is not None and event.agency != self.agency.code:
+        if self.agency is not None and self.agency.code != event.agency and self.agency.code not in also:
             return False
         return not self.event_types or event.type in self.event_types
 

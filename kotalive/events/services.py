@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,8 @@ from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.ssrf import destination_check
-from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kotalive.events.audience import Audience
+from kotalive.events.models import EventAudience, OutboxEvent, WebhookDelivery, WebhookSubscription
 from kotalive.events.queues import deliveries_enqueue, queue_lock
 
 logger = logging.getLogger("kotalive.events")
@@ -26,9 +27,16 @@ TYPE_PREFIX = "id.kotalive."
 
 
 def outbox_write(
-    *, event: str, subject: str, data: dict[str, Any], agency: str = "", test: bool = False
+    *,
+    event: str,
+    subject: str,
+    data: dict[str, Any],
+    agency: str = "",
+    test: bool = False,
+    audience: Audience | None = None,
 ) -> OutboxEvent:
-    """Append event `event` (e.g. "case.submitted") about `subject` with the next per-subject sequence number.
+    """Append event `event` (e.g. "case.submitted") about `subject` with the next per-subject sequence number, and
+    its audience: every other agency and the people it concerns.
 
     The caller must hold a lock on the subject (its row, selected for update) so two transactions never take the
     same sequence number; the unique constraint is the backstop.
@@ -36,7 +44,7 @@ def outbox_write(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_write must run inside the transaction of the change it describes")
     last = OutboxEvent.objects.filter(subject=subject).aggregate(last=Max("sequence"))["last"] or 0
-    return OutboxEvent.objects.create(
+    row = OutboxEvent.objects.create(
         source=f"{settings.KOTALIVE_EVENT_SOURCE}/{event.split('.')[0]}s",
         type=TYPE_PREFIX + event,
         subject=subject,
@@ -46,6 +54,12 @@ def outbox_write(
         data=data,
         test=test,
     )
+    if audience is not None:
+        EventAudience.objects.bulk_create(
+            [EventAudience(event=row, agency=code) for code in sorted(audience.agencies - {agency, ""})]
+            + [EventAudience(event=row, person_id=pk) for pk in sorted(audience.people)]
+        )
+    return row
 
 
 # --- webhook subscriptions ------------------------------------------------------------------------------------
@@ -233,7 +247,7 @@ def subscription_replay(
         events = OutboxEvent.objects.filter(position__isnull=False).order_by("position")
         events = events.filter(time__gte=since) if since is not None else events.filter(position__gt=after_position)
         if subscription.agency is not None:
-            events = events.filter(agency=subscription.agency.code)
+            events = _for_agencies(events, [subscription.agency.code])
         if subscription.event_types:
             events = events.filter(type__in=subscription.event_types)
         now = timezone.now()
@@ -265,23 +279,28 @@ def deliveries_of(*, actor: User, subscription_id: int, status: str | None = Non
 # --- event feed -----------------------------------------------------------------------------------------------
 
 
-def events_visible(*, actor: User) -> QuerySet[OutboxEvent]:
-    """The events `actor` may read: everything for platform staff, an agency's for its staff, and a citizen's own
-    cases' events. Only events already fanned out (with a feed position) are listed."""
-    from kotalive.cases.models import Case
+def _for_agencies(events: QuerySet[OutboxEvent], codes: list[str]) -> QuerySet[OutboxEvent]:
+    """The events an agency sees: those it owns and those whose audience names it (a helper, the agency a report
+    was handed away from, ...)."""
+    named = EventAudience.objects.filter(agency__in=codes).values("event_id")
+    return events.filter(Q(agency__in=codes) | Q(pk__in=named))
 
+
+def events_visible(*, actor: User) -> QuerySet[OutboxEvent]:
+    """The events `actor` may read: everything for platform staff, an agency's for its staff and systems, and the
+    events that name a citizen in their audience (their applications and reports). Only events already fanned out
+    (with a feed position) are listed."""
     client = getattr(actor, "machine_client", None)
     if client is not None:  # an agency system: its agency's events, test or live as its key
-        return OutboxEvent.objects.filter(
-            position__isnull=False, agency=client.agency.code, test=client.environment == "test"
-        )
+        events = OutboxEvent.objects.filter(position__isnull=False, test=client.environment == "test")
+        return _for_agencies(events, [client.agency.code])
     events = OutboxEvent.objects.filter(position__isnull=False, test=False)  # people follow live work
     if StaffRole.objects.filter(user=actor, agency__isnull=True).exists():
         return events
     agencies = list(StaffRole.objects.filter(user=actor, agency__isnull=False).values_list("agency__code", flat=True))
     if agencies:
-        return events.filter(agency__in=agencies)
-    return events.filter(subject__in=Case.objects.filter(applicant=actor).values("tracking"))
+        return _for_agencies(events, agencies)
+    return events.filter(pk__in=EventAudience.objects.filter(person=actor).values("event_id"))
 
 
 def event_feed(*, actor: User, after: str | None, types: list[str], limit: int) -> tuple[list[OutboxEvent], str]:

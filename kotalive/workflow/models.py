@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from kotalive.events.audience import Audience
 from kotalive.workflow.definitions import Definition
 
 _PARSED: dict[tuple[int, str, int], Definition] = {}
@@ -78,6 +79,10 @@ class WorkflowSubject(models.Model):
 
     def event_data(self) -> dict[str, object]:
         return {}
+
+    def event_audience(self) -> "Audience":
+        """Every agency besides the holder (`event_agency`) and every person an event of this subject concerns."""
+        return Audience()
 
     def refresh_views(self) -> None:
         """Rebuild what is derived from the subject (stored views) after a step, before its audit entry."""

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
 from kotalive.workflow.definitions import Transition, validate_definition
 from kotalive.workflow.models import WorkflowDefinition, WorkflowStep, WorkflowSubject
@@ -46,6 +47,21 @@ def workflow_definition_save(*, actor: Any, code: str, name: str, document: Any)
     return definition
 
 
+def subject_event_write(
+    *, subject: WorkflowSubject, event: str, data: dict[str, Any], audience: Audience | None = None
+) -> None:
+    """The outbox event `<kind>.<event>` of a subject, with the subject's data, owner, test flag and audience: the
+    one way every subject kind writes its events (inside the caller's transaction, the subject row locked)."""
+    outbox_write(
+        event=f"{subject.event_kind}.{event}",
+        subject=subject.event_subject(),
+        agency=subject.event_agency(),
+        test=bool(getattr(subject, "is_test", False)),
+        data={**subject.event_data(), **data},
+        audience=(subject.event_audience() | audience) if audience else subject.event_audience(),
+    )
+
+
 def workflow_record_step(
     *,
     subject: WorkflowSubject,
@@ -56,9 +72,10 @@ def workflow_record_step(
     reason: str = "",
     data: dict[str, Any] | None = None,
     event: str | None = None,
+    audience: Audience | None = None,
 ) -> WorkflowStep:
     """Add a step to the subject's timeline with its outbox event, refreshed views and audit entry (inside the
-    caller's transaction)."""
+    caller's transaction). `audience` adds to the subject's own (the agency a report was just handed away from)."""
     now = timezone.now()
     step = WorkflowStep.objects.create(
         subject_type=subject.event_kind,
@@ -72,13 +89,10 @@ def workflow_record_step(
         data=data or {},
         at=now,
     )
-    outbox_write(
-        event=f"{subject.event_kind}.{event or action}",
-        subject=subject.event_subject(),
-        agency=subject.event_agency(),
-        test=bool(getattr(subject, "is_test", False)),
+    subject_event_write(
+        subject=subject,
+        event=event or action,
         data={
-            **subject.event_data(),
             "action": action,
             "from_state": from_state,
             "to_state": subject.state,
@@ -88,6 +102,7 @@ def workflow_record_step(
             "version": subject.version,
             **(data or {}),
         },
+        audience=audience,
     )
     subject.refresh_views()
     audit_record(
@@ -109,6 +124,7 @@ def transition(
     reason: str = "",
     data: dict[str, Any] | None = None,
     guards: dict[str, bool] | None = None,
+    audience: Audience | None = None,
 ) -> tuple[Transition, WorkflowStep]:
     """Move `subject` (locked by the caller with select_for_update) by `action`.
 
@@ -170,6 +186,7 @@ def transition(
         reason=reason,
         data=data,
         event=chosen.event,
+        audience=audience,
     )
     return chosen, step
 

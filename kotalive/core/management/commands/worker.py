@@ -10,11 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connections
 
-from kotalive.agencies.idempotency import idempotency_forget_old
-from kotalive.cases.sla_sweep import sla_sweep
-from kotalive.complaints.lapor import lapor_send_due
-from kotalive.complaints.sweep import complaint_sweep
-from kotalive.events.dispatch import dispatch_once
+from kotalive.core.jobs import CONTINUOUS, PERIODIC, run_job
 
 logger = logging.getLogger("kotalive.worker")
 
@@ -29,8 +25,8 @@ SLEEP_STEP_SECONDS = 0.05
 
 class Command(BaseCommand):
     help = (
-        "Run the background jobs: deliver outbox events (fan-out, webhooks, in-app notifications) continuously "
-        "and the SLA sweep every minute. Several workers may run at once on PostgreSQL."
+        "Run the background jobs the apps registered (kotalive/core/jobs.py): event delivery and audit sealing "
+        "continuously, the SLA sweeps and clean-ups every minute. Several workers may run at once on PostgreSQL."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,9 +37,14 @@ class Command(BaseCommand):
         self._stopping = False
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_stop_signal)
-        logger.info("worker started: events continuously, SLA sweep every %ss", options["interval"])
+        logger.info(
+            "worker started: %s continuously, %s every %ss",
+            ", ".join(job.name for job in CONTINUOUS),
+            ", ".join(job.name for job in PERIODIC),
+            options["interval"],
+        )
         if options["once"]:
-            self._dispatch()
+            self._pass()
             self._sweep()
             return
         # The periodic jobs run in their own thread (and database connection): a long SLA sweep must not hold up
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         )
         periodic.start()
         while not self._stopping:
-            if not self._dispatch():
+            if not self._pass():
                 self._idle(settings.KOTALIVE_WORKER_POLL_SECONDS)
         # Normal code from here on, not a signal handler: Event.set() takes the event's lock, which a handler
         # interrupting this same thread inside Event.wait() would wait for forever.
@@ -86,15 +87,13 @@ class Command(BaseCommand):
                 return
             time.sleep(min(SLEEP_STEP_SECONDS, left))
 
-    def _dispatch(self) -> bool:
-        """One delivery pass; True when it found work (so the next pass follows at once)."""
-        try:
-            close_old_connections()
-            result = dispatch_once()
-            return bool(result["fanned_out"] or result["attempted"] or result["consumed"])
-        except Exception:  # a failed pass must not kill the worker; nothing is marked done, the next pass retries
-            logger.exception("event dispatch failed")
-            return False
+    def _pass(self) -> bool:
+        """One pass of the continuous jobs; True when one found work (so the next pass follows at once)."""
+        close_old_connections()
+        found = False
+        for job in CONTINUOUS:
+            found = run_job(job) or found
+        return found
 
     def _periodic(self, stop: threading.Event, interval: float) -> None:
         try:
@@ -107,37 +106,10 @@ class Command(BaseCommand):
             connections.close_all()
 
     def _sweep(self) -> None:
-        try:
-            idempotency_forget_old()
-        except Exception:  # the next minute retries
-            logger.exception("idempotency clean-up failed")
-        try:
-            result = sla_sweep()
-            if result.checked:
-                logger.info(
-                    "sla sweep: %s checked, %s changed, %s escalations",
-                    result.checked,
-                    result.status_changed,
-                    result.escalations,
-                )
-        except Exception:  # the next sweep retries
-            logger.exception("sla sweep failed")
-        try:
-            swept = complaint_sweep()
-            if swept.checked or swept.closed:
-                logger.info(
-                    "complaint sweep: %s checked, %s changed, %s escalations, %s closed unconfirmed",
-                    swept.checked,
-                    swept.status_changed,
-                    swept.escalations,
-                    swept.closed,
-                )
-        except Exception:  # the next sweep retries
-            logger.exception("complaint sweep failed")
-        try:
-            lapor_send_due()
-        except Exception:  # unsent messages stay pending; the next minute retries
-            logger.exception("SP4N-LAPOR! bridge failed")
+        for job in PERIODIC:
+            if self._stopping:
+                return
+            run_job(job)
 
 
 def _stop_deadline_passed(signum: int, frame: FrameType | None) -> None:

@@ -1,6 +1,7 @@
-"""In-process consumers of domain events (run by the worker, each from its own feed cursor:
-kotalive/events/consumers.py)."""
+"""In-process consumer of application events (run by the worker from its own feed cursor:
+kotalive/events/consumers.py): the applicant's in-app notices."""
 
+from kotalive.cases.models import Case
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.notifications.models import Notification
@@ -9,11 +10,10 @@ from kotalive.notifications.models import Notification
 CITIZEN_TYPES_EXCLUDED = {"id.kotalive.case.submitted", "id.kotalive.case.rated", "id.kotalive.case.escalated"}
 
 
+# The name predates the move from the notifications app; it is the key of the consumer's cursor (keep it).
 @consumer("notifications.applicant-notices")
 def notify_applicants(events: list[OutboxEvent]) -> None:
     """A notice to the applicant for each change of their case made by someone else (not their own actions)."""
-    from kotalive.cases.models import Case  # noqa: PLC0415 (cases imports events)
-
     relevant = [
         e
         for e in events
