@@ -12,6 +12,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DEBUG", "1")  # the demo keys are fine for synthetic data
 os.environ.setdefault("KOTALIVE_DEMO", "1")
 
+# A throwaway audit key: production refuses to start without one (docs/audit.md).
+BENCH_AUDIT_KEY = (  # noqa: S105 (sha256 of "kotalive bench audit key" as an Ed25519 seed)
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIGxIEGNimVxUyZnqBnwV1Ar+3iYzi2ssP6MBzFXM/Lp/\n"
+    "-----END PRIVATE KEY-----\n"
+)
+
 
 def recreate_database(url: str) -> None:
     import psycopg

@@ -15,14 +15,8 @@ from common import machine, setup_django
 from load import LUA_SUBMIT, URL, citizens_with_tokens, ensure_wrk, gunicorn_serving, measure
 
 
-def prepare(citizens: int, reports: int, workdir: Path) -> Path:
-    """Citizens with tokens, one report body each, and `reports` earlier reports for the feed to page through."""
-    from django.db import connection
-
-    from kotalive.complaints.synthetic import complaints_seed_synthetic
-
-    users, tokens = citizens_with_tokens(citizens)
-    complaints_seed_synthetic(count=reports, years=1)
+def report_bodies(tokens: list[str], workdir: Path) -> Path:
+    """One report body per citizen token (wrk's submit script reads token<TAB>body lines)."""
     lines = []
     for index, token in enumerate(tokens):
         body = {
@@ -36,6 +30,18 @@ def prepare(citizens: int, reports: int, workdir: Path) -> Path:
         lines.append(f"{token}\t{json.dumps(body)}")
     bodies = workdir / "complaints.tsv"
     bodies.write_text("\n".join(lines) + "\n")
+    return bodies
+
+
+def prepare(citizens: int, reports: int, workdir: Path) -> Path:
+    """Citizens with tokens, one report body each, and `reports` earlier reports for the feed to page through."""
+    from django.db import connection
+
+    from kotalive.complaints.synthetic import complaints_seed_synthetic
+
+    _users, tokens = citizens_with_tokens(citizens)
+    complaints_seed_synthetic(count=reports, years=1)
+    bodies = report_bodies(tokens, workdir)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return bodies

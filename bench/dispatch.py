@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine, percentiles, setup_django
+from common import BENCH_AUDIT_KEY, ROOT, machine, percentiles, setup_django
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kotalive_bench_dispatch")
 PORT = int(os.environ.get("BENCH_RECEIVER_PORT", "18790"))
@@ -53,6 +53,7 @@ def start_worker() -> subprocess.Popen[bytes]:
         "KOTALIVE_DEMO": "0",
         "SECRET_KEY": "kotalive-bench-secret-" + "x" * 40,
         "KOTALIVE_FIELD_KEY": FIELD_KEY,
+        "KOTALIVE_AUDIT_SIGNING_KEY": BENCH_AUDIT_KEY,
         "KOTALIVE_WEBHOOK_ALLOWED_HOSTS": "127.0.0.0/8",
         "LOG_LEVEL": "WARNING",
     }
@@ -121,6 +122,47 @@ def produce(rate: int, seconds: int) -> int:
     return written
 
 
+def bare_loop(events: int, workdir: Path) -> dict[str, float]:
+    """The limit of this machine for what the worker does: the same signed CloudEvents requests, to the same
+    receiver, over the same HTTP client and with the same number of concurrent senders, with no database at all."""
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from kotalive.events.httpclient import Client
+    from kotalive.events.models import cloudevent_attributes
+    from kotalive.events.webhooks import secret_new, signature_headers
+
+    secret, now, client = secret_new(), timezone.now(), Client()
+    url = f"http://127.0.0.1:{PORT}/hook"
+
+    def one(i: int) -> None:
+        attributes = cloudevent_attributes(
+            event_id=uuid.uuid4(),
+            source="https://bench/cases",
+            type="id.kotalive.case.message_posted",
+            subject=f"BARE-{i // 10:06d}",
+            time=now,
+            data={"n": i},
+            sequence=i % 10 + 1,
+            agency="DISDUKCAPIL",
+        )
+        body = json.dumps(attributes)
+        headers = signature_headers(secrets_=[secret], message_id=str(attributes["id"]), at=now, body=body)
+        client.post(url, body.encode(), {"content-type": "application/json", **headers}, 10.0)
+
+    out = workdir / "bare.json"
+    receiver = start_receiver(out)
+    started = time.monotonic()
+    with ThreadPoolExecutor(settings.KOTALIVE_WEBHOOK_SENDERS) as senders:
+        list(senders.map(one, range(events)))
+    elapsed = time.monotonic() - started
+    stop(receiver)
+    return {"requests": events, "seconds": round(elapsed, 2), "requests_per_second": round(events / elapsed, 1)}
+
+
 def read(out: Path) -> dict:
     return json.loads(out.read_text())
 
@@ -158,6 +200,7 @@ def main() -> None:
     stop(receiver)
     backlog = read(out)
     elapsed = backlog["last_at"] - started
+    limit = bare_loop(args.events, workdir)
 
     # 2. lag at a steady rate (the backlog is done; the worker runs again, idle)
     out = workdir / "lag.json"
@@ -191,6 +234,9 @@ def main() -> None:
                     "out_of_order": backlog["out_of_order"],
                     "seconds": round(elapsed, 2),
                     "deliveries_per_second": round(backlog["unique"] / elapsed, 1),
+                    # The same requests sent by a bare loop with no database: this host's limit for the work.
+                    "bare_loop": limit,
+                    "ratio_to_bare_loop": round(backlog["unique"] / elapsed / limit["requests_per_second"], 3),
                 },
                 "lag": {
                     "rate_per_second": args.rate,

@@ -10,4 +10,4 @@ class CasesConfig(AppConfig):
         from kotalive.cases import events  # noqa: PLC0415 (the event catalogue is filled once apps are loaded)
 
         events.register()
-        from kotalive.cases import consumers, jobs  # noqa: F401, PLC0415 (register the event consumer, the worker job)
+        from kotalive.cases import consumers, jobs, snapshots  # noqa: F401, PLC0415 (consumer, worker job, after-change hook)

@@ -86,11 +86,6 @@ class Case(WorkflowSubject):
     def event_agency(self) -> str:
         return self.agency.code
 
-    def refresh_views(self) -> None:
-        from kotalive.cases.snapshots import case_snapshot_refresh  # noqa: PLC0415 (snapshots import this module)
-
-        case_snapshot_refresh(case=self)
-
     def event_audience(self) -> Audience:
         return Audience(people=frozenset({self.applicant_id}))  # the applicant's feed and notices
 

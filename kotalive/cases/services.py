@@ -202,7 +202,7 @@ def case_submit(
             role=APPLICANT,
             event="submitted",
             data={"due_at": case.due_at.isoformat() if case.due_at else None},
-        )  # refreshes the applicant's stored view (Case.refresh_views), then audits
+        )  # refreshes the applicant's stored view (the after-change hook), then audits
         if case.prefilled and person is not None:  # once-only: recorded where the resident can see it
             registry_access_record(
                 person=person,
@@ -275,13 +275,12 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
                 event="message_posted",
                 data={"message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
             )
-            case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
-        audit_record(
-            actor=actor,
-            action="case.note_added" if internal else "case.message_posted",
-            obj=case,
-            data={"message": message.pk},
-        )
+            audit_record(
+                actor=actor,
+                action="case.note_added" if internal else "case.message_posted",
+                obj=case,
+                data={"message": message.pk},
+            )
     return message
 
 
@@ -306,7 +305,6 @@ def case_document_replace(*, actor: User, tracking: str, requirement: str, uploa
             event="document_added",
             data={"requirement": requirement},
         )
-        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         audit_record(actor=actor, action="case.document_added", obj=case, data={"requirement": requirement})
     return document
 
@@ -334,7 +332,6 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
             event="assigned",
             data={"assignee": assignee_username, "previous": previous},
         )
-        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         audit_record(actor=actor, action="case.assigned", obj=case, data={"from": previous, "to": assignee_username})
     return case
 
@@ -361,7 +358,6 @@ def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "
             event="rated",
             data={"scores": scores},
         )
-        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         audit_record(actor=actor, action="case.rated", obj=case, data={"scores": scores})
     return rating
 
@@ -386,7 +382,6 @@ def case_output_attach(*, actor: User, tracking: str, upload_id: str) -> CaseOut
             event="output_attached",
             data={"number": output.number, "kind": upload.kind},
         )
-        case_snapshot_refresh(case=case)  # the applicant's stored view, same transaction
         audit_record(actor=actor, action="case.output_attached", obj=case, data={"number": output.number})
     return output
 

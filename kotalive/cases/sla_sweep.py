@@ -18,6 +18,7 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.cases.models import Case, Escalation
 from kotalive.cases.selectors import OPEN_CATEGORIES
+from kotalive.cases.snapshots import case_snapshot_refresh
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.workflow.models import WorkflowSubject
 from kotalive.workflow.services import escalation_step_record
@@ -76,7 +77,7 @@ def _sweep_case(case: Case, now: dt.datetime, result: SweepResult) -> None:
         result.escalations += 1
         stale_view = False  # each escalation step refreshed the stored view
     if stale_view:
-        case.refresh_views()
+        case_snapshot_refresh(case=case)
 
 
 def sla_sweep(*, now: dt.datetime | None = None) -> SweepResult:

@@ -13,6 +13,12 @@ from django.utils import translation
 
 from kotalive.cases.models import Case
 from kotalive.cases.presenters import case_detail, case_labels
+from kotalive.workflow.hooks import after_change
+
+
+@after_change("case")
+def _refresh_after_change(case: Case) -> None:
+    case_snapshot_refresh(case=case)
 
 
 def case_snapshot_refresh(*, case: Case) -> None:

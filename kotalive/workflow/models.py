@@ -84,9 +84,6 @@ class WorkflowSubject(models.Model):
         """Every agency besides the holder (`event_agency`) and every person an event of this subject concerns."""
         return Audience()
 
-    def refresh_views(self) -> None:
-        """Rebuild what is derived from the subject (stored views) after a step, before its audit entry."""
-
 
 class WorkflowStep(models.Model):
     """One transition taken: the backbone of a subject's timeline."""

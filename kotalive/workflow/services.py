@@ -11,6 +11,7 @@ from kotalive.core.errors import Conflict, DomainError, PermissionDenied, Valida
 from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
 from kotalive.workflow.definitions import Transition, validate_definition
+from kotalive.workflow.hooks import after_change_run
 from kotalive.workflow.models import WorkflowDefinition, WorkflowStep, WorkflowSubject
 from kotalive.workflow.sla import sla_after_move, state_clock_start
 
@@ -50,8 +51,9 @@ def workflow_definition_save(*, actor: Any, code: str, name: str, document: Any)
 def subject_event_write(
     *, subject: WorkflowSubject, event: str, data: dict[str, Any], audience: Audience | None = None
 ) -> None:
-    """The outbox event `<kind>.<event>` of a subject, with the subject's data, owner, test flag and audience: the
-    one way every subject kind writes its events (inside the caller's transaction, the subject row locked)."""
+    """The outbox event `<kind>.<event>` of a subject, with the subject's data, owner, test flag and audience, then
+    the kind's after-change hooks: the one way every subject kind writes its events (inside the caller's
+    transaction, the subject row locked)."""
     outbox_write(
         event=f"{subject.event_kind}.{event}",
         subject=subject.event_subject(),
@@ -60,6 +62,7 @@ def subject_event_write(
         data={**subject.event_data(), **data},
         audience=(subject.event_audience() | audience) if audience else subject.event_audience(),
     )
+    after_change_run(subject)  # the kind's derived views (workflow/hooks.py), before the caller's audit entry
 
 
 def workflow_record_step(
@@ -104,7 +107,6 @@ def workflow_record_step(
         },
         audience=audience,
     )
-    subject.refresh_views()
     audit_record(
         actor=actor,
         action=f"{subject.event_kind}.{action}",

@@ -229,8 +229,9 @@ def _dead_letter(broken: Broken) -> ConsumerDeadLetter:
 def test_the_operator_replays_a_dead_letter_once_the_consumer_works(broken: Broken, operator: User) -> None:
     letter = _dead_letter(broken)
 
-    with pytest.raises(Conflict, match="failed again"):
+    with pytest.raises(Conflict) as failed_again:
         consumer_dead_letter_replay(actor=operator, dead_letter_id=letter.pk)
+    assert failed_again.value.code == "replay_failed"
     letter.refresh_from_db()
     assert (letter.replayed_at, letter.attempts) == (None, 4)
     assert AuditEntry.objects.filter(action="consumer.replay_failed", object_id=str(letter.pk)).exists()
@@ -245,8 +246,9 @@ def test_the_operator_replays_a_dead_letter_once_the_consumer_works(broken: Brok
     assert entry.data["consumer"] == NAME
     assert entry.data["event"] == str(letter.event.event_id)
 
-    with pytest.raises(Conflict, match="replayed already"):
+    with pytest.raises(Conflict) as replayed_already:
         consumer_dead_letter_replay(actor=operator, dead_letter_id=letter.pk)
+    assert replayed_already.value.code == "replayed"
 
 
 def test_only_the_platform_operator_and_administrators_replay(
