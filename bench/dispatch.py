@@ -1,6 +1,6 @@
 """Benchmark: webhook deliveries per second of one worker process, and commit-to-delivery lag at a steady rate.
 
-Budgets (DESIGN.md section 7): >= 1,000 deliveries/s per worker process to a local receiver; commit-to-delivery lag
+Budgets (docs/performance.md): >= 1,000 deliveries/s per worker process to a local receiver; commit-to-delivery lag
 p99 < 500 ms at 200 events/s sustained; nothing lost, nothing out of order for one case.
 
 1. Throughput: N events (over N/10 cases) are written to the outbox first; one `kotalive worker` process then

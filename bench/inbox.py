@@ -1,6 +1,6 @@
 """Benchmark: the officer inbox over a million cases in PostgreSQL.
 
-Budget (DESIGN.md section 7): p95 < 50 ms per page. Measures GET /api/v1/agency/cases in-process (middleware,
+Budget (docs/performance.md): p95 < 50 ms per page. Measures GET /api/v1/agency/cases in-process (middleware,
 token authentication, query, serialisation) for the filters officers use, on a database of --cases synthetic
 cases (kotalive seed-cases). Prints one JSON object.
 

@@ -1,7 +1,7 @@
 """Benchmark: case status read, case submission and complaint submission under load, next to a bare Django hello
 view in the same run.
 
-Budgets (DESIGN.md section 7, issue 10), measured with gunicorn on PostgreSQL and wrk on the same machine:
+Budgets (docs/performance.md), measured with gunicorn on PostgreSQL and wrk on the same machine:
 - case status read (citizen, authenticated): >= 50% of hello's requests/s; p99 < 100 ms at 32 connections;
 - case and complaint submission with audit + outbox: >= 10% of hello's requests/s; p99 < 250 ms;
 - one web worker < 150 MB RSS under load.

@@ -1,6 +1,6 @@
 """Benchmark: load a synthetic population into the registry, then time NIK look-ups.
 
-Budget (DESIGN.md section 7): 2,000,000 people into PostgreSQL in under 120 s; NIK look-up p99 under 5 ms.
+Budget (docs/performance.md): 2,000,000 people into PostgreSQL in under 120 s; NIK look-up p99 under 5 ms.
 Runs against its own database (dropped and created anew), prints one JSON object.
 
     uv run python bench/registry_load.py [--people 2000000] [--lookups 20000]

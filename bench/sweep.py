@@ -1,0 +1,171 @@
+"""Benchmark: the SLA sweep over many overdue applications while other requests write.
+
+Issue 10's budgets: while the sweep works through 10,000 overdue subjects, no other write waits more than 50 ms on a
+lock; the sweep's queries per subject stay flat from 100 to 10,000. For each size the sweep runs in this process
+(its queries counted) while a second process posts a message on an unrelated application every 20 ms and times
+each write; the largest write time bounds the longest lock wait a write met, and PostgreSQL's own view of lock
+waits (pg_stat_activity, sampled every 5 ms) is reported beside it. Prints one JSON object.
+
+    uv run python bench/sweep.py [--sizes 100,1000,10000]
+"""
+
+import argparse
+import datetime as dt
+import io
+import json
+import multiprocessing
+import os
+import time
+from typing import Any
+
+from common import machine, percentiles, setup_django
+
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kotalive_bench_sweep")
+
+
+def _overdue(count: int, seed: int) -> None:
+    """`count` open applications, all submitted and a month past their due date, with the same escalation chain."""
+    from kotalive.cases.models import Case
+    from kotalive.cases.synthetic import cases_seed_synthetic
+    from kotalive.catalogue.models import Service
+
+    before = set(Case.objects.values_list("pk", flat=True))
+    cases_seed_synthetic(count=count, seed=seed)
+    service = Service.objects.get(code="akta-kelahiran")
+    assert service.current is not None
+    Case.objects.exclude(pk__in=before).update(
+        service=service,
+        service_version=service.current,
+        workflow=service.current.workflow,
+        state="submitted",
+        state_category="submitted",
+        sla_status="on_track",
+        paused_at=None,
+        closed_at=None,
+        assignee=None,
+        due_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30),
+        state_due_at=None,
+    )
+
+
+def _finish_synthetic() -> None:
+    """Take the swept cases out of the next round (they have escalated to the end of their chains)."""
+    from kotalive.cases.models import Case
+
+    Case.objects.filter(is_test=True).update(state_category="completed", state="completed")
+
+
+def _round(size: int, tracking: str) -> dict[str, Any]:
+    from django.db import connection, connections
+    from django.test.utils import CaptureQueriesContext
+
+    from kotalive.cases.jobs import cases_sla_sweep
+
+    _overdue(size, seed=size)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    stop_flag = context.Value("d", time.monotonic() + 3600)
+    writer = context.Process(target=_writer_loop, args=(tracking, stop_flag, results))
+    waits = context.Process(target=_waits_until, args=(stop_flag, results))
+    writer.start()
+    waits.start()
+    time.sleep(0.5)  # the writer is writing before the sweep starts
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        checked = cases_sla_sweep()
+    seconds = time.perf_counter() - started
+    stop_flag.value = 0.0
+    collected = [results.get(timeout=60), results.get(timeout=60)]
+    writer.join(10)
+    waits.join(10)
+    write_times = next(r for r in collected if isinstance(r, list))
+    longest_wait = next(r for r in collected if isinstance(r, float))
+    _finish_synthetic()
+    return {
+        "subjects": size,
+        "checked": checked,
+        "seconds": round(seconds, 2),
+        "subjects_per_second": round(size / seconds, 1),
+        "queries": len(captured),
+        "queries_per_subject": round(len(captured) / size, 2),
+        "concurrent_writes": len(write_times),
+        "concurrent_write_ms": percentiles(write_times) if write_times else None,
+        "longest_lock_wait_ms_seen_by_postgresql": round(longest_wait, 1),
+    }
+
+
+def _writer_loop(tracking: str, stop_flag: Any, out: Any) -> None:
+    """Another citizen's message on another application, every 20 ms, until the flag drops: each write in ms."""
+    from django.db import connections
+
+    connections.close_all()
+    from kotalive.accounts.models import User
+    from kotalive.cases.services import case_message_post
+
+    citizen = User.objects.get(username="warga3")
+    times = []
+    while time.monotonic() < stop_flag.value:
+        started = time.perf_counter()
+        case_message_post(actor=citizen, tracking=tracking, body="Apakah ada kabar?")
+        times.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.02)
+    out.put(times)
+
+
+def _waits_until(stop_flag: Any, out: Any) -> None:
+    """The longest time any backend was seen waiting on a lock (pg_stat_activity sampled every 5 ms)."""
+    import psycopg
+
+    longest = 0.0
+    with psycopg.connect(URL, autocommit=True) as connection:
+        while time.monotonic() < stop_flag.value:
+            row = connection.execute(
+                "SELECT coalesce(max(extract(epoch FROM now() - state_change)), 0) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            ).fetchone()
+            longest = max(longest, float(row[0]) * 1000 if row else 0.0)
+            time.sleep(0.005)
+    out.put(longest)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,1000,10000")
+    args = parser.parse_args()
+    setup_django(URL, fresh=True)
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from kotalive.accounts.models import User
+    from kotalive.cases.services import case_submit
+    from kotalive.core.models import Upload
+
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    call_command("seed", demo=True, verbosity=0, stdout=io.StringIO())  # stdout is for the JSON
+    citizen = User.objects.get(username="warga3")
+    document = Upload.objects.create(owner=citizen, kind="pdf", size=20, sha256="0" * 64, file="bench.pdf")
+    other = case_submit(
+        actor=citizen,
+        service_code="kk-hilang",
+        data={"full_name": citizen.full_name, "kk_number": "3671071003189001", "lost_or_damaged": "hilang"},
+        documents={"laporan-kehilangan": str(document.pk)},
+    )
+    rounds = [_round(int(size), other.tracking) for size in args.sizes.split(",")]
+    print(
+        json.dumps(
+            {
+                "benchmark": "sweep",
+                "machine": machine(),
+                "database": "postgresql",
+                "rounds": rounds,
+                "budgets": {"longest_lock_wait_ms": "< 50", "queries_per_subject": "flat from 100 to 10,000"},
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
