@@ -10,4 +10,5 @@ class CasesConfig(AppConfig):
         from kotalive.cases import events  # noqa: PLC0415 (the event catalogue is filled once apps are loaded)
 
         events.register()
-        from kotalive.cases import consumers, jobs, snapshots  # noqa: F401, PLC0415 (consumer, worker job, after-change hook)
+        # The event consumer, the worker job, the after-change hook and the SLA sweep's adapter register on import.
+        from kotalive.cases import consumers, jobs, sla_sweep, snapshots  # noqa: F401, PLC0415

@@ -1,6 +1,8 @@
 """In-process consumer of application events (run by the worker from its own feed cursor:
 kotalive/events/consumers.py): the applicant's in-app notices."""
 
+from django.utils.translation import gettext_lazy as _
+
 from kotalive.cases.models import Case
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
@@ -11,7 +13,7 @@ CITIZEN_TYPES_EXCLUDED = {"id.kotalive.case.submitted", "id.kotalive.case.rated"
 
 
 # The name predates the move from the notifications app; it is the key of the consumer's cursor (keep it).
-@consumer("notifications.applicant-notices")
+@consumer("notifications.applicant-notices", label=_("In-app notices to applicants"))
 def notify_applicants(events: list[OutboxEvent]) -> None:
     """A notice to the applicant for each change of their case made by someone else (not their own actions)."""
     relevant = [

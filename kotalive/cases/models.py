@@ -185,22 +185,3 @@ class CaseDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.service_id} by {self.applicant_id}"
-
-
-class Escalation(models.Model):
-    """An escalation the SLA sweep raised on a case (once per rule of the service's chain)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
-    rule = models.PositiveSmallIntegerField()  # index in the service version's escalation chain
-    when = models.CharField(max_length=10)
-    target = models.CharField(max_length=20)
-    notified = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "rule"], name="escalation_once_per_rule")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.when}->{self.target}"

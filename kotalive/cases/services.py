@@ -275,12 +275,12 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
                 event="message_posted",
                 data={"message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
             )
-            audit_record(
-                actor=actor,
-                action="case.note_added" if internal else "case.message_posted",
-                obj=case,
-                data={"message": message.pk},
-            )
+        audit_record(
+            actor=actor,
+            action="case.note_added" if internal else "case.message_posted",
+            obj=case,
+            data={"message": message.pk},
+        )
     return message
 
 

@@ -13,4 +13,4 @@ class ComplaintsConfig(AppConfig):
         )
 
         events.register()
-        from kotalive.complaints import jobs  # noqa: F401, PLC0415 (registers the worker jobs)
+        from kotalive.complaints import jobs, sweep  # noqa: F401, PLC0415 (the worker jobs, the SLA sweep's adapter)

@@ -1,6 +1,8 @@
 """In-process consumers of complaint events (run by the worker from their own feed cursors:
 kotalive/events/consumers.py): the reporter's and followers' in-app notices, and the SP4N-LAPOR! bridge's outbox."""
 
+from django.utils.translation import gettext_lazy as _
+
 from kotalive.complaints.lapor import lapor_enqueue
 from kotalive.complaints.models import Complaint, Follower
 from kotalive.events.consumers import consumer
@@ -12,7 +14,7 @@ PREFIX = "id.kotalive.complaint."
 QUIET = {"submitted", "rated", "escalated", "resubmitted", "confirmed", "reopened"}
 
 
-@consumer("complaints.reporter-notices")
+@consumer("complaints.reporter-notices", label=_("In-app notices to reporters and followers"))
 def notify_reporters(events: list[OutboxEvent]) -> None:
     """A notice to the reporter and to every follower (merged duplicates) for each change made by someone else."""
     relevant = [
@@ -49,6 +51,6 @@ def notify_reporters(events: list[OutboxEvent]) -> None:
     )
 
 
-@consumer("complaints.lapor-outbox")
+@consumer("complaints.lapor-outbox", label=_("Outbox to SP4N-LAPOR!"))
 def forward_to_lapor(events: list[OutboxEvent]) -> None:
     lapor_enqueue([e for e in events if e.type.startswith(PREFIX)])

@@ -1,5 +1,6 @@
 """Complaints and aspirations (LAKSA): categories and routing rules (data), reports, their hand-offs between agencies,
-photos, messages, followers (merged duplicates), escalations and the SP4N-LAPOR! bridge's outbox."""
+photos, messages, followers (merged duplicates) and the SP4N-LAPOR! bridge's outbox (escalations are the kernel's
+workflow.Escalation rows)."""
 
 import uuid
 
@@ -214,31 +215,6 @@ class Follower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.complaint_id}"
-
-
-class Escalation(models.Model):
-    """An escalation the SLA sweep raised on a report (once per rule of its category's chain per holder)."""
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="escalations")
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    rule = models.PositiveSmallIntegerField()
-    # The start of the holder's clock it belongs to: every holder (the Live Room again, another agency, the same
-    # agency after a reopen) starts a new clock, and its escalation chain applies anew.
-    clock_started_at = models.DateTimeField(null=True)
-    when = models.CharField(max_length=10)
-    target = models.CharField(max_length=20)
-    notified = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["complaint", "clock_started_at", "rule"], name="complaint_escalation_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} {self.when}->{self.target}"
 
 
 class LaporMessage(models.Model):

@@ -31,7 +31,11 @@ class WorkingCalendar:
     """Answers working-day questions over a span, reading the operator's overrides once."""
 
     def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.start, self.end = start, end
         self.overrides = _overrides(start, end)
+
+    def covers(self, start: dt.date, end: dt.date) -> bool:
+        return self.start <= start and end <= self.end
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.overrides:
@@ -58,11 +62,13 @@ def add_working_days(start: dt.date, working_days: int) -> dt.date:
     return day
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """How many working days lie after `start` up to and including `end` (0 when end <= start)."""
+def working_days_between(start: dt.date, end: dt.date, *, calendar: WorkingCalendar | None = None) -> int:
+    """How many working days lie after `start` up to and including `end` (0 when end <= start). A `calendar` that
+    covers the span answers without a query (a sweep reads one for a whole batch of subjects)."""
     if end <= start:
         return 0
-    calendar = WorkingCalendar(start, end)
+    if calendar is None or not calendar.covers(start, end):
+        calendar = WorkingCalendar(start, end)
     return sum(
         1 for offset in range(1, (end - start).days + 1) if calendar.is_working_day(start + dt.timedelta(days=offset))
     )

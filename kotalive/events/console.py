@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
-from kotalive.events.consumers import CONSUMERS
+from kotalive.events.consumers import CONSUMER_LABELS, CONSUMERS
 from kotalive.events.models import (
     ConsumerCursor,
     ConsumerDeadLetter,
@@ -86,6 +86,7 @@ def consumers_visible(*, actor: User) -> bool:
 @dataclass
 class ConsumerState:
     name: str
+    label: str
     position: int  # every event up to here is done
     waiting: int  # events after it (positions have no gaps)
     attempts: int  # failed attempts at the next event, while it keeps failing
@@ -108,6 +109,7 @@ def consumer_states(*, actor: User) -> list[ConsumerState]:
         states.append(
             ConsumerState(
                 name=name,
+                label=str(CONSUMER_LABELS.get(name, name)),
                 position=cursor.position,
                 waiting=max(0, last - cursor.position),
                 attempts=cursor.attempts,
@@ -123,4 +125,7 @@ def consumer_dead_letters_open(*, actor: User, limit: int = 50) -> list[Consumer
     """The latest dead letters of the consumers that nobody replayed yet, newest first."""
     if not consumers_visible(actor=actor):
         return []
-    return list(ConsumerDeadLetter.objects.filter(replayed_at__isnull=True).select_related("event")[:limit])
+    letters = list(ConsumerDeadLetter.objects.filter(replayed_at__isnull=True).select_related("event")[:limit])
+    for letter in letters:
+        letter.label = str(CONSUMER_LABELS.get(letter.consumer, letter.consumer))  # type: ignore[attr-defined]
+    return letters

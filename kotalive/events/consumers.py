@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -39,14 +40,15 @@ logger = logging.getLogger("kotalive.events")
 
 Consumer = Callable[[list[OutboxEvent]], None]
 CONSUMERS: dict[str, Consumer] = {}  # name -> function, in registration order
+CONSUMER_LABELS: dict[str, str] = {}  # name -> what people read in the console (a lazy translation)
 
 # However many attempts are configured, a failing event waits at most this long between two of them.
 RETRY_MAX_SECONDS = 60 * 60
 
 
-def consumer(name: str) -> Callable[[Consumer], Consumer]:
+def consumer(name: str, *, label: Any = None) -> Callable[[Consumer], Consumer]:
     """Register an in-process consumer of every event under `name` (its cursor's key: keep it once deployed; a
-    new name starts from the first event of the feed)."""
+    new name starts from the first event of the feed); `label` is what the integration console shows (gettext_lazy)."""
     if not isinstance(name, str) or not name:
         raise TypeError('give the consumer a name: @consumer("app.what")')
 
@@ -54,6 +56,7 @@ def consumer(name: str) -> Callable[[Consumer], Consumer]:
         if CONSUMERS.get(name, function) is not function:
             raise ValueError(f"two event consumers are named {name!r}")
         CONSUMERS[name] = function
+        CONSUMER_LABELS[name] = label or name
         return function
 
     return register

@@ -23,7 +23,7 @@ from kotalive.events.console import (
     delivery_hours,
     status_counts,
 )
-from kotalive.events.consumers import consumer_dead_letter_replay, consumer_dead_letters_may_replay
+from kotalive.events.consumers import CONSUMER_LABELS, consumer_dead_letter_replay, consumer_dead_letters_may_replay
 from kotalive.events.models import WebhookDelivery
 from kotalive.registry import mediation
 from kotalive.registry.models import LOOKUP_FIELDS, DataSharingAgreement
@@ -114,7 +114,11 @@ def console_action(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The subscription is updated."))
         elif intent == "consumer_replay":
             letter = consumer_dead_letter_replay(actor=user, dead_letter_id=int(request.POST.get("dead_letter", "0")))
-            messages.success(request, _("%(consumer)s handled the event again.") % {"consumer": letter.consumer})
+            messages.success(
+                request,
+                _("%(consumer)s handled the event again.")
+                % {"consumer": CONSUMER_LABELS.get(letter.consumer, letter.consumer)},
+            )
         else:
             raise Http404
     except ValueError:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from kotalive.events.audience import Audience
 from kotalive.workflow.definitions import Definition
@@ -107,3 +108,35 @@ class WorkflowStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.action}"
+
+
+class Escalation(models.Model):
+    """An escalation the SLA sweep raised on a subject of any kind: once per rule of the subject's chain and clock.
+
+    Every new holder's clock (the Live Room again, another agency, the same agency after a reopen) starts a new
+    chain, so the clock it was counted on is part of what makes it unique. `holder` is the agency code that held
+    the subject when it escalated ("" while the platform operator's Live Room holds a report).
+    """
+
+    subject_type = models.CharField(max_length=20)  # the kind's event_kind: "case", "complaint"
+    subject_id = models.BigIntegerField()
+    clock_started_at = models.DateTimeField(null=True)  # the subject's started_at when the rule was counted
+    rule = models.PositiveSmallIntegerField()  # index in the subject's escalation chain
+    when = models.CharField(max_length=10)
+    target = models.CharField(max_length=20)
+    holder = models.CharField(max_length=20, blank=True)
+    notified = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "clock_started_at", "rule"], name="escalation_once_per_clock"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id} {self.when}->{self.target}"

@@ -1,5 +1,5 @@
 """SLA clocks on working days: start, pause while the citizen is asked, resume, status; when an escalation rule
-applies and the in-app notice to the person it names (shared by every sweep)."""
+applies and the in-app notice to the person it names (used by the one SLA sweep, kotalive/workflow/sweep.py)."""
 
 import datetime as dt
 import uuid
@@ -10,7 +10,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kotalive.core.calendar import add_working_days, end_of_office_day, local_date, working_days_between
+from kotalive.core.calendar import (
+    WorkingCalendar,
+    add_working_days,
+    end_of_office_day,
+    local_date,
+    working_days_between,
+)
 from kotalive.notifications.models import Notification
 from kotalive.workflow.definitions import AWAITING_CITIZEN, TERMINAL
 from kotalive.workflow.models import WorkflowStep, WorkflowSubject
@@ -62,21 +68,22 @@ def sla_after_move(subject: WorkflowSubject, *, old_category: str, now: dt.datet
         subject.sla_status = WorkflowSubject.MISSED if missed else WorkflowSubject.MET
 
 
-def sla_status_now(subject: WorkflowSubject, *, now: dt.datetime) -> str:
-    """On track, at risk (one working day or less left), breached; paused or finished clocks keep their status."""
+def sla_status_now(subject: WorkflowSubject, *, now: dt.datetime, calendar: WorkingCalendar | None = None) -> str:
+    """On track, at risk (one working day or less left), breached; paused or finished clocks keep their status.
+    `calendar`: the working days read once for many subjects (see core.calendar.working_days_between)."""
     if subject.state_category in TERMINAL or subject.paused_at is not None or subject.due_at is None:
         return subject.sla_status
     if now > subject.due_at:
         return WorkflowSubject.BREACHED
-    if working_days_between(local_date(now), local_date(subject.due_at)) <= AT_RISK_WORKING_DAYS:
+    if working_days_between(local_date(now), local_date(subject.due_at), calendar=calendar) <= AT_RISK_WORKING_DAYS:
         return WorkflowSubject.AT_RISK
     return WorkflowSubject.ON_TRACK
 
 
-def working_days_overdue(subject: WorkflowSubject, *, now: dt.datetime) -> int:
+def working_days_overdue(subject: WorkflowSubject, *, now: dt.datetime, calendar: WorkingCalendar | None = None) -> int:
     if subject.due_at is None or now <= subject.due_at:
         return 0
-    return working_days_between(local_date(subject.due_at), local_date(now))
+    return working_days_between(local_date(subject.due_at), local_date(now), calendar=calendar)
 
 
 def escalation_due(rule: dict[str, Any], *, status: str, overdue_days: int) -> bool:
@@ -103,9 +110,9 @@ def escalation_notify(
     *, subject: WorkflowSubject, step: WorkflowStep, rule: dict[str, Any], target: str, notified: Any, overdue_days: int
 ) -> Notification | None:
     """The in-app notice (kind `<subject kind>.escalated`) to the person an escalation rule names, written in the
-    sweep's transaction beside the escalation's step. Every subject kind's sweep calls it, so the person named by a
-    rule hears of it the same way for applications and complaints. None when the rule named nobody (no one holds
-    the role)."""
+    subject's sweep transaction beside the escalation's step. The sweep calls it for every kind, so the person
+    named by a rule hears of it the same way for applications and complaints. None when the rule named nobody (no
+    one holds the role)."""
     if notified is None:
         return None
     tracking = subject.event_subject()

@@ -216,3 +216,19 @@ def test_a_completed_case_is_rated_once(warga1: User, verifier: User, personas: 
     assert first.status_code == 201
     assert again.status_code == 409
     assert bad.status_code == 422
+
+
+def test_messages_and_internal_notes_are_audited_and_only_messages_are_events(warga1: User, verifier: User) -> None:
+    from kotalive.core.models import AuditEntry
+
+    _client, body = submit_birth_certificate(warga1)
+    officer, tracking = bearer_client(verifier), body["tracking"]
+    for payload in ({"body": "Mohon tunggu"}, {"body": "catatan rahasia", "internal": True}):
+        response = officer.post(f"/api/v1/cases/{tracking}/messages", payload, content_type="application/json")
+        assert response.status_code in (200, 201), response.content
+
+    case = Case.objects.get(tracking=tracking)
+    audited = set(AuditEntry.objects.filter(object_id=str(case.pk)).values_list("action", flat=True))
+    assert {"case.message_posted", "case.note_added"} <= audited
+    events = OutboxEvent.objects.filter(subject=tracking, type="id.kotalive.case.message_posted")
+    assert events.count() == 1  # the internal note is no event: other parties' systems must not see it

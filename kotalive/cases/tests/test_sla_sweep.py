@@ -4,15 +4,16 @@ import pytest
 from django.core.management import call_command
 
 from kotalive.accounts.models import User
-from kotalive.cases.models import Case, Escalation
-from kotalive.cases.sla_sweep import sla_sweep
+from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.conftest import bearer_client
 from kotalive.core.calendar import add_working_days, end_of_office_day, local_date
 from kotalive.events.models import OutboxEvent
 from kotalive.events.tests.helpers import drain
 from kotalive.notifications.models import Notification
+from kotalive.workflow.models import Escalation
 from kotalive.workflow.sla import state_overdue
+from kotalive.workflow.sweep import sla_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def _after(case: Case, working_days: int) -> dt.datetime:
 def test_a_fresh_case_is_on_track_and_nothing_escalates(warga1: User) -> None:
     submit_birth_certificate(warga1)
 
-    result = sla_sweep()
+    result = sla_sweep("case")
 
     assert result.escalations == 0
     assert Case.objects.get().sla_status in {"on_track", "at_risk"}
@@ -39,15 +40,15 @@ def test_the_chain_escalates_step_by_step_and_once_each(warga1: User, verifier: 
     case.assignee = verifier
     case.save(update_fields=["assignee"])
 
-    sla_sweep(now=_after(case, 0) - dt.timedelta(hours=1))  # due today: at risk
+    sla_sweep("case", now=_after(case, 0) - dt.timedelta(hours=1))  # due today: at risk
     assert list(Escalation.objects.values_list("target", flat=True)) == ["assignee"]
 
-    sla_sweep(now=_after(case, 1))  # one working day late: breached -> head
-    sla_sweep(now=_after(case, 1))
+    sla_sweep("case", now=_after(case, 1))  # one working day late: breached -> head
+    sla_sweep("case", now=_after(case, 1))
     assert list(Escalation.objects.order_by("rule").values_list("target", flat=True)) == ["assignee", "head"]
     assert Escalation.objects.get(target="head").notified == personas["dukcapil.kadis"]
 
-    sla_sweep(now=_after(case, 3))  # two more working days: the operator
+    sla_sweep("case", now=_after(case, 3))  # two more working days: the operator
     escalations = list(Escalation.objects.order_by("rule").values_list("target", "notified__username"))
     assert escalations == [
         ("assignee", "dukcapil.verifikator"),
@@ -68,8 +69,9 @@ def test_the_person_a_rule_names_is_notified_in_app_and_nobody_else(
     case = Case.objects.get(tracking=body["tracking"])
     head = personas["dukcapil.kadis"]
 
-    sla_sweep(now=_after(case, 1))  # breached by one working day: at risk -> nobody is assigned; breached -> head
-    sla_sweep(now=_after(case, 1))
+    # Breached by one working day: at risk -> nobody is assigned; breached -> head.
+    sla_sweep("case", now=_after(case, 1))
+    sla_sweep("case", now=_after(case, 1))
     drain()  # the worker's fan-out of case.escalated adds nobody
 
     notices = bearer_client(head).get("/api/v1/me/notifications").json()
@@ -98,7 +100,7 @@ def test_a_paused_case_does_not_escalate(warga1: User, verifier: User) -> None:
     )
     case = Case.objects.get()
 
-    sla_sweep(now=_after(case, 5))
+    sla_sweep("case", now=_after(case, 5))
 
     assert not Escalation.objects.exists()
 
@@ -121,7 +123,7 @@ def test_the_worker_runs_the_sweep(warga1: User) -> None:
 
     case.refresh_from_db()
     assert case.sla_status == "breached"
-    assert Escalation.objects.filter(case=case).exists()
+    assert Escalation.objects.filter(subject_type="case", subject_id=case.pk).exists()
 
 
 def test_a_state_with_its_own_sla_gets_its_own_deadline(warga1: User, verifier: User) -> None:

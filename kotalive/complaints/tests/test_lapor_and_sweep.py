@@ -10,13 +10,14 @@ from django.utils import timezone
 from kotalive.agencies.machine import api_client_create
 from kotalive.agencies.models import Agency
 from kotalive.complaints.lapor import lapor_send_due
-from kotalive.complaints.models import Complaint, Escalation, LaporMessage
+from kotalive.complaints.models import Complaint, LaporMessage
 from kotalive.complaints.sweep import complaint_sweep
 from kotalive.complaints.tests.fake_lapor import FakeLapor
 from kotalive.complaints.tests.helpers import act_ok, file_report
 from kotalive.conftest import bearer_client
 from kotalive.events.tests.helpers import drain
 from kotalive.notifications.models import Notification
+from kotalive.workflow.models import Escalation
 
 pytestmark = pytest.mark.django_db
 
@@ -124,8 +125,12 @@ def test_the_sweep_escalates_along_the_chain_once_per_rule_and_holder(personas, 
     late = complaint.due_at + dt.timedelta(days=14)  # two weeks past the follow-up deadline
     first = complaint_sweep(now=late)
     assert first.escalations == 3  # liaison (at risk), head (breached), leadership (breached further)
-    targets = list(Escalation.objects.filter(complaint=complaint).order_by("rule").values_list("target", flat=True))
-    assert targets == ["liaison", "head", "leadership"]
+    escalated = Escalation.objects.filter(subject_type="complaint", subject_id=complaint.pk).order_by("rule")
+    assert list(escalated.values_list("target", "holder")) == [
+        ("liaison", "DISHUB"),
+        ("head", "DISHUB"),
+        ("leadership", "DISHUB"),
+    ]
     assert complaint_sweep(now=late).escalations == 0  # once per rule
     notice = Notification.objects.get(user=personas["dishub.penghubung"], kind="complaint.escalated")
     assert notice.subject == tracking
