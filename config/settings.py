@@ -27,15 +27,18 @@ if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set to a real secret when DEBUG is off")
     if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == _DEMO_FIELD_KEY:
         raise ImproperlyConfigured("KOTALIVE_FIELD_KEY (or KOTALIVE_FIELD_KEY_FILE) must be set when DEBUG is off")
-    if not env_secret("KOTALIVE_AUDIT_SIGNING_KEY"):
+    if not env_secret("KOTALIVE_AUDIT_SIGNING_KEY") and not env_secret("KOTALIVE_AUDIT_PUBLIC_KEY"):
         raise ImproperlyConfigured(
-            "KOTALIVE_AUDIT_SIGNING_KEY (or KOTALIVE_AUDIT_SIGNING_KEY_FILE) must be set when DEBUG is off: "
-            "the Ed25519 key that signs audit checkpoints (docs/audit.md)"
+            "KOTALIVE_AUDIT_PUBLIC_KEY (web processes) or KOTALIVE_AUDIT_SIGNING_KEY (the worker), or their _FILE "
+            "variants, must be set when DEBUG is off: the Ed25519 keys of the audit log's checkpoints (docs/audit.md)"
         )
 SECRET_KEY = SECRET_KEY or _DEMO_SECRET_KEY
-# The Ed25519 private key (PEM, PKCS#8) that signs audit checkpoints. Kept out of the database on purpose: whoever
-# can write the database must not be able to re-sign a rewritten log (docs/audit.md). Empty: the demo key.
+# The Ed25519 private key (PEM, PKCS#8) that signs audit checkpoints: the worker's alone (it seals the log). Kept
+# out of the database and out of the web processes on purpose: whoever can write the database, or takes over a web
+# process, must not be able to re-sign a rewritten log (docs/audit.md). Web processes get the public key (PEM).
+# Both empty with DEBUG on: the demo key.
 AUDIT_SIGNING_KEY = env_secret("KOTALIVE_AUDIT_SIGNING_KEY") or ""
+AUDIT_PUBLIC_KEY = env_secret("KOTALIVE_AUDIT_PUBLIC_KEY") or ""
 # The name of this log in its checkpoints (docs/audit.md), so a checkpoint of one deployment is never taken for
 # another's.
 AUDIT_LOG_ORIGIN = env_str("KOTALIVE_AUDIT_ORIGIN", "kotalive.tangerangkota.go.id/audit")

@@ -318,7 +318,11 @@ def post_message(request: HttpRequest, tracking: str, payload: MessageIn) -> Sta
     return Status(201, _detail(user, tracking))
 
 
-@router.post("/complaints/{tracking}/rating", response={201: ComplaintOut, **WITH_404}, summary="Rate the handling")
+@router.post(
+    "/complaints/{tracking}/rating",
+    response={201: ComplaintOut, 409: ErrorOut, **WITH_404},
+    summary="Rate the handling",
+)
 def rate(request: HttpRequest, tracking: str, payload: RatingIn) -> Status[dict[str, Any]]:
     user = actor(request)
     services.complaint_rate(actor=user, tracking=tracking, score=payload.score, comment=payload.comment)

@@ -44,7 +44,8 @@ def lapor_enabled() -> bool:
 
 
 def lapor_enqueue(events: list[OutboxEvent]) -> None:
-    """Called by the fan-out (in its transaction) with complaint events: what LAPOR! must hear, as rows."""
+    """Called by the `complaints.lapor-outbox` consumer (in its own transaction, from its cursor) with new events:
+    what LAPOR! must hear, as rows."""
     if not lapor_enabled() or not events:
         return
     complaints = {

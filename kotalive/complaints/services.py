@@ -39,7 +39,7 @@ from kotalive.complaints.selectors import (
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.calendar import local_date
-from kotalive.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
 from kotalive.events.audience import Audience
@@ -244,10 +244,12 @@ def _leave(complaint: Complaint, *, now: dt.datetime, outcome: str, reason: str 
     return int((now - current.received_at).total_seconds())
 
 
-def _end_supports(complaint: Complaint, *, now: dt.datetime, outcome: str) -> None:
-    Assignment.objects.filter(complaint=complaint, role=Assignment.SUPPORT, left_at__isnull=True).update(
-        left_at=now, outcome=outcome
-    )
+def _end_supports(complaint: Complaint, *, now: dt.datetime, outcome: str) -> set[str]:
+    """End the helpers' stretches; returns their agency codes."""
+    helpers = Assignment.objects.filter(complaint=complaint, role=Assignment.SUPPORT, left_at__isnull=True)
+    codes = set(helpers.values_list("agency__code", flat=True))
+    helpers.update(left_at=now, outcome=outcome)
+    return codes
 
 
 def _receive(
@@ -326,9 +328,10 @@ def complaint_transition(
             complaint.agency, complaint.agency_since = target, now
         if action == "dispose":
             data["supports"] = [a.code for a in support_agencies]
+        released: set[str] = set()  # helpers a hand-back releases still hear of the hand-back itself
         if action == "hand_back":
             complaint.agency, complaint.agency_since = None, now
-            _end_supports(complaint, now=now, outcome="returned_to_operator")
+            released = _end_supports(complaint, now=now, outcome="returned_to_operator")
         if action == "verify_completion":
             complaint.confirm_by = now + dt.timedelta(days=CONFIRM_DAYS)
             data["confirm_by"] = complaint.confirm_by.isoformat()
@@ -342,7 +345,7 @@ def complaint_transition(
         complaint.save(update_fields=["agency", "agency_since", "confirm_by", "merged_into", "updated_at"])
         # Besides the holder and the helpers already at work: the agency the report just left hears of the
         # hand-off itself, and new helpers hear of the disposition that names them.
-        also = {a.code for a in support_agencies}
+        also = {a.code for a in support_agencies} | released
         if previous_agency is not None and action in ("hand_off", "hand_back"):
             also.add(previous_agency.code)
         transition(
@@ -484,7 +487,7 @@ def complaint_rate(*, actor: User, tracking: str, score: int, comment: str = "")
         if complaint.state not in ("awaiting_confirmation", "closed"):
             raise DomainError(_("A report is rated once its handling is finished."), code="not_finished")
         if complaint.rating is not None:
-            raise DomainError(_("This report is already rated."), code="already_rated")
+            raise Conflict(_("This report is already rated."), code="already_rated")  # as an application's
         complaint.rating, complaint.rating_comment = score, comment.strip()[:2000]
         complaint.save(update_fields=["rating", "rating_comment"])
         workflow_record_step(

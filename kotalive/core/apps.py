@@ -14,8 +14,8 @@ class CoreConfig(AppConfig):
         jobs.continuous("audit.seal")(audit.audit_seal)
 
         try:  # a bad key fails at start, not at the worker's first seal
-            audit.signing_key()
-        except ValueError as exc:
+            audit.keys_check()
+        except (ValueError, audit.NoSigningKey) as exc:
             raise ImproperlyConfigured(
-                f"KOTALIVE_AUDIT_SIGNING_KEY is not a usable Ed25519 private key in PEM (PKCS#8): {exc}"
+                f"the audit keys (KOTALIVE_AUDIT_SIGNING_KEY, KOTALIVE_AUDIT_PUBLIC_KEY) are not usable: {exc}"
             ) from None

@@ -40,9 +40,15 @@ _DEMO_KEY_SEED = hashlib.sha256(b"kotalive demo audit signing key: not for produ
 # --- keys -----------------------------------------------------------------------------------------------------
 
 
+class NoSigningKey(RuntimeError):
+    """This process has no audit signing key (only the worker needs one)."""
+
+
 @cache
-def _signing_key(pem: str) -> Ed25519PrivateKey:
+def _signing_key(pem: str, demo: bool) -> Ed25519PrivateKey:
     if not pem:
+        if not demo:
+            raise NoSigningKey("KOTALIVE_AUDIT_SIGNING_KEY is not set: only a process that has it seals the audit log")
         return Ed25519PrivateKey.from_private_bytes(_DEMO_KEY_SEED)
     key = serialization.load_pem_private_key(pem.encode(), password=None)  # ValueError when it is not PEM
     if not isinstance(key, Ed25519PrivateKey):
@@ -50,12 +56,37 @@ def _signing_key(pem: str) -> Ed25519PrivateKey:
     return key
 
 
+@cache
+def _public_key(pem: str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem.encode())  # ValueError when it is not PEM
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("KOTALIVE_AUDIT_PUBLIC_KEY must be an Ed25519 public key (PEM)")
+    return key
+
+
+def _demo_allowed() -> bool:
+    return bool(settings.DEBUG) and not settings.AUDIT_PUBLIC_KEY
+
+
 def signing_key() -> Ed25519PrivateKey:
-    return _signing_key(settings.AUDIT_SIGNING_KEY)
+    """The worker's key that signs checkpoints (the demo key with DEBUG on and no key configured)."""
+    return _signing_key(settings.AUDIT_SIGNING_KEY, _demo_allowed())
 
 
 def public_key() -> Ed25519PublicKey:
+    """The key that verifies checkpoints: KOTALIVE_AUDIT_PUBLIC_KEY, else the signing key's."""
+    if settings.AUDIT_PUBLIC_KEY:
+        return _public_key(settings.AUDIT_PUBLIC_KEY)
     return signing_key().public_key()
+
+
+def keys_check() -> None:
+    """Load the configured keys (ValueError or NoSigningKey when one is unusable) and check they are a pair."""
+    verifying = public_key()
+    if settings.AUDIT_SIGNING_KEY and settings.AUDIT_PUBLIC_KEY:
+        raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        if signing_key().public_key().public_bytes(*raw) != verifying.public_bytes(*raw):
+            raise ValueError("KOTALIVE_AUDIT_PUBLIC_KEY is not the public key of KOTALIVE_AUDIT_SIGNING_KEY")
 
 
 def public_key_pem(key: Ed25519PublicKey | None = None) -> str:
@@ -245,7 +276,7 @@ class Checkpoint:
             "time": self.sealed_at,
             "text": self.text,
             "key_id": self.key_id,
-            "signature": base64.b64encode(bytes.fromhex(self.signature)).decode(),
+            "signature": _base64_of_hex(self.signature),
             "public_key": public_key_pem(),
         }
 
@@ -368,10 +399,19 @@ def export_line(entry: AuditEntry) -> dict[str, Any]:
         "action": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
-        "data": entry.data,
+        "data": _plain(entry.data),  # exactly what was hashed
         "leaf_hash": entry.leaf_hash,
         "chain_hash": entry.chain_hash,
         "sealed_at": timestamp(entry.sealed_at) if entry.sealed_at else None,
         "key_id": entry.key_id,
-        "signature": base64.b64encode(bytes.fromhex(entry.signature)).decode(),
+        "signature": _base64_of_hex(entry.signature),
     }
+
+
+def _base64_of_hex(text: str) -> str:
+    """A stored signature for the export and the API; a value someone overwrote with non-hex text is shown as it
+    is (verification then names that entry) rather than failing the whole answer."""
+    try:
+        return base64.b64encode(bytes.fromhex(text)).decode()
+    except ValueError:
+        return text

@@ -304,9 +304,8 @@ def test_rating_after_verification_once(personas, warga1, operator):
     rated = citizen.post(f"/api/v1/complaints/{tracking}/rating", rate, content_type="application/json")
     assert rated.status_code == 201
     assert rated.json()["rating"] == 5
-    assert (
-        citizen.post(f"/api/v1/complaints/{tracking}/rating", rate, content_type="application/json").status_code == 422
-    )
+    again = citizen.post(f"/api/v1/complaints/{tracking}/rating", rate, content_type="application/json")
+    assert (again.status_code, again.json()["code"]) == (409, "already_rated")  # as a second rating of a case
 
 
 def test_triage_queue_is_the_live_rooms_soonest_due_first(personas, warga1, operator):

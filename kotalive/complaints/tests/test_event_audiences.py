@@ -78,3 +78,22 @@ def test_the_feeds_follow_the_same_audience(
     assert feed(warga1) == ["submitted", "disposed", "handed_off"]  # the reporter follows their own report
     assert feed(warga3) == []  # another citizen sees nothing of it
     assert feed(personas["dlh.penghubung"]) == []
+
+
+def test_helpers_released_by_a_hand_back_hear_of_the_hand_back(
+    personas: dict[str, User], warga1: User, operator: User, receivers: dict[str, Receiver]
+) -> None:
+    live_room = bearer_client(operator)
+    for agency, receiver in receivers.items():
+        _subscribe(live_room, agency, receiver.url)
+    _client, filed = file_report(warga1)
+    tracking = filed["tracking"]
+
+    act_ok(live_room, tracking, "dispose", agency="PUPR", supports=["BPBD"])
+    act_ok(bearer_client(personas["pupr.penghubung"]), tracking, "hand_off", reason="Bukan urusan kami")  # no agency
+    act_ok(live_room, tracking, "dispose", agency="DLH")
+    drain()
+
+    assert _types(receivers["BPBD"]) == ["disposed", "handed_back"]  # released, then no longer told
+    assert _types(receivers["PUPR"]) == ["disposed", "handed_back"]
+    assert _types(receivers["DLH"]) == ["disposed"]

@@ -10,13 +10,25 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _start(**env: str) -> subprocess.CompletedProcess[str]:
+    return _run([sys.executable, "-c", "import django; django.setup()"], **env)
+
+
+def _run(command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "KOTALIVE_DEMO", "SECRET_KEY", "KOTALIVE_FIELD_KEY", "KOTALIVE_AUDIT_SIGNING_KEY"}
+        if k
+        not in {
+            "DEBUG",
+            "KOTALIVE_DEMO",
+            "SECRET_KEY",
+            "KOTALIVE_FIELD_KEY",
+            "KOTALIVE_AUDIT_SIGNING_KEY",
+            "KOTALIVE_AUDIT_PUBLIC_KEY",
+        }
     }
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        command,
         env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
         cwd=ROOT,
         capture_output=True,
@@ -53,6 +65,40 @@ def test_production_starts_with_real_secrets() -> None:
     )
 
     assert done.returncode == 0, done.stderr
+
+
+def _public_pem(private_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def test_a_web_process_needs_only_the_public_key_and_the_worker_refuses_without_the_private_one() -> None:
+    real = {"DEBUG": "0", "SECRET_KEY": "s" * 50, "KOTALIVE_FIELD_KEY": "f" * 40}
+    public = _public_pem(_audit_key_pem())
+
+    web = _start(**real, KOTALIVE_AUDIT_PUBLIC_KEY=public)
+    worker = _run([sys.executable, "-m", "config.manage", "worker", "--once"], **real, KOTALIVE_AUDIT_PUBLIC_KEY=public)
+
+    assert web.returncode == 0, web.stderr
+    assert worker.returncode != 0
+    assert "KOTALIVE_AUDIT_SIGNING_KEY is not set" in worker.stderr
+
+
+def test_keys_that_are_not_a_pair_are_refused() -> None:
+    done = _start(
+        DEBUG="0",
+        SECRET_KEY="s" * 50,
+        KOTALIVE_FIELD_KEY="f" * 40,
+        KOTALIVE_AUDIT_SIGNING_KEY=_audit_key_pem(),
+        KOTALIVE_AUDIT_PUBLIC_KEY=_public_pem(_audit_key_pem()),
+    )
+
+    assert done.returncode != 0
+    assert "is not the public key of" in done.stderr
 
 
 def test_production_refuses_to_start_without_the_audit_signing_key() -> None:

@@ -128,10 +128,15 @@ def test_the_cost_per_subject_is_the_same_for_4_and_8_overdue_subjects(
         # Finished, they are no longer candidates: the next round sweeps only its own subjects.
         Case.objects.update(state_category="completed") if kind == "case" else Complaint.objects.update(state="closed")
 
-    per_subject = (costs[1] - costs[0]) / 4
-    assert costs[0] - 4 * per_subject == costs[1] - 8 * per_subject  # a fixed part plus the same per subject
-    assert per_subject == int(per_subject)
+    fixed, per_subject = SWEEP_PINS[kind]  # pinned (measured 2026-12-01); change only with the reason in the commit
+    assert costs == [fixed + 4 * per_subject, fixed + 8 * per_subject]
     assert idle[0] == idle[1]  # subjects with nothing to do cost no query of their own
+
+
+# Queries of one sweep pass: a fixed part per pass, and per subject that changes (its row lock and re-check, the
+# status, its escalation rows, three escalation steps with events, audit and notices, its stored views once).
+# Tests run inside a transaction, so each subject's transaction counts a SAVEPOINT and a RELEASE here.
+SWEEP_PINS = {"case": (5, 30), "complaint": (5, 24)}
 
 
 def test_a_subject_that_moved_between_the_read_and_the_lock_is_left_for_the_next_pass(

@@ -27,7 +27,10 @@ class Command(BaseCommand):
                 "checkpoint": checkpoint.as_dict() if checkpoint else None,
             }
             out.write(json.dumps(header, ensure_ascii=False) + "\n")
-            for entry in sealed_entries():
+            size = checkpoint.size if checkpoint else 0
+            for entry in sealed_entries():  # up to the header's checkpoint: entries sealed meanwhile wait for the next
+                if (entry.seq or 0) > size:
+                    break
                 out.write(json.dumps(export_line(entry), ensure_ascii=False) + "\n")
         finally:
             if out is not sys.stdout:

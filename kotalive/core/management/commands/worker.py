@@ -7,9 +7,10 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connections
 
+from kotalive.core import audit
 from kotalive.core.jobs import CONTINUOUS, PERIODIC, run_job
 
 logger = logging.getLogger("kotalive.worker")
@@ -34,6 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run each job once and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:  # the worker seals the audit log (docs/audit.md): without the private key it must not start
+            audit.signing_key()
+        except audit.NoSigningKey as exc:
+            raise CommandError(f"{exc}; set it (or KOTALIVE_AUDIT_SIGNING_KEY_FILE) for the worker") from None
         self._stopping = False
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_stop_signal)
