@@ -115,7 +115,7 @@ def _writer_loop(trackings: list[str], stop_flag: Any, out: Any) -> None:
     from kotalive.cases.services import case_message_post
 
     officer = User.objects.get(username="dukcapil.verifikator")
-    times = []
+    times: list[float] = []
     while time.monotonic() < stop_flag.value:
         started = time.perf_counter()
         tracking = trackings[len(times) % len(trackings)]
