@@ -39,6 +39,7 @@ SECRET_KEY = SECRET_KEY or _DEMO_SECRET_KEY
 # Both empty with DEBUG on: the demo key.
 AUDIT_SIGNING_KEY = env_secret("KOTALIVE_AUDIT_SIGNING_KEY") or ""
 AUDIT_PUBLIC_KEY = env_secret("KOTALIVE_AUDIT_PUBLIC_KEY") or ""
+AUDIT_DEMO_KEY_ALLOWED = DEBUG and not AUDIT_SIGNING_KEY and not AUDIT_PUBLIC_KEY  # decided at start
 # The name of this log in its checkpoints (docs/audit.md), so a checkpoint of one deployment is never taken for
 # another's.
 AUDIT_LOG_ORIGIN = env_str("KOTALIVE_AUDIT_ORIGIN", "kotalive.tangerangkota.go.id/audit")

@@ -132,13 +132,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
-
-
-class SignInFailure(models.Model):
-    """A failed sign-in (or registry-match) attempt, counted per login and per address for throttling."""
-
-    key = models.CharField(max_length=80, db_index=True)  # "login:<blind index>" or "ip:<address>"
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    def __str__(self) -> str:
-        return self.key

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy
 from kotalive.accounts.contacts import ContactError, login_kind, normalise_email, normalise_phone
 from kotalive.accounts.models import ApiToken, CitizenProfile, OneTimeCode, User
 from kotalive.accounts.selectors import contact_taken, nik_has_account, user_find_by_login
-from kotalive.accounts.throttle import login_key, throttle_check, throttle_clear, throttle_fail
 from kotalive.accounts.token_cache import token_cache_forget
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_has_platform_role, user_needs_second_factor
@@ -31,6 +30,7 @@ from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from kotalive.core.masking import mask_email, mask_nik, mask_phone
+from kotalive.core.ratelimit import login_key, throttle_check, throttle_clear, throttle_fail
 from kotalive.notifications.channels import EMAIL, SMS, message_send
 from kotalive.registry.identity import IdentityNumberError, parse_nik
 from kotalive.registry.selectors import normalise_person_name, person_find_by_nik

@@ -8,8 +8,6 @@ the key's scopes then decide which endpoints it may call at all (SCOPE_RULES).
 import hashlib
 import re
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -21,6 +19,7 @@ from kotalive.agencies.models import Agency, ApiClient, ApiKey, StaffRole
 from kotalive.agencies.selectors import user_may_manage_staff
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.ratelimit import MinuteWindow
 from kotalive.core.ssrf import destination_check
 
 KEY_PREFIX = "klk_"
@@ -205,21 +204,4 @@ def machine_authenticate(raw: str) -> MachinePrincipal | None:
     return MachinePrincipal(client=key.client, key=key)
 
 
-class _RateWindow:
-    """Requests per key in the current minute, in this process (each web process counts its own share)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.minute = 0
-        self.counts: dict[int, int] = {}
-
-    def allow(self, key_id: int, limit: int) -> bool:
-        minute = int(time.time() // 60)
-        with self.lock:
-            if minute != self.minute:
-                self.minute, self.counts = minute, {}
-            self.counts[key_id] = self.counts.get(key_id, 0) + 1
-            return self.counts[key_id] <= limit
-
-
-rate_window = _RateWindow()
+rate_window = MinuteWindow()  # API keys' requests per minute

@@ -158,18 +158,6 @@ IKM_ELEMENTS = (
 )
 
 
-class CaseRating(models.Model):
-    """The citizen's rating after completion: the nine IKM elements U1-U9, 1-4 each (PermenPANRB 14/2017)."""
-
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
-    scores = models.JSONField()  # [u1, ..., u9]
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"{self.case_id} rating"
-
-
 class CaseDraft(models.Model):
     """A form a citizen saved without submitting."""
 

@@ -12,6 +12,7 @@ from kotalive.cases.models import OPEN_CATEGORY_LIST, Case, CaseDocument, CaseMe
 from kotalive.core.errors import NotFound
 from kotalive.workflow.definitions import APPLICANT, CATEGORIES, PUBLIC_STATUS, Transition
 from kotalive.workflow.models import WorkflowStep
+from kotalive.workflow.selectors import subject_rating_scores_get
 
 OPEN_CATEGORIES = OPEN_CATEGORY_LIST
 
@@ -88,11 +89,8 @@ def case_output(case: Case) -> Any:
 
 
 def case_is_rated(case: Case) -> bool:
-    try:
-        case.rating  # noqa: B018 (loaded with the case by select_related)
-    except Case.rating.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
-        return False
-    return True
+    """Whether the applicant has rated the case (workflow.Rating)."""
+    return subject_rating_scores_get(case) is not None
 
 
 def case_actions(*, user: User, case: Case) -> list[Transition]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
-from kotalive.cases.models import IKM_ELEMENTS, Case, CaseDocument, CaseDraft, CaseMessage, CaseOutput, CaseRating
+from kotalive.cases.models import Case, CaseDocument, CaseDraft, CaseMessage, CaseOutput
 from kotalive.cases.selectors import OPEN_CATEGORIES, case_get_for_actor, case_roles, staff_roles_for
 from kotalive.cases.snapshots import case_snapshot_refresh
 from kotalive.catalogue.forms import form_errors
@@ -27,7 +27,8 @@ from kotalive.core.numbering import tracking_number
 from kotalive.registry.mediation import registry_access_record
 from kotalive.registry.models import Person, RegistryAccess
 from kotalive.workflow.definitions import APPLICANT
-from kotalive.workflow.services import subject_event_write, transition, workflow_record_step
+from kotalive.workflow.models import Rating
+from kotalive.workflow.services import subject_event_write, subject_rate, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
 
@@ -336,23 +337,15 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
     return case
 
 
-def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "") -> CaseRating:
+def case_rate(*, actor: User, tracking: str, scores: list[int], comment: str = "") -> Rating:
     """The applicant rates a completed case once, on the nine IKM elements (1-4 each)."""
-    if (
-        not isinstance(scores, list)
-        or len(scores) != len(IKM_ELEMENTS)
-        or not all(isinstance(s, int) and 1 <= s <= 4 for s in scores)
-    ):
-        raise ValidationFailed({"scores": [_("must be nine whole numbers from 1 to 4 (U1-U9)")]})
     with transaction.atomic():
         case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
         if case.applicant_id != actor.pk:
             raise PermissionDenied(_("Only the applicant rates the service."))
         if case.state_category != "completed":
             raise DomainError(_("A service can be rated once it is completed."), code="not_completed")
-        if CaseRating.objects.filter(case=case).exists():
-            raise Conflict(_("This case is already rated."), code="already_rated")
-        rating = CaseRating.objects.create(case=case, scores=scores, comment=(comment or "").strip()[:2000])
+        rating = subject_rate(subject=case, actor=actor, scale=Rating.IKM, scores=scores, comment=comment)
         subject_event_write(
             subject=case,
             event="rated",

@@ -97,8 +97,6 @@ class Complaint(WorkflowSubject):
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     confirm_by = models.DateTimeField(null=True, blank=True)  # the reporter confirms or reopens until then
-    rating = models.PositiveSmallIntegerField(null=True, blank=True)  # 1-5
-    rating_comment = models.TextField(blank=True)
     open311_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     lapor_id = models.CharField(max_length=60, blank=True)
 

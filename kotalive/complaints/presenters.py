@@ -15,6 +15,7 @@ from kotalive.complaints.selectors import (
     complaint_assignments,
     complaint_messages,
     complaint_photos,
+    complaint_rating,
     complaint_roles,
     complaint_timeline,
     duplicates_suggest,
@@ -142,7 +143,7 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
         "sla_status": complaint.sla_status,
         "confirm_by": complaint.confirm_by,
         "merged_into": complaint.merged_into.tracking if complaint.merged_into else None,
-        "rating": complaint.rating,
+        "rating": complaint_rating(complaint),
         "photos": [
             {
                 "id": str(p.upload_id),

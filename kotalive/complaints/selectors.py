@@ -26,6 +26,7 @@ from kotalive.complaints.models import (
 from kotalive.core.errors import NotFound
 from kotalive.workflow.definitions import Transition
 from kotalive.workflow.models import WorkflowStep
+from kotalive.workflow.selectors import subject_rating_scores, subject_rating_scores_get
 
 REPORTER, OPERATOR, LIAISON, HEAD, SUPPORT = "reporter", "operator", "liaison", "head", "support"
 LIVE_ROOM_ROLES = (StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN)
@@ -51,15 +52,21 @@ def complaint_queryset() -> QuerySet[Complaint]:
     """One report with everything its page shows."""
     return Complaint.objects.select_related(
         "category", "agency", "reporter", "kelurahan", "kelurahan__parent", "workflow", "merged_into"
-    )
+    ).annotate(rating_scores=subject_rating_scores("complaint"))
 
 
 def complaint_list_queryset() -> QuerySet[Complaint]:
     """Reports for lists (queues, inboxes): only the joins a summary needs. Fewer joins also keep PostgreSQL's
     planning time (which grows with every join) well under the query's own."""
     return Complaint.objects.select_related("category", "agency", "kelurahan", "workflow").defer(
-        "description", "attributes", "contact_encrypted", "rating_comment"
+        "description", "attributes", "contact_encrypted"
     )
+
+
+def complaint_rating(complaint: Complaint) -> int | None:
+    """The reporter's score (1-5) of the handling, or None before they rated it (workflow.Rating)."""
+    scores = subject_rating_scores_get(complaint)
+    return scores[0] if scores else None
 
 
 def platform_roles(user: User) -> set[str]:

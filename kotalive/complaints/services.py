@@ -39,14 +39,14 @@ from kotalive.complaints.selectors import (
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.calendar import local_date
-from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
 from kotalive.events.audience import Audience
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
-from kotalive.workflow.models import WorkflowDefinition, WorkflowSubject
-from kotalive.workflow.services import transition, workflow_record_step
+from kotalive.workflow.models import Rating, WorkflowDefinition, WorkflowSubject
+from kotalive.workflow.services import subject_rate, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
 WORKFLOW_CODE = "complaint-standard"
@@ -478,18 +478,13 @@ def complaint_message_post(*, actor: User, tracking: str, body: str) -> Message:
 
 def complaint_rate(*, actor: User, tracking: str, score: int, comment: str = "") -> Complaint:
     """The reporter rates the handling (1-5) once the Live Room has verified it."""
-    if not 1 <= score <= 5:
-        raise ValidationFailed({"score": [_("must be 1 to 5")]})
     with transaction.atomic():
         complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
         if REPORTER not in complaint_roles(user=actor, complaint=complaint):
             raise PermissionDenied(_("Only the reporter rates the handling of a report."))
         if complaint.state not in ("awaiting_confirmation", "closed"):
             raise DomainError(_("A report is rated once its handling is finished."), code="not_finished")
-        if complaint.rating is not None:
-            raise Conflict(_("This report is already rated."), code="already_rated")  # as an application's
-        complaint.rating, complaint.rating_comment = score, comment.strip()[:2000]
-        complaint.save(update_fields=["rating", "rating_comment"])
+        subject_rate(subject=complaint, actor=actor, scale=Rating.STARS, scores=[score], comment=comment)
         workflow_record_step(
             subject=complaint,
             actor=actor,

@@ -65,7 +65,7 @@ def _public_key(pem: str) -> Ed25519PublicKey:
 
 
 def _demo_allowed() -> bool:
-    return bool(settings.DEBUG) and not settings.AUDIT_PUBLIC_KEY
+    return bool(settings.AUDIT_DEMO_KEY_ALLOWED)
 
 
 def signing_key() -> Ed25519PrivateKey:

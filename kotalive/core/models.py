@@ -120,3 +120,17 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.size} B"
+
+
+class AttemptFailure(models.Model):
+    """A failed attempt (sign-in, registry match, one-time code, password reset), counted per key and per address
+    by `kotalive.core.ratelimit` so the limit holds across every process without a shared cache."""
+
+    key = models.CharField(max_length=80, db_index=True)  # "<scope>:<blind index of the login>" or "ip:<address>"
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "accounts_signinfailure"  # created by the accounts app before rate limiting moved to core
+
+    def __str__(self) -> str:
+        return self.key

@@ -26,6 +26,7 @@ from kotalive.complaints.selectors import (
     categories_active,
     complaint_get_for_actor,
     complaint_photo_get,
+    complaint_rating,
     complaints_of_citizen,
     is_live_room,
     public_complaints,
@@ -200,7 +201,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "agencies": _complaint_agencies(),
             "live_room": user.kind == User.STAFF and is_live_room(user),
             "can_rate": complaint.reporter_id == user.pk
-            and complaint.rating is None
+            and complaint_rating(complaint) is None
             and complaint.state in ("awaiting_confirmation", "closed"),
             "can_write": complaint.state not in ("closed", "rejected", "merged"),
         },

@@ -19,6 +19,7 @@ from kotalive.cases.selectors import (
     case_document_get,
     case_documents,
     case_get_for_actor,
+    case_is_rated,
     case_is_staff_view,
     case_timeline,
     cases_of_citizen,
@@ -283,9 +284,7 @@ def case_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "requirements": [(r["code"], localised(r["name"])) for r in version.requirements],
             "can_add_documents": case.applicant_id == user.pk
             and case.state_category in {"submitted", "awaiting_citizen"},
-            "can_rate": case.applicant_id == user.pk
-            and case.state_category == "completed"
-            and not hasattr(case, "rating"),
+            "can_rate": case.applicant_id == user.pk and case.state_category == "completed" and not case_is_rated(case),
             "ikm_elements": list(enumerate(IKM_ELEMENTS, start=1)),
             "output": getattr(case, "output", None),
             "state_labels": state_labels,

@@ -140,3 +140,27 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.when}->{self.target}"
+
+
+class Rating(models.Model):
+    """A subject's one rating by the person it served, on the scale its kind uses: "ikm", the nine elements U1-U9
+    of the citizen satisfaction index (1-4 each, PermenPANRB 14/2017), for applications; "stars", one score 1-5,
+    for complaints. The database keeps it to one per subject (workflow.services.subject_rate relies on that)."""
+
+    IKM, STARS = "ikm", "stars"
+    SCALES = [(IKM, "IKM U1-U9, 1-4 each"), (STARS, "1-5")]
+
+    subject_type = models.CharField(max_length=20)  # the kind's event_kind: "case", "complaint"
+    subject_id = models.BigIntegerField()
+    scale = models.CharField(max_length=10, choices=SCALES)
+    scores = models.JSONField()  # [u1, ..., u9] for ikm, [score] for stars
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["subject_type", "subject_id"], name="rating_once_per_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id} {self.scale} {self.scores}"

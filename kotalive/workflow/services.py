@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,7 @@ from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
 from kotalive.workflow.definitions import Transition, validate_definition
 from kotalive.workflow.hooks import after_change_run
-from kotalive.workflow.models import WorkflowDefinition, WorkflowStep, WorkflowSubject
+from kotalive.workflow.models import Rating, WorkflowDefinition, WorkflowStep, WorkflowSubject
 from kotalive.workflow.sla import sla_after_move, state_clock_start
 
 
@@ -212,3 +212,52 @@ def escalation_step_record(
             "working_days_overdue": overdue_days,
         },
     )
+
+
+# Each scale: how many scores, their range, the input field a refusal names and its reason (shown to the citizen).
+_SCALES: dict[str, tuple[int, int, int, str]] = {
+    Rating.IKM: (9, 1, 4, "scores"),
+    Rating.STARS: (1, 1, 5, "score"),
+}
+
+
+def _scale_reason(scale: str) -> str:
+    if scale == Rating.IKM:
+        return _("must be nine whole numbers from 1 to 4 (U1-U9)")
+    return _("must be 1 to 5")
+
+
+class AlreadyRated(Conflict):
+    def __init__(self) -> None:
+        super().__init__(_("This has been rated already; a rating is given once."), code="already_rated")
+
+
+def subject_rate(*, subject: WorkflowSubject, actor: Any, scale: str, scores: list[int], comment: str = "") -> Rating:
+    """Record the one rating of `subject` by `actor` on `scale` ("ikm": nine scores 1-4; "stars": one score 1-5).
+
+    The kind's service decides who may rate and when, and writes the event and audit entry; this checks the scores
+    and refuses a second rating of the subject (409 `already_rated`, the same for every kind). The unique
+    constraint decides, so two ratings sent at once cannot both land; call it inside the kind's transaction."""
+    if scale not in _SCALES:
+        raise ValueError(f"unknown rating scale {scale!r}")
+    count, low, high, field = _SCALES[scale]
+    if (
+        not isinstance(scores, list)
+        or len(scores) != count
+        or not all(isinstance(s, int) and not isinstance(s, bool) and low <= s <= high for s in scores)
+    ):
+        raise ValidationFailed({field: [_scale_reason(scale)]})
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
+            return Rating.objects.create(
+                subject_type=subject.event_kind,
+                subject_id=subject.pk,
+                scale=scale,
+                scores=scores,
+                comment=(comment or "").strip()[:2000],
+                by=actor,
+            )
+    except IntegrityError:
+        if Rating.objects.filter(subject_type=subject.event_kind, subject_id=subject.pk).exists():
+            raise AlreadyRated() from None
+        raise
