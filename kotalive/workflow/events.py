@@ -5,23 +5,13 @@ stored definition with its kind's schema."""
 from typing import Any
 
 from kotalive.events.catalogue import event_type_source
+from kotalive.workflow.definitions import CATEGORIES
 
 STEP_PROPERTIES: dict[str, Any] = {
     "action": {"type": "string"},
     "from_state": {"type": "string"},
     "to_state": {"type": "string"},
-    "state_category": {
-        "enum": [
-            "draft",
-            "submitted",
-            "in_progress",
-            "awaiting_citizen",
-            "awaiting_agency",
-            "completed",
-            "rejected",
-            "cancelled",
-        ]
-    },
+    "state_category": {"enum": list(CATEGORIES)},
     "reason": {"type": "string"},
     "actor_role": {"type": "string"},
     "version": {"type": "integer", "minimum": 1},
