@@ -5,8 +5,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from kotalive.accounts.models import User
 from kotalive.cases.models import Case
@@ -17,23 +15,14 @@ from kotalive.complaints.tests.helpers import act_ok, file_report
 from kotalive.conftest import bearer_client
 from kotalive.workflow.models import Escalation
 from kotalive.workflow.sweep import sla_sweep
+from kotalive.workflow.tests.migrating import latest as latest_migrations
+from kotalive.workflow.tests.migrating import migrate
 
 BEFORE = [
     ("cases", "0007_applicants_in_event_audiences"),
     ("complaints", "0003_photos_are_core_uploads"),
     ("workflow", "0001_initial"),
 ]
-
-
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    """Migrate the test database to `targets`; returns the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
-def _latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _rows() -> set[tuple[Any, ...]]:
@@ -60,10 +49,10 @@ def test_escalations_of_both_old_tables_move_into_the_kernel_and_back(
     complaint_sweep(now=report.due_at + dt.timedelta(days=14))
     swept = _rows()
     assert {row[0] for row in swept} == {"case", "complaint"}
-    latest = _latest()
+    latest = latest_migrations()
     try:
         # Back to before the move: the rows are in the old tables again.
-        old = _migrate(BEFORE)
+        old = migrate(BEFORE)
         cases_rows = old.get_model("cases", "Escalation").objects
         complaint_rows = old.get_model("complaints", "Escalation").objects
         assert sorted(cases_rows.values_list("target", flat=True)) == ["assignee", "head", "operator"]
@@ -78,7 +67,7 @@ def test_escalations_of_both_old_tables_move_into_the_kernel_and_back(
             target="liaison", notified_id=operator.pk, at=report.submitted_at + dt.timedelta(days=3),
         )  # fmt: skip
 
-        _migrate(latest)
+        migrate(latest)
 
         moved = _rows()
         assert len(moved) == len(swept) + 1
@@ -91,4 +80,4 @@ def test_escalations_of_both_old_tables_move_into_the_kernel_and_back(
         assert lead.agency.code == "DISHUB"
         assert sla_sweep("case", now=case.due_at + dt.timedelta(days=10)).escalations == 0  # still once per rule
     finally:
-        _migrate(latest)
+        migrate(latest)

@@ -4,8 +4,6 @@
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from kotalive.accounts.models import User
 from kotalive.cases.models import Case
@@ -13,23 +11,14 @@ from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.complaints.models import Complaint
 from kotalive.complaints.tests.helpers import file_report
 from kotalive.workflow.models import Rating, WorkflowStep
+from kotalive.workflow.tests.migrating import latest as latest_migrations
+from kotalive.workflow.tests.migrating import migrate
 
 BEFORE = [
     ("cases", "0008_escalations_in_workflow"),
     ("complaints", "0004_escalations_in_workflow"),
     ("workflow", "0002_escalation"),
 ]
-
-
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    """Migrate the test database to `targets`; returns the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
-def _latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _rows() -> set[tuple[Any, ...]]:
@@ -61,10 +50,10 @@ def test_ratings_of_cases_and_reports_move_into_the_kernel_and_back(warga1: User
     }
     _client, other_filed = file_report(warga2, title="Lampu taman mati")
     other = Complaint.objects.get(tracking=other_filed["tracking"])
-    latest = _latest()
+    latest = latest_migrations()
     try:
         # Back to before the move: the ratings are in the old table and fields again.
-        old = _migrate(BEFORE)
+        old = migrate(BEFORE)
         old_ratings = old.get_model("cases", "CaseRating").objects
         old_reports = old.get_model("complaints", "Complaint").objects
         assert list(old_ratings.values_list("case_id", "scores", "comment")) == [(case.pk, scores, "Cepat")]
@@ -75,7 +64,7 @@ def test_ratings_of_cases_and_reports_move_into_the_kernel_and_back(warga1: User
         old_reports.filter(pk=other.pk).update(rating=2, rating_comment="")
         other_changed = old_reports.get(pk=other.pk).updated_at
 
-        _migrate(latest)
+        migrate(latest)
 
         moved = _rows()
         assert len(moved) == 3
@@ -87,4 +76,4 @@ def test_ratings_of_cases_and_reports_move_into_the_kernel_and_back(warga1: User
         assert reporter.get(f"/api/v1/complaints/{report.tracking}").json()["rating"] == 4
         assert citizen.get(f"/api/v1/cases/{case.tracking}").json()["rated"] is True
     finally:
-        _migrate(latest)
+        migrate(latest)
