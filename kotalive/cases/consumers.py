@@ -3,9 +3,8 @@ kotalive/events/consumers.py): the applicant's in-app notices."""
 
 from django.utils.translation import gettext_lazy as _
 
-from kotalive.cases.models import Case
 from kotalive.events.consumers import consumer
-from kotalive.events.models import OutboxEvent
+from kotalive.events.models import OutboxEvent, audience_people
 from kotalive.notifications.models import Notification
 
 # What the applicant hears about: every step of their case, and what the agency says or does for them.
@@ -15,7 +14,8 @@ CITIZEN_TYPES_EXCLUDED = {"id.kotalive.case.submitted", "id.kotalive.case.rated"
 # The name predates the move from the notifications app; it is the key of the consumer's cursor (keep it).
 @consumer("notifications.applicant-notices", label=_("In-app notices to applicants"))
 def notify_applicants(events: list[OutboxEvent]) -> None:
-    """A notice to the applicant for each change of their case made by someone else (not their own actions)."""
+    """A notice to the people the event concerns (the applicant) for each change of their case made by someone
+    else (not their own actions)."""
     relevant = [
         e
         for e in events
@@ -26,20 +26,18 @@ def notify_applicants(events: list[OutboxEvent]) -> None:
     ]
     if not relevant:
         return
-    applicants = dict(
-        Case.objects.filter(tracking__in={e.subject for e in relevant}).values_list("tracking", "applicant_id")
-    )
+    people = audience_people(relevant)  # the event's audience says whom it concerns (Case.event_audience)
     Notification.objects.bulk_create(
         [
             Notification(
-                user_id=applicants[e.subject],
+                user_id=user_id,
                 event_id=e.event_id,
                 kind=e.type.removeprefix("id.kotalive.case."),
                 subject=e.subject,
                 data={k: e.data[k] for k in ("to_state", "state_category", "reason", "action") if k in e.data},
             )
             for e in relevant
-            if e.subject in applicants
+            for user_id in people.get(e.pk, ())
         ],
         ignore_conflicts=True,  # a replayed dead letter, or a cursor set back, hands an event over again
     )

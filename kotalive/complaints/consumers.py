@@ -4,9 +4,8 @@ kotalive/events/consumers.py): the reporter's and followers' in-app notices, and
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.complaints.lapor import lapor_enqueue
-from kotalive.complaints.models import Complaint, Follower
 from kotalive.events.consumers import consumer
-from kotalive.events.models import OutboxEvent
+from kotalive.events.models import OutboxEvent, audience_people
 from kotalive.notifications.models import Notification
 
 PREFIX = "id.kotalive.complaint."
@@ -27,14 +26,7 @@ def notify_reporters(events: list[OutboxEvent]) -> None:
     ]
     if not relevant:
         return
-    subjects = {e.subject for e in relevant}
-    people: dict[str, set[int]] = {}
-    for tracking, reporter_id in Complaint.objects.filter(tracking__in=subjects).values_list("tracking", "reporter_id"):
-        people.setdefault(tracking, set()).add(reporter_id)
-    for tracking, user_id in Follower.objects.filter(complaint__tracking__in=subjects).values_list(
-        "complaint__tracking", "user_id"
-    ):
-        people.setdefault(tracking, set()).add(user_id)
+    people = audience_people(relevant)  # the event's audience: the reporter and followers (Complaint.event_audience)
     Notification.objects.bulk_create(
         [
             Notification(
@@ -45,7 +37,7 @@ def notify_reporters(events: list[OutboxEvent]) -> None:
                 data={k: e.data[k] for k in ("to_state", "state_category", "reason", "action") if k in e.data},
             )
             for e in relevant
-            for user_id in people.get(e.subject, set())
+            for user_id in people.get(e.pk, ())
         ],
         ignore_conflicts=True,  # a replayed dead letter, or a cursor set back, hands an event over again
     )

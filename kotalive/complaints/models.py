@@ -126,11 +126,13 @@ class Complaint(WorkflowSubject):
         return self.agency.code if self.agency is not None else ""
 
     def event_audience(self) -> Audience:
-        """The helper agencies working on the report besides its holder, and its reporter."""
+        """The helper agencies working on the report besides its holder; its reporter and followers (the reporters
+        of duplicates merged into it)."""
         helpers = Assignment.objects.filter(complaint=self, role=Assignment.SUPPORT, left_at__isnull=True)
+        followers = set(Follower.objects.filter(complaint=self).values_list("user_id", flat=True))
         return Audience(
             agencies=frozenset(helpers.values_list("agency__code", flat=True)),
-            people=frozenset({self.reporter_id}) if self.reporter_id else frozenset(),
+            people=frozenset(followers | ({self.reporter_id} if self.reporter_id else set())),
         )
 
     def event_data(self) -> dict[str, object]:

@@ -60,8 +60,8 @@ class OutboxEvent(models.Model):
 class EventAudience(models.Model):
     """Who besides the owning agency (`OutboxEvent.agency`) an event concerns: helper agencies, the agency that
     handed a report on (for the hand-off event itself), later the agency that asked in a coordination request; and
-    the people it is about (an applicant, a reporter). Webhooks, the event feed and notifications read these rows,
-    written with the event by `outbox_write`."""
+    the people it is about (an applicant, a reporter and followers). Webhooks, the event feed and the in-app notice
+    consumers read these rows, written with the event by `outbox_write`."""
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="audience")
     agency = models.CharField(max_length=20, blank=True)
@@ -79,6 +79,16 @@ class EventAudience(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} -> {self.agency or self.person_id}"
+
+
+def audience_people(events: list[OutboxEvent]) -> dict[int, frozenset[int]]:
+    """For each event id, the people (user ids) its audience names (one query for a batch): whom the in-app notice
+    consumers tell."""
+    found: dict[int, set[int]] = {}
+    rows = EventAudience.objects.filter(event__in=[e.pk for e in events], person__isnull=False)
+    for event_id, person_id in rows.values_list("event_id", "person_id"):
+        found.setdefault(event_id, set()).add(person_id)
+    return {event_id: frozenset(people) for event_id, people in found.items()}
 
 
 def audience_agencies(events: list[OutboxEvent]) -> dict[int, frozenset[str]]:

@@ -97,3 +97,28 @@ def test_helpers_released_by_a_hand_back_hear_of_the_hand_back(
     assert _types(receivers["BPBD"]) == ["disposed", "handed_back"]  # released, then no longer told
     assert _types(receivers["PUPR"]) == ["disposed", "handed_back"]
     assert _types(receivers["DLH"]) == ["disposed"]
+
+
+def test_a_follower_is_in_the_audience_so_feed_and_notices_agree(
+    personas: dict[str, User], warga1: User, warga2: User, operator: User
+) -> None:
+    """The reporter of a duplicate merged into a report follows it: later events name them, so their feed shows
+    them and their in-app notices come from the same audience."""
+    from kotalive.complaints.tests.helpers import PIN
+    from kotalive.notifications.models import Notification
+
+    live_room = bearer_client(operator)
+    _client, first = file_report(warga1)
+    _client, second = file_report(warga2, location={"lat": PIN["lat"] + 0.0009, "lon": PIN["lon"]})
+    act_ok(live_room, second["tracking"], "merge", into=first["tracking"], reason="Laporan sama")
+    act_ok(live_room, first["tracking"], "dispose", agency="DISHUB")
+    drain()
+
+    feed = bearer_client(warga2).get("/api/v1/events?limit=100").json()["items"]
+    assert [e["type"].removeprefix(PREFIX) for e in feed if e["subject"] == first["tracking"]] == [
+        "duplicate_merged",
+        "disposed",
+    ]
+    notices = set(Notification.objects.filter(subject=first["tracking"]).values_list("user__username", "kind"))
+    assert {("warga1", "complaint.disposed"), ("warga2", "complaint.disposed")} <= notices
+    assert {user for user, _kind in notices} == {"warga1", "warga2"}
