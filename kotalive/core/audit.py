@@ -326,13 +326,11 @@ def sealed_entries(*, batch: int = 2000) -> Iterator[AuditEntry]:
         last = rows[-1].seq or 0
 
 
-def _check(entry: AuditEntry, *, expected_seq: int, previous: bytes, key: Ed25519PublicKey) -> tuple[bytes, str]:
-    """The entry's chain hash as recomputed, and what is wrong with it ("" when nothing)."""
-    if entry.seq != expected_seq:
-        return previous, f"the entry at place {expected_seq} of the log is missing (removed or moved)"
-    leaf = leaf_hash(
+def entry_leaf(entry: AuditEntry) -> bytes:
+    """The leaf hash of a sealed entry as its stored fields give it (docs/audit.md, sections 2 and 3)."""
+    return leaf_hash(
         leaf_bytes(
-            seq=entry.seq,
+            seq=entry.seq or 0,
             entry_id=entry.pk,
             at=timestamp(entry.at),
             actor_id=entry.actor_id,
@@ -343,6 +341,13 @@ def _check(entry: AuditEntry, *, expected_seq: int, previous: bytes, key: Ed2551
             data=entry.data,
         )
     )
+
+
+def _check(entry: AuditEntry, *, expected_seq: int, previous: bytes, key: Ed25519PublicKey) -> tuple[bytes, str]:
+    """The entry's chain hash as recomputed, and what is wrong with it ("" when nothing)."""
+    if entry.seq != expected_seq:
+        return previous, f"the entry at place {expected_seq} of the log is missing (removed or moved)"
+    leaf = entry_leaf(entry)
     if leaf.hex() != entry.leaf_hash:
         return previous, "its content does not match its leaf hash (changed after sealing)"
     head = chain_hash(previous, leaf)

@@ -33,6 +33,14 @@ def _subscribe(operator: Client, agency: str, url: str) -> None:
     assert response.status_code == 201, response.content
 
 
+def _subscribed(operator: User, receivers: dict[str, Receiver]) -> Client:
+    """The Live Room's client, after subscribing each agency's receiver to that agency's events."""
+    live_room = bearer_client(operator)
+    for agency, receiver in receivers.items():
+        _subscribe(live_room, agency, receiver.url)
+    return live_room
+
+
 def _types(receiver: Receiver) -> list[str]:
     return [json.loads(r.body)["type"].removeprefix(PREFIX) for r in receiver.accepted()]
 
@@ -40,9 +48,7 @@ def _types(receiver: Receiver) -> list[str]:
 def test_the_agency_that_hands_a_report_on_hears_of_the_hand_off_and_helpers_hear_everything(
     personas: dict[str, User], warga1: User, operator: User, receivers: dict[str, Receiver]
 ) -> None:
-    live_room = bearer_client(operator)
-    for agency, receiver in receivers.items():
-        _subscribe(live_room, agency, receiver.url)
+    live_room = _subscribed(operator, receivers)
     _client, filed = file_report(warga1)
     tracking = filed["tracking"]
 
@@ -83,9 +89,7 @@ def test_the_feeds_follow_the_same_audience(
 def test_helpers_released_by_a_hand_back_hear_of_the_hand_back(
     personas: dict[str, User], warga1: User, operator: User, receivers: dict[str, Receiver]
 ) -> None:
-    live_room = bearer_client(operator)
-    for agency, receiver in receivers.items():
-        _subscribe(live_room, agency, receiver.url)
+    live_room = _subscribed(operator, receivers)
     _client, filed = file_report(warga1)
     tracking = filed["tracking"]
 

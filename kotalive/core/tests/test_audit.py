@@ -22,7 +22,7 @@ from kotalive.core.audit import (
     chain_hash,
     checkpoint_latest,
     checkpoint_text,
-    leaf_bytes,
+    entry_leaf,
     leaf_hash,
     public_key,
     timestamp,
@@ -59,19 +59,7 @@ def _rewrite(entry_id: int, *, data: dict, recompute_later: bool) -> None:
         return
     previous = audit.GENESIS
     for entry in AuditEntry.objects.filter(seq__isnull=False).order_by("seq"):
-        leaf = leaf_hash(
-            leaf_bytes(
-                seq=entry.seq or 0,
-                entry_id=entry.pk,
-                at=timestamp(entry.at),
-                actor_id=entry.actor_id,
-                actor_label=entry.actor_label,
-                action=entry.action,
-                object_type=entry.object_type,
-                object_id=entry.object_id,
-                data=entry.data,
-            )
-        )
+        leaf = entry_leaf(entry)
         previous = chain_hash(previous, leaf)
         with connection.cursor() as cursor:
             cursor.execute(
