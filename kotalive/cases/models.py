@@ -34,6 +34,7 @@ class Case(WorkflowSubject):
     snapshot = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     event_kind = "case"
+    holder_fields = ("agency",)
 
     class Meta:
         # The inbox shows open cases soonest due first. Partial indexes hold only open cases, so a page is a short
@@ -55,6 +56,7 @@ class Case(WorkflowSubject):
                 name="case_open_service_idx",
             ),
             models.Index(fields=["due_at"], condition=OPEN_CASES, name="case_open_sweep_idx"),
+            models.Index(fields=["timeout_at"], condition=models.Q(timeout_at__isnull=False), name="case_timeout_idx"),
             models.Index(fields=["agency", "state_category", "due_at"], name="case_inbox_state_idx"),
             models.Index(fields=["agency", "state", "due_at"], include=["assignee"], name="case_inbox_exact_state_idx"),
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
@@ -82,6 +84,12 @@ class Case(WorkflowSubject):
 
     def event_subject(self) -> str:
         return self.tracking
+
+    def holder_agency(self) -> object:
+        return self.agency
+
+    def holder_agency_set(self, agency: object, *, now: object) -> None:
+        self.agency = agency  # type: ignore[assignment]
 
     def event_agency(self) -> str:
         return self.agency.code

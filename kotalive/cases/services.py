@@ -27,7 +27,8 @@ from kotalive.core.numbering import tracking_number
 from kotalive.registry.mediation import registry_access_record
 from kotalive.registry.models import Person, RegistryAccess
 from kotalive.workflow.definitions import APPLICANT
-from kotalive.workflow.models import Rating
+from kotalive.workflow.holders import holding_close, holding_open
+from kotalive.workflow.models import Holding, Rating
 from kotalive.workflow.services import subject_event_write, subject_rate, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
@@ -195,6 +196,7 @@ def case_submit(
         CaseDocument.objects.bulk_create(
             [CaseDocument(case=case, requirement=code, upload=upload) for code, upload in chosen.items()]
         )
+        holding_open(case, agency_id=case.agency_id, now=now)  # the agency's stretch (workflow.holders)
         workflow_record_step(
             subject=case,
             actor=actor,
@@ -326,6 +328,11 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
             if assignee.pk != actor.pk and not roles & leads and case.assignee_id not in (None, actor.pk):
                 raise PermissionDenied(_("Only a section head reassigns a case someone else holds."))
         previous = case.assignee.username if case.assignee else None
+        if assignee != case.assignee:  # the officer's stretch with the case (workflow.holders)
+            now = timezone.now()
+            holding_close(case, now=now, outcome="reassigned", holder=Holding.PERSON)
+            if assignee is not None:
+                holding_open(case, agency_id=case.agency_id, now=now, person=assignee)
         case.assignee = assignee
         case.save(update_fields=["assignee"])
         subject_event_write(

@@ -14,12 +14,12 @@ periodic("complaints.lapor-send")(lapor_send_due)  # unsent messages stay pendin
 @periodic("complaints.sweep")
 def complaints_sweep() -> int:
     swept = complaint_sweep()
-    if swept.checked or swept.closed:
+    if swept.checked or swept.timeouts:
         logger.info(
-            "complaint sweep: %s checked, %s changed, %s escalations, %s closed unconfirmed",
+            "complaint sweep: %s checked, %s changed, %s escalations, %s timeouts taken",
             swept.checked,
             swept.status_changed,
             swept.escalations,
-            swept.closed,
+            swept.timeouts,
         )
     return swept.checked

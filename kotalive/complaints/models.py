@@ -1,7 +1,8 @@
 """Complaints and aspirations (LAKSA): categories and routing rules (data), reports, their hand-offs between agencies,
-photos, messages, followers (merged duplicates) and the SP4N-LAPOR! bridge's outbox (escalations are the kernel's
-workflow.Escalation rows)."""
+photos, messages, followers (merged duplicates) and the SP4N-LAPOR! bridge's outbox (holders' stretches and escalations
+are the kernel's workflow.Holding and workflow.Escalation rows)."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kotalive.events.audience import Audience
+from kotalive.workflow.holders import helper_agencies
 from kotalive.workflow.models import WorkflowSubject
 
 
@@ -58,8 +60,9 @@ class RoutingRule(models.Model):
         return f"{self.category_id}@{self.region_id} -> {self.agency_id}"
 
 
-OPEN_STATES = ["triage", "returned", "disposed", "in_progress", "resolved", "awaiting_confirmation"]
-OPEN_COMPLAINTS = Q(state__in=OPEN_STATES)
+# Open: any state whose category is not terminal (the workflow definition names the states).
+OPEN_CATEGORY_LIST = ["submitted", "in_progress", "awaiting_citizen", "awaiting_agency"]
+OPEN_COMPLAINTS = Q(state_category__in=OPEN_CATEGORY_LIST)
 
 
 class Complaint(WorkflowSubject):
@@ -96,11 +99,11 @@ class Complaint(WorkflowSubject):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    confirm_by = models.DateTimeField(null=True, blank=True)  # the reporter confirms or reopens until then
     open311_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     lapor_id = models.CharField(max_length=60, blank=True)
 
     event_kind = "complaint"
+    holder_fields = ("agency", "agency_since")
 
     class Meta:
         indexes = [
@@ -114,10 +117,23 @@ class Complaint(WorkflowSubject):
             models.Index(fields=["submitted_at"], condition=Q(confidential=False), name="complaint_public_idx"),
             models.Index(fields=["reporter", "submitted_at"], name="complaint_reporter_idx"),
             models.Index(fields=["due_at"], condition=OPEN_COMPLAINTS, name="complaint_sweep_idx"),
+            # The sweep's timeouts (the automatic close of an unconfirmed report): the few with one set.
+            models.Index(fields=["timeout_at"], condition=Q(timeout_at__isnull=False), name="complaint_timeout_idx"),
         ]
 
     def __str__(self) -> str:
         return self.tracking
+
+    @property
+    def confirm_by(self) -> dt.datetime | None:
+        """Until when the reporter confirms or reopens (the awaiting-confirmation state's timeout)."""
+        return self.timeout_at
+
+    def holder_agency(self) -> object:
+        return self.agency
+
+    def holder_agency_set(self, agency: object, *, now: dt.datetime) -> None:
+        self.agency, self.agency_since = agency, now  # type: ignore[assignment]
 
     def event_subject(self) -> str:
         return self.tracking
@@ -128,7 +144,7 @@ class Complaint(WorkflowSubject):
     def event_audience(self) -> Audience:
         """The helper agencies working on the report besides its holder; its reporter and followers (the reporters
         of duplicates merged into it)."""
-        helpers = Assignment.objects.filter(complaint=self, role=Assignment.SUPPORT, left_at__isnull=True)
+        helpers = helper_agencies(self)
         followers = set(Follower.objects.filter(complaint=self).values_list("user_id", flat=True))
         return Audience(
             agencies=frozenset(helpers.values_list("agency__code", flat=True)),
@@ -144,30 +160,6 @@ class Complaint(WorkflowSubject):
             "agency": self.agency.code if self.agency is not None else None,
             "kelurahan": self.kelurahan_id,
         }
-
-
-class Assignment(models.Model):
-    """One agency's time with a report: from disposition or hand-off until it leaves (hand-off, resolution, the
-    report's end). The time spent at each agency, including the wrong ones, is measured from these rows."""
-
-    LEAD, SUPPORT = "lead", "support"
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="assignments")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=8, default=LEAD)
-    received_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    left_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=20, blank=True)  # handed_off, returned_to_operator, resolved, closed
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["received_at", "id"]
-        indexes = [
-            models.Index(fields=["agency", "role"], condition=Q(left_at__isnull=True), name="assignment_current_idx")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} {self.agency_id} {self.role}"
 
 
 class Photo(models.Model):

@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.catalogue.models import localised
-from kotalive.complaints.models import Assignment, Category, Complaint
+from kotalive.complaints.models import Category, Complaint
 from kotalive.complaints.selectors import (
     OPERATOR,
     complaint_actions,
-    complaint_assignments,
+    complaint_holdings,
     complaint_messages,
     complaint_photos,
     complaint_rating,
@@ -22,6 +22,7 @@ from kotalive.complaints.selectors import (
     reporter_visible_to,
     routing_suggestion,
 )
+from kotalive.workflow.models import Holding
 
 # The definition's hand_back is what the API calls hand_off without an agency.
 API_ACTION = {"hand_back": "hand_off"}
@@ -51,9 +52,9 @@ def state_label(complaint: Complaint) -> str:
     return localised(complaint.workflow.parsed.states[complaint.state].label) or complaint.state
 
 
-def _seconds(assignment: Assignment) -> int:
-    end = assignment.left_at or timezone.now()
-    return int((end - assignment.received_at).total_seconds())
+def _seconds(holding: Holding) -> int:
+    end = holding.left_at or timezone.now()
+    return int((end - holding.received_at).total_seconds())
 
 
 def time_at_agencies(complaint: Complaint) -> list[dict[str, Any]]:
@@ -70,7 +71,7 @@ def time_at_agencies(complaint: Complaint) -> list[dict[str, Any]]:
             "reason": a.reason,
             "seconds": _seconds(a),
         }
-        for a in complaint_assignments(complaint=complaint)
+        for a in complaint_holdings(complaint=complaint)
     ]
 
 

@@ -14,8 +14,7 @@ from django.db.models import Q, QuerySet
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.complaints.models import (
-    OPEN_STATES,
-    Assignment,
+    OPEN_CATEGORY_LIST,
     Category,
     Complaint,
     Follower,
@@ -25,7 +24,8 @@ from kotalive.complaints.models import (
 )
 from kotalive.core.errors import NotFound
 from kotalive.workflow.definitions import Transition
-from kotalive.workflow.models import WorkflowStep
+from kotalive.workflow.holders import helper_agencies, holdings
+from kotalive.workflow.models import Holding, WorkflowStep
 from kotalive.workflow.selectors import subject_rating_scores, subject_rating_scores_get
 
 REPORTER, OPERATOR, LIAISON, HEAD, SUPPORT = "reporter", "operator", "liaison", "head", "support"
@@ -99,9 +99,7 @@ def complaint_roles(*, user: User, complaint: Complaint) -> set[str]:
     by_agency = _agency_roles(user)
     if complaint.agency_id and complaint.agency_id in by_agency:
         roles |= by_agency[complaint.agency_id] & set(AGENCY_ACTING_ROLES)
-    supporting = Assignment.objects.filter(
-        complaint=complaint, role=Assignment.SUPPORT, left_at__isnull=True, agency_id__in=list(by_agency)
-    ).exists()
+    supporting = helper_agencies(complaint).filter(agency_id__in=list(by_agency)).exists()
     if supporting:
         roles.add(SUPPORT)
     return roles
@@ -127,10 +125,7 @@ def complaint_visible(*, user: User, complaint: Complaint) -> bool:
     if platform_roles(user) & {*LIVE_ROOM_ROLES, *READ_ONLY_PLATFORM_ROLES}:
         return True
     agencies = list(_agency_roles(user))
-    return (
-        complaint.agency_id in agencies
-        or Assignment.objects.filter(complaint=complaint, agency_id__in=agencies).exists()
-    )
+    return complaint.agency_id in agencies or holdings(complaint).filter(agency_id__in=agencies).exists()
 
 
 def reporter_visible_to(*, user: User, complaint: Complaint, roles: set[str]) -> bool:
@@ -224,14 +219,20 @@ def triage_queue(*, page: int = 1) -> Page:
 
 def agency_complaint_inbox(*, agency: Agency, page: int = 1) -> Page:
     """The reports an agency holds (as lead), soonest due first."""
-    query = complaint_list_queryset().filter(agency=agency, state__in=OPEN_STATES).order_by("due_at", "id")
+    query = (
+        complaint_list_queryset().filter(agency=agency, state_category__in=OPEN_CATEGORY_LIST).order_by("due_at", "id")
+    )
     return _page(query, page)
 
 
 def agency_supporting(*, agency: Agency) -> list[Complaint]:
     """Open reports another agency leads on which this one was asked to help."""
-    ids = Assignment.objects.filter(agency=agency, role=Assignment.SUPPORT, left_at__isnull=True).values("complaint_id")
-    return list(complaint_list_queryset().filter(pk__in=ids, state__in=OPEN_STATES).order_by("due_at")[:100])
+    ids = Holding.objects.filter(
+        subject_type=Complaint.event_kind, agency=agency, role=Holding.SUPPORT, left_at__isnull=True
+    ).values("subject_id")
+    return list(
+        complaint_list_queryset().filter(pk__in=ids, state_category__in=OPEN_CATEGORY_LIST).order_by("due_at")[:100]
+    )
 
 
 def complaints_of_citizen(*, user: User) -> QuerySet[Complaint]:
@@ -284,8 +285,9 @@ def complaint_photos(*, complaint: Complaint) -> list[Photo]:
     return list(Photo.objects.filter(complaint=complaint).select_related("upload"))
 
 
-def complaint_assignments(*, complaint: Complaint) -> list[Assignment]:
-    return list(Assignment.objects.filter(complaint=complaint).select_related("agency"))
+def complaint_holdings(*, complaint: Complaint) -> list[Holding]:
+    """Every agency's stretches with the report, in order (workflow.Holding)."""
+    return list(holdings(complaint).select_related("agency"))
 
 
 def complaint_photo_get(*, complaint: Complaint, upload_id: str) -> Photo:

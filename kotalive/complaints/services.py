@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency
 from kotalive.complaints.models import (
-    Assignment,
     Category,
     Complaint,
     Follower,
@@ -42,17 +41,16 @@ from kotalive.core.calendar import local_date
 from kotalive.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
-from kotalive.events.audience import Audience
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
-from kotalive.workflow.models import Rating, WorkflowDefinition, WorkflowSubject
+from kotalive.workflow.definitions import TERMINAL
+from kotalive.workflow.models import Rating, WorkflowDefinition
 from kotalive.workflow.services import subject_rate, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
 WORKFLOW_CODE = "complaint-standard"
-VERIFY_WORKING_DAYS = 3  # the Live Room verifies within 3 working days (SP4N-LAPOR!)
-FOLLOW_UP_WORKING_DAYS = 5  # the agency posts its follow-up within 5 working days
-CONFIRM_DAYS = 10  # the reporter confirms or reopens within 10 days; silence closes the report
+# The clocks (the Live Room verifies within 3 working days, the agency follows up within 5, the reporter confirms
+# within 10 days) are the workflow definition's: kotalive/workflow/data/complaint-standard.json.
 MAX_PHOTOS = 5
 TRACKING_PREFIX = "LAKSA"
 
@@ -173,7 +171,7 @@ def complaint_submit(
             submitted_at=now,
             updated_at=now,
         )
-        sla_start(complaint, now=now, working_days=VERIFY_WORKING_DAYS)
+        sla_start(complaint, now=now, working_days=workflow.parsed.sla_working_days or 0)
         complaint.save()
         Photo.objects.bulk_create(
             [Photo(complaint=complaint, upload=u, stage=Photo.REPORT, added_by=actor, added_at=now) for u in uploads]
@@ -230,50 +228,6 @@ def _agency(code: str | None, field: str = "agency") -> Agency:
     return agency
 
 
-def _leave(complaint: Complaint, *, now: dt.datetime, outcome: str, reason: str = "") -> int:
-    """End the current lead agency's time with the report; returns the seconds it held it."""
-    current = (
-        Assignment.objects.filter(complaint=complaint, role=Assignment.LEAD, left_at__isnull=True)
-        .order_by("-received_at")
-        .first()
-    )
-    if current is None:
-        return 0
-    current.left_at, current.outcome, current.reason = now, outcome, reason
-    current.save(update_fields=["left_at", "outcome", "reason"])
-    return int((now - current.received_at).total_seconds())
-
-
-def _end_supports(complaint: Complaint, *, now: dt.datetime, outcome: str) -> set[str]:
-    """End the helpers' stretches; returns their agency codes."""
-    helpers = Assignment.objects.filter(complaint=complaint, role=Assignment.SUPPORT, left_at__isnull=True)
-    codes = set(helpers.values_list("agency__code", flat=True))
-    helpers.update(left_at=now, outcome=outcome)
-    return codes
-
-
-def _receive(
-    complaint: Complaint, agency: Agency, *, now: dt.datetime, role: str = Assignment.LEAD, accepted: bool = False
-) -> None:
-    """Start `agency`'s stretch with the report (accepted at once when the same agency works on it again)."""
-    Assignment.objects.create(
-        complaint=complaint, agency=agency, role=role, received_at=now, accepted_at=now if accepted else None
-    )
-
-
-def _clock(complaint: Complaint, *, now: dt.datetime, working_days: int) -> None:
-    sla_start(complaint, now=now, working_days=working_days)
-    complaint.save(
-        update_fields=["sla_working_days", "started_at", "due_at", "sla_status", "state_entered_at", "state_due_at"]
-    )
-
-
-def _stop_clock(complaint: Complaint, *, now: dt.datetime) -> None:
-    missed = complaint.due_at is not None and now > complaint.due_at
-    complaint.sla_status = WorkflowSubject.MISSED if missed else WorkflowSubject.MET
-    complaint.save(update_fields=["sla_status"])
-
-
 def complaint_transition(
     *,
     actor: User | None,
@@ -299,55 +253,34 @@ def complaint_transition(
         else:
             complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
             roles = complaint_roles(user=actor, complaint=complaint)
-        now = timezone.now()
-        target: Agency | None = None
-        data: dict[str, Any] = {}
         if action == "hand_off" and not agency:
             action = "hand_back"  # "not ours" without a named agency goes back to the Live Room
-        if action in ("dispose", "hand_off"):
+        # Which inputs the move takes follows from its declared effects (workflow.effects); the engine applies them.
+        chosen = complaint.workflow.parsed.find(action=action, state=complaint.state)
+        target: Agency | None = None
+        helpers: list[Agency] = []
+        if chosen is not None and chosen.has("holder_take"):
             target = _agency(agency)
-            if action == "hand_off" and target.pk == complaint.agency_id:
+            if chosen.has("holder_leave") and target.pk == complaint.agency_id:
                 raise ValidationFailed({"agency": [_("is the agency that holds the report now")]})
-        support_agencies = [_agency(code, "supports") for code in (supports or [])] if action == "dispose" else []
+        if chosen is not None and chosen.has("helpers_add"):
+            helpers = [_agency(code, "supports") for code in (supports or [])]
+        data: dict[str, Any] = {}
         survivor = None
         if action == "merge":
             survivor = _merge_target(complaint=complaint, into=into)
+            complaint.merged_into = survivor
+            data["into"] = survivor.tracking
         uploads: list[Upload] = []
         if photos and action in ("update", "resolve") and actor is not None:
             uploads = _photos(actor=actor, upload_ids=photos, field="photos")
             if stage not in (Photo.BEFORE, Photo.AFTER):
                 raise ValidationFailed({"stage": [_("must be before or after")]})
-        previous_agency = complaint.agency
-        if action in ("hand_off", "hand_back", "resolve"):
-            outcome = {"hand_off": "handed_off", "hand_back": "returned_to_operator", "resolve": "resolved"}[action]
-            seconds = _leave(complaint, now=now, outcome=outcome, reason=reason.strip())
-            data["seconds_at_agency"] = seconds
-            data["from_agency"] = previous_agency.code if previous_agency else None
-        if target is not None:
-            data["to_agency"] = target.code
-            complaint.agency, complaint.agency_since = target, now
-        if action == "dispose":
-            data["supports"] = [a.code for a in support_agencies]
-        released: set[str] = set()  # helpers a hand-back releases still hear of the hand-back itself
-        if action == "hand_back":
-            complaint.agency, complaint.agency_since = None, now
-            released = _end_supports(complaint, now=now, outcome="returned_to_operator")
-        if action == "verify_completion":
-            complaint.confirm_by = now + dt.timedelta(days=CONFIRM_DAYS)
-            data["confirm_by"] = complaint.confirm_by.isoformat()
-        if survivor is not None:
-            complaint.merged_into = survivor
-            data["into"] = survivor.tracking
-        if uploads:
             data["photos"] = [str(u.pk) for u in uploads]
             data["stage"] = stage
+        now = timezone.now()
         complaint.updated_at = now
-        complaint.save(update_fields=["agency", "agency_since", "confirm_by", "merged_into", "updated_at"])
-        # Besides the holder and the helpers already at work: the agency the report just left hears of the
-        # hand-off itself, and new helpers hear of the disposition that names them.
-        also = {a.code for a in support_agencies} | released
-        if previous_agency is not None and action in ("hand_off", "hand_back"):
-            also.add(previous_agency.code)
+        complaint.save(update_fields=["merged_into", "updated_at"])
         transition(
             actor=actor,
             subject=complaint,
@@ -356,28 +289,9 @@ def complaint_transition(
             roles=roles,
             reason=reason,
             data=data,
-            audience=Audience(agencies=frozenset(also)),
+            holder=target,
+            helpers=helpers,
         )
-        # What follows the move: the holder's clock and its time record.
-        if target is not None:  # dispose, hand_off
-            _receive(complaint, target, now=now)
-            for helper in support_agencies:
-                if helper.pk != target.pk:
-                    _receive(complaint, helper, now=now, role=Assignment.SUPPORT)
-            _clock(complaint, now=now, working_days=FOLLOW_UP_WORKING_DAYS)
-        elif action in ("hand_back", "resubmit"):
-            _clock(complaint, now=now, working_days=VERIFY_WORKING_DAYS)
-        elif action == "accept":
-            Assignment.objects.filter(
-                complaint=complaint, role=Assignment.LEAD, left_at__isnull=True, accepted_at__isnull=True
-            ).update(accepted_at=now)
-        elif action == "resolve":
-            _stop_clock(complaint, now=now)
-        elif action in ("return_to_agency", "reopen") and complaint.agency is not None:
-            _receive(complaint, complaint.agency, now=now, accepted=True)  # the same agency works on it again
-            _clock(complaint, now=now, working_days=FOLLOW_UP_WORKING_DAYS)
-        elif action in ("confirm", "close_unconfirmed", "reject", "merge"):
-            _end_supports(complaint, now=now, outcome="closed")
         if uploads and actor is not None:
             Photo.objects.bulk_create(
                 [Photo(complaint=complaint, upload=u, stage=stage, added_by=actor, added_at=now) for u in uploads]
@@ -393,7 +307,7 @@ def _merge_target(*, complaint: Complaint, into: str | None) -> Complaint:
     if into == complaint.tracking:
         raise ValidationFailed({"into": [_("must be another report")]})
     survivor = Complaint.objects.select_for_update().filter(tracking=into).first()
-    if survivor is None or survivor.state in ("merged", "rejected", "closed"):
+    if survivor is None or survivor.state_category in TERMINAL:
         raise ValidationFailed({"into": [_("is not an open report")]})
     if survivor.category_id != complaint.category_id:
         raise ValidationFailed({"into": [_("is a report of another category")]})

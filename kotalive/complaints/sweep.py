@@ -6,30 +6,20 @@
    officer; breached -> the agency head; breached by N more working days -> leadership. Each escalation is a
    `workflow.Escalation` row naming the holding agency, a timeline step, an audit entry, a complaint.escalated
    event and an in-app notice to the person it names.
-2. `complaints_close_unconfirmed` closes reports whose reporter neither confirmed nor reopened within 10 days of the
-   Live Room's verification; the complaints' worker job runs it after the sweep (`complaint_sweep`).
+2. The timeout of the awaiting-confirmation state (its workflow definition) closes reports whose reporter neither
+   confirmed nor reopened within 10 days of the Live Room's verification (`act`, the system's transition).
 """
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from kotalive.agencies.models import StaffRole
-from kotalive.complaints.models import Complaint
+from kotalive.complaints.models import OPEN_CATEGORY_LIST, Complaint
 from kotalive.complaints.services import complaint_transition
-from kotalive.core.errors import Conflict
 from kotalive.workflow.sweep import StaffLookup, SweepKind, SweepResult, sla_sweep, sweep_kind_register
-
-BATCH = 500
-CLOCKED_STATES = ["triage", "disposed", "in_progress"]
-
-
-@dataclass
-class ComplaintSweepResult(SweepResult):
-    closed: int = 0
 
 
 class ComplaintSweep(SweepKind):
@@ -38,7 +28,10 @@ class ComplaintSweep(SweepKind):
     recheck = ("agency_id",)  # the targets are the holding agency's staff
 
     def candidates(self) -> "QuerySet[Complaint]":
-        return Complaint.objects.filter(state__in=CLOCKED_STATES).select_related("category", "agency", "workflow")
+        # state_category IN the open list: the partial index complaint_sweep_idx serves the due filter.
+        return Complaint.objects.filter(state_category__in=OPEN_CATEGORY_LIST).select_related(
+            "category", "agency", "workflow"
+        )
 
     def chain(self, subject: Complaint) -> list[dict[str, Any]]:
         return list(subject.category.escalation)
@@ -59,29 +52,14 @@ class ComplaintSweep(SweepKind):
             return StaffLookup(StaffRole.OPERATOR)
         return StaffLookup(StaffRole.LEADERSHIP)
 
+    def act(self, subject: Complaint, action: str) -> None:
+        complaint_transition(actor=None, tracking=subject.tracking, action=action, version=subject.version)
+
 
 sweep_kind_register(ComplaintSweep())
 
 
-def complaints_close_unconfirmed(*, now: dt.datetime | None = None) -> int:
-    """Close the reports whose reporter let the confirmation time pass (each in its own transition); returns how
-    many closed."""
-    now = now or timezone.now()
-    unconfirmed = Complaint.objects.filter(state="awaiting_confirmation", confirm_by__lt=now).values_list(
-        "tracking", "version"
-    )
-    closed = 0
-    for tracking, version in list(unconfirmed[:BATCH]):
-        try:
-            complaint_transition(actor=None, tracking=tracking, action="close_unconfirmed", version=version)
-        except Conflict:
-            continue  # the reporter answered in the meantime
-        closed += 1
-    return closed
-
-
-def complaint_sweep(*, now: dt.datetime | None = None) -> ComplaintSweepResult:
-    """The complaints' minute: the kernel's SLA sweep over reports, then the automatic close."""
-    now = now or timezone.now()
-    swept = sla_sweep(Complaint.event_kind, now=now)
-    return ComplaintSweepResult(**vars(swept), closed=complaints_close_unconfirmed(now=now))
+def complaint_sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    """The complaints' minute: the kernel's SLA sweep over reports, with their states' timeouts (the automatic close
+    of a report whose reporter let the confirmation time pass)."""
+    return sla_sweep(Complaint.event_kind, now=now or timezone.now())

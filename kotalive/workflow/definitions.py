@@ -41,6 +41,12 @@ PUBLIC_STATUS = {
 }
 APPLICANT = "applicant"  # the citizen who filed; the other roles are agency staff roles
 GUARDS = frozenset({"documents_complete"})
+# The transition effects the engine knows (what each does: kotalive/workflow/effects.py).
+HOLDER_EFFECTS = frozenset(
+    {"holder_leave", "holder_take", "holder_clear", "holder_again", "holder_accept", "helpers_add", "helpers_release"}
+)
+CLOCK_EFFECTS = frozenset({"clock_start", "clock_stop"})
+EFFECTS = HOLDER_EFFECTS | CLOCK_EFFECTS
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,13 @@ class Transition:
     guard: str | None
     event: str
     label: dict[str, str]
+    effects: tuple[dict[str, Any], ...] = ()  # what the move does besides the state (workflow.effects)
+
+    def has(self, effect: str) -> bool:
+        return any(e["effect"] == effect for e in self.effects)
+
+    def has_holder_effect(self) -> bool:
+        return any(e["effect"] in HOLDER_EFFECTS for e in self.effects)
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,8 @@ class State:
     label: dict[str, str]
     sla_working_days: int | None
     public_status: str  # the word citizens see: the category's unless the definition names another
+    # {"days": n, "action": a, "name": event field}: the system takes `a` when the subject sat here n days.
+    timeout: dict[str, Any] | None = None
 
 
 SUBJECTS = ("case", "complaint")  # what a definition runs on; its events are named <subject>.<event>
@@ -82,6 +97,7 @@ class Definition:
                 s.get("label", {}),
                 s.get("sla_working_days"),
                 s.get("public_status") or PUBLIC_STATUS[s["category"]],
+                s.get("timeout"),
             )
             for s in document["states"]
         }
@@ -96,9 +112,17 @@ class Definition:
                 guard=t.get("guard"),
                 event=t.get("event") or t["action"],
                 label=t.get("label", {}),
+                effects=tuple(t.get("effects") or ()),
             )
             for t in document["transitions"]
         ]
+        # The subject's first clock, when the definition sets it (a report's 3 working days in the Live Room);
+        # otherwise the kind sets it (an application's from its service).
+        self.sla_working_days: int | None = document.get("sla_working_days")
+
+    def timeouts(self) -> dict[str, dict[str, Any]]:
+        """{state: its timeout} for the states that have one."""
+        return {code: s.timeout for code, s in self.states.items() if s.timeout}
 
     def category(self, state: str) -> str:
         return self.states[state].category
@@ -108,6 +132,28 @@ class Definition:
 
     def available(self, *, state: str, roles: set[str]) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources and t.roles & roles]
+
+
+def validate_effects(action: str, effects: Any) -> list[str]:
+    """Every reason the effects of transition `action` cannot run."""
+    if effects is None:
+        return []
+    if not isinstance(effects, list):
+        return [_("transition %(action)s: effects must be a list") % {"action": action}]
+    errors: list[str] = []
+    for effect in effects:
+        name = effect.get("effect") if isinstance(effect, dict) else None
+        if name not in EFFECTS:
+            errors.append(_("transition %(action)s has unknown effect %(effect)s") % {"action": action, "effect": name})
+            continue
+        if name == "clock_start":
+            days = effect.get("working_days")
+            if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+                errors.append(
+                    _("transition %(action)s: clock_start needs working_days, a whole number of 0 or more")
+                    % {"action": action}
+                )
+    return errors
 
 
 def validate_definition(document: Any) -> list[str]:
@@ -161,6 +207,7 @@ def validate_definition(document: Any) -> list[str]:
             errors.append(
                 _("transition %(action)s goes to unknown state %(state)s") % {"action": action, "state": t.get("to")}
             )
+        errors.extend(validate_effects(action, t.get("effects")))
         if t.get("guard") and t["guard"] not in GUARDS:
             errors.append(
                 _("transition %(action)s has unknown guard %(guard)s") % {"action": action, "guard": t["guard"]}
@@ -193,6 +240,23 @@ def validate_definition(document: Any) -> list[str]:
         for code in codes:
             if code not in reached:
                 errors.append(_("state %(code)s cannot be reached from the initial state") % {"code": code})
+    for state in states:
+        timeout = state.get("timeout")
+        if timeout is None or not state.get("code"):
+            continue
+        days, action = (timeout.get("days"), timeout.get("action")) if isinstance(timeout, dict) else (None, None)
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            errors.append(
+                _("state %(code)s: the timeout needs days, a whole number of 1 or more") % {"code": state["code"]}
+            )
+        if not any(
+            t.get("action") == action and state["code"] in (t.get("from") or []) and "system" in (t.get("roles") or [])
+            for t in transitions
+        ):
+            errors.append(
+                _("state %(code)s: the timeout action %(action)s is not a transition the system may take from it")
+                % {"code": state["code"], "action": action}
+            )
     for code, category in codes.items():
         if category not in TERMINAL and not graph[code]:
             errors.append(_("state %(code)s is not terminal but has no way out") % {"code": code})

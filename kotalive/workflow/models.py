@@ -1,3 +1,6 @@
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -65,9 +68,21 @@ class WorkflowSubject(models.Model):
     # within 1 working day); the whole-case clock above is what citizens see and what escalates.
     state_entered_at = models.DateTimeField(null=True, blank=True)
     state_due_at = models.DateTimeField(null=True, blank=True)
+    # When the current state's timeout (definitions.State.timeout) has the system take its action; None otherwise.
+    timeout_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    # The fields a holder change writes (workflow.effects): the kind's agency column and what goes with it.
+    holder_fields: tuple[str, ...] = ()
+
+    def holder_agency(self) -> Any:
+        """The agency that holds the subject now (its lead), or None while the platform operator holds it."""
+        return None
+
+    def holder_agency_set(self, agency: Any, *, now: dt.datetime) -> None:
+        raise NotImplementedError(f"{type(self).__name__} has no holder agency to change")
 
     # What the engine needs to know about the subject, for the timeline, audit and events.
     event_kind = "subject"
@@ -164,3 +179,44 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.scale} {self.scores}"
+
+
+class Holding(models.Model):
+    """One holder's time with a subject of any kind: an agency (lead or helper), a unit or a person, from when it
+    received the subject until it left (hand-off, resolution, the subject's end). Each row is that holder's clock,
+    so "time with each agency" is one query over this table for every kind (workflow.holders)."""
+
+    AGENCY, UNIT, PERSON = "agency", "unit", "person"
+    HOLDERS = [(AGENCY, "agency"), (UNIT, "unit"), (PERSON, "person")]
+    LEAD, SUPPORT = "lead", "support"
+    ROLES = [(LEAD, "lead"), (SUPPORT, "support")]
+
+    subject_type = models.CharField(max_length=20)  # the kind's event_kind: "case", "complaint"
+    subject_id = models.BigIntegerField()
+    holder = models.CharField(max_length=8, choices=HOLDERS, default=AGENCY)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("agencies.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=8, choices=ROLES, default=LEAD)
+    received_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=24, blank=True)  # handed_off, returned_to_operator, resolved, closed, ...
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "received_at"], name="holding_subject_idx"),
+            # An agency's current holdings (helpers' lists, who may act).
+            models.Index(
+                fields=["agency", "role", "subject_type"],
+                condition=models.Q(left_at__isnull=True),
+                name="holding_current_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id} {self.holder} {self.agency_id} {self.role}"

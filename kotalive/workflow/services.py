@@ -1,5 +1,6 @@
 """The workflow engine: take a transition on a subject, checking role, rules and the optimistic version."""
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,10 +11,29 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
-from kotalive.workflow.definitions import Transition, validate_definition
+from kotalive.workflow.definitions import TERMINAL, Transition, validate_definition
+from kotalive.workflow.effects import clock_effects_apply, holder_effects_apply
+from kotalive.workflow.holders import holdings_close_all
 from kotalive.workflow.hooks import after_change_run
 from kotalive.workflow.models import Rating, WorkflowDefinition, WorkflowStep, WorkflowSubject
 from kotalive.workflow.sla import sla_after_move, state_clock_start
+
+# What every move writes on the subject's row.
+_MOVE_FIELDS = (
+    "state_entered_at",
+    "state_due_at",
+    "state",
+    "state_category",
+    "version",
+    "sla_working_days",
+    "started_at",
+    "due_at",
+    "sla_status",
+    "paused_at",
+    "paused_working_days",
+    "closed_at",
+    "timeout_at",
+)
 
 
 class StaleVersion(Conflict):
@@ -127,11 +147,15 @@ def transition(
     data: dict[str, Any] | None = None,
     guards: dict[str, bool] | None = None,
     audience: Audience | None = None,
+    holder: Any = None,
+    helpers: list[Any] | None = None,
 ) -> tuple[Transition, WorkflowStep]:
-    """Move `subject` (locked by the caller with select_for_update) by `action`.
+    """Move `subject` (locked by the caller with select_for_update) by `action`, applying the transition's
+    declared effects (workflow.effects).
 
     `roles` are the roles the actor holds for this subject (agency roles, or "applicant"); `guards` the values of
-    the named guards the definition may ask for. A stale `version` is a 409 naming the current one.
+    the named guards the definition may ask for; `holder` the agency a `holder_take` effect hands to and `helpers`
+    those `helpers_add` adds. A stale `version` is a 409 naming the current one.
     """
     if subject.version != version:
         raise StaleVersion(subject.version)
@@ -158,27 +182,29 @@ def transition(
             field="action",
             code="guard_failed",
         )
+    now = timezone.now()
+    # The declared effects (workflow.effects): holders first, so the step's event names the new holder; the
+    # clock after the state moved, so a new holder's clock wins over the category's pause rule.
+    outcome = holder_effects_apply(
+        subject, list(chosen.effects), now=now, reason=reason, holder=holder, helpers=helpers or ()
+    )
     old_state, old_category = subject.state, subject.state_category
     subject.state = chosen.target
     subject.state_category = definition.category(chosen.target)
     subject.version += 1
-    now = timezone.now()
     sla_after_move(subject, old_category=old_category, now=now)
     state_clock_start(subject, now=now)
-    subject.save(
-        update_fields=[
-            "state_entered_at",
-            "state_due_at",
-            "state",
-            "state_category",
-            "version",
-            "due_at",
-            "sla_status",
-            "paused_at",
-            "paused_working_days",
-            "closed_at",
-        ]
-    )
+    clock_effects_apply(subject, list(chosen.effects), now=now)
+    timeout = definition.states[chosen.target].timeout
+    subject.timeout_at = now + dt.timedelta(days=int(timeout["days"])) if timeout else None
+    if timeout and timeout.get("name"):
+        outcome.data[str(timeout["name"])] = subject.timeout_at.isoformat() if subject.timeout_at else None
+    if subject.state_category in TERMINAL:
+        holdings_close_all(subject, now=now)
+    subject.save(update_fields=[*_MOVE_FIELDS, *(subject.holder_fields if chosen.has_holder_effect() else ())])
+    if outcome.also:
+        audience = (audience or Audience()) | Audience(agencies=frozenset(outcome.also))
+    data = {**outcome.data, **(data or {})}
     step = workflow_record_step(
         subject=subject,
         actor=actor,

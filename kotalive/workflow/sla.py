@@ -32,6 +32,12 @@ def sla_start(subject: WorkflowSubject, *, now: dt.datetime, working_days: int) 
     state_clock_start(subject, now=now)
 
 
+def sla_stop(subject: WorkflowSubject, *, now: dt.datetime) -> None:
+    """The clock ends now, met or missed; the subject goes on without one (a report awaiting the Live Room's check)."""
+    missed = subject.due_at is not None and now > subject.due_at
+    subject.sla_status = WorkflowSubject.MISSED if missed else WorkflowSubject.MET
+
+
 def state_clock_start(subject: WorkflowSubject, *, now: dt.datetime) -> None:
     """Start the per-state clock of the state the subject just entered (none when the state has no SLA)."""
     days = subject.workflow.parsed.states[subject.state].sla_working_days

@@ -4,7 +4,7 @@ head; breached by N more working days -> the operator or leadership, as the kind
 
 Each kind registers a small adapter from its AppConfig.ready() (`sweep_kind_register`): its candidates, the chain
 of a subject and who a rule's target names. The worker's jobs of each kind and `kotalive sla-sweep` call
-`sla_sweep(kind)`. One pass, batch by batch:
+`sla_sweep(kind)`. One pass, batch by batch, then the states' timeouts (`SweepKind.act`):
 
 1. reads a batch of candidates without locks, then what deciding needs for the whole batch at once: the working
    calendar, the escalations already recorded, the staff the due rules name (a fixed number of queries per batch);
@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.core.calendar import WorkingCalendar, add_working_days, end_of_office_day, local_date
+from kotalive.core.errors import Conflict
 from kotalive.workflow.hooks import after_change_run, after_changes_once
 from kotalive.workflow.models import Escalation, WorkflowSubject
 from kotalive.workflow.services import escalation_step_record
@@ -48,6 +49,7 @@ logger = logging.getLogger("kotalive.worker")
 BATCH = 500
 # What a decision read from the subject: if any of it moved between the read and the lock, the subject is skipped.
 RECHECKED = ("version", "state", "sla_status", "due_at", "started_at", "paused_at")
+STOPPED = (WorkflowSubject.MET, WorkflowSubject.MISSED)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ class SweepKind:
         """Who `target` names for `subject`: a user, None (nobody), or a StaffLookup resolved for the batch."""
         raise NotImplementedError
 
+    def act(self, subject: Any, action: str) -> None:
+        """Take `action` on `subject` for the system (a state's timeout): the kind's own use case, in its own
+        transaction, raising Conflict when the subject moved meanwhile. Kinds without timeouts need not."""
+        raise NotImplementedError
+
 
 _KINDS: dict[str, SweepKind] = {}
 
@@ -104,6 +111,7 @@ class SweepResult:
     status_changed: int = 0
     escalations: int = 0
     skipped: int = 0  # changed or locked by someone else between the read and the lock: the next pass sees them
+    timeouts: int = 0  # states' timeout actions taken (a report closed when its reporter let the time pass)
 
 
 @dataclass
@@ -254,14 +262,33 @@ def sla_sweep(kind: str, now: dt.datetime | None = None) -> SweepResult:
     needs_look = Q(due_at__lte=threshold) | Q(sla_status__in=[WorkflowSubject.AT_RISK, WorkflowSubject.BREACHED])
     result = SweepResult()
     last_id = 0
+    # A clock runs unless it is paused (the citizen is asked) or stopped (met or missed before the end).
+    running = adapter.candidates().filter(needs_look, paused_at__isnull=True).exclude(sla_status__in=STOPPED)
     while True:
-        batch = list(
-            adapter.candidates().filter(needs_look, paused_at__isnull=True, id__gt=last_id).order_by("id")[:BATCH]
-        )
+        batch = list(running.filter(id__gt=last_id).order_by("id")[:BATCH])
         result.checked += len(batch)
         if batch:
             for plan in _plans(adapter, batch, now):
                 _apply(adapter, plan, now, result)
         if len(batch) < BATCH:
-            return result
+            break
         last_id = batch[-1].pk
+    result.timeouts = _timeouts_take(adapter, now)
+    return result
+
+
+def _timeouts_take(adapter: SweepKind, now: dt.datetime) -> int:
+    """Take the timeout action of every subject whose state's timeout passed (workflow.effects), one use case each;
+    returns how many were taken (a subject that moved meanwhile is left as it is)."""
+    taken = 0
+    passed = adapter.candidates().filter(timeout_at__lt=now).select_related("workflow").order_by("timeout_at")
+    for subject in list(passed[:BATCH]):
+        timeout = subject.workflow.parsed.states[subject.state].timeout
+        if not timeout:
+            continue
+        try:
+            adapter.act(subject, str(timeout["action"]))
+        except Conflict:
+            continue  # the citizen answered in the meantime
+        taken += 1
+    return taken

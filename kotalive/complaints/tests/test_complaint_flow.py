@@ -7,10 +7,11 @@ import io
 import pytest
 from PIL import Image
 
-from kotalive.complaints.models import Assignment, Complaint
+from kotalive.complaints.models import Complaint
 from kotalive.complaints.tests.helpers import PIN, act, act_ok, file_report
 from kotalive.conftest import bearer_client
 from kotalive.events.models import OutboxEvent
+from kotalive.workflow.holders import holdings
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,7 @@ def test_not_ours_without_an_agency_goes_back_to_the_live_room_with_its_clock(pe
     assert back["time_at_agencies"][0]["outcome"] == "returned_to_operator"
     assert any(t["action"] == "hand_off" for t in back["timeline"])
     act_ok(live_room, tracking, "dispose", agency="DISHUB")
-    assert Assignment.objects.filter(complaint__tracking=tracking).count() == 2
+    assert holdings(Complaint.objects.get(tracking=tracking)).count() == 2
 
 
 def test_the_live_room_can_return_reject_and_the_reporter_resubmits(personas, warga1, operator):

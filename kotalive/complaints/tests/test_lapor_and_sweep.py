@@ -150,8 +150,8 @@ def test_silence_after_verification_closes_the_report(personas, warga1, operator
     act_ok(dishub, tracking, "accept")
     act_ok(dishub, tracking, "resolve", reason="Beres")
     act_ok(live_room, tracking, "verify_completion")
-    assert complaint_sweep(now=timezone.now() + dt.timedelta(days=9)).closed == 0
-    assert complaint_sweep(now=timezone.now() + dt.timedelta(days=11)).closed == 1
+    assert complaint_sweep(now=timezone.now() + dt.timedelta(days=9)).timeouts == 0
+    assert complaint_sweep(now=timezone.now() + dt.timedelta(days=11)).timeouts == 1
     closed = Complaint.objects.get(tracking=tracking)
     assert (closed.state, closed.workflow.parsed.states[closed.state].public_status) == ("closed", "selesai")
 
