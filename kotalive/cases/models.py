@@ -122,22 +122,6 @@ class CaseDocument(models.Model):
         return f"{self.case_id}:{self.requirement}"
 
 
-class CaseMessage(models.Model):
-    """A message on a case: citizen <-> officer, or an internal note between officers (never shown to citizens)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
-    internal = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} message {self.pk}"
-
-
 class CaseOutput(models.Model):
     """What completion produced: its number, date and issuing officer, and the document the agency attached (for
     example the certificate its own system produced; KotaLIVE's signed PDF comes later)."""

@@ -8,9 +8,10 @@ from django.db.models import Count, Q, QuerySet
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
-from kotalive.cases.models import OPEN_CATEGORY_LIST, Case, CaseDocument, CaseMessage
+from kotalive.cases.models import OPEN_CATEGORY_LIST, Case, CaseDocument
 from kotalive.core.errors import NotFound
 from kotalive.workflow.definitions import APPLICANT, CATEGORIES, PUBLIC_STATUS, Transition
+from kotalive.workflow.messages import subject_messages
 from kotalive.workflow.models import WorkflowStep
 from kotalive.workflow.selectors import subject_rating_scores_get
 
@@ -127,9 +128,7 @@ def case_timeline(*, case: Case, staff_view: bool) -> list[TimelineEntry]:
         )
         for s in WorkflowStep.objects.filter(subject_type="case", subject_id=case.pk).select_related("actor")
     ]
-    messages = CaseMessage.objects.filter(case=case).select_related("author")
-    if not staff_view:
-        messages = messages.filter(internal=False)
+    messages = subject_messages(case, with_notes=staff_view)
     entries += [
         TimelineEntry(
             at=m.created_at,
@@ -138,7 +137,7 @@ def case_timeline(*, case: Case, staff_view: bool) -> list[TimelineEntry]:
             from_state="",
             to_state="",
             actor=m.author.full_name,
-            actor_role="staff" if m.author.kind == "staff" else "citizen",
+            actor_role=m.author_role,
             text=m.body,
             data={},
         )

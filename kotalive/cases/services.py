@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
-from kotalive.cases.models import Case, CaseDocument, CaseDraft, CaseMessage, CaseOutput
+from kotalive.cases.models import Case, CaseDocument, CaseDraft, CaseOutput
 from kotalive.cases.selectors import OPEN_CATEGORIES, case_get_for_actor, case_roles, staff_roles_for
 from kotalive.cases.snapshots import case_snapshot_refresh
 from kotalive.catalogue.forms import form_errors
@@ -28,7 +28,8 @@ from kotalive.registry.mediation import registry_access_record
 from kotalive.registry.models import Person, RegistryAccess
 from kotalive.workflow.definitions import APPLICANT
 from kotalive.workflow.holders import holding_close, holding_open
-from kotalive.workflow.models import Holding, Rating
+from kotalive.workflow.messages import message_body_clean, subject_message_post
+from kotalive.workflow.models import Holding, Message, Rating
 from kotalive.workflow.services import subject_event_write, subject_rate, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
@@ -259,32 +260,17 @@ def _issue_output(*, case: Case, officer: User) -> CaseOutput:
     return output
 
 
-def case_message_post(*, actor: User, tracking: str, body: str, internal: bool = False) -> CaseMessage:
-    """A message between the citizen and the agency, or (staff only) an internal note."""
-    body = (body or "").strip()
-    if not body:
-        raise ValidationFailed({"body": [_("is required")]})
-    if len(body) > 4000:
-        raise ValidationFailed({"body": [_("is longer than 4000 characters")]})
+def case_message_post(*, actor: User, tracking: str, body: str, internal: bool = False) -> Message:
+    """A message between the citizen and the agency, or (staff only) an internal note (workflow.messages)."""
+    message_body_clean(body)  # before the lock: a refusal names the field and changes nothing
     with transaction.atomic():
         case = case_get_for_actor(user=actor, tracking=tracking, for_update=True)
         is_staff = bool(staff_roles_for(user=actor, agency=case.agency_id))
         if internal and not is_staff:
             raise PermissionDenied(_("Only the agency's staff write internal notes."))
-        message = CaseMessage.objects.create(case=case, author=actor, body=body, internal=internal)
-        if not internal:  # internal notes are not events: agency systems of other parties must not see them
-            subject_event_write(
-                subject=case,
-                event="message_posted",
-                data={"message_id": message.pk, "author_role": "staff" if is_staff else "citizen"},
-            )
-        audit_record(
-            actor=actor,
-            action="case.note_added" if internal else "case.message_posted",
-            obj=case,
-            data={"message": message.pk},
+        return subject_message_post(
+            subject=case, actor=actor, author_role="staff" if is_staff else "citizen", body=body, internal=internal
         )
-    return message
 
 
 def case_document_replace(*, actor: User, tracking: str, requirement: str, upload_id: str) -> CaseDocument:

@@ -69,6 +69,7 @@ class TransitionIn(Schema):
 
 class MessageIn(Schema):
     body: str
+    internal: bool = False  # an internal note: those handling the report only, never shown to the reporter
 
 
 class RatingIn(Schema):
@@ -314,7 +315,7 @@ def take_action(request: HttpRequest, tracking: str, payload: TransitionIn) -> d
 @router.post("/complaints/{tracking}/messages", response={201: ComplaintOut, **WITH_404}, summary="Post a message")
 def post_message(request: HttpRequest, tracking: str, payload: MessageIn) -> Status[dict[str, Any]]:
     user = actor(request)
-    services.complaint_message_post(actor=user, tracking=tracking, body=payload.body)
+    services.complaint_message_post(actor=user, tracking=tracking, body=payload.body, internal=payload.internal)
     return Status(201, _detail(user, tracking))
 
 

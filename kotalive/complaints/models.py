@@ -1,6 +1,6 @@
 """Complaints and aspirations (LAKSA): categories and routing rules (data), reports, their hand-offs between agencies,
-photos, messages, followers (merged duplicates) and the SP4N-LAPOR! bridge's outbox (holders' stretches and escalations
-are the kernel's workflow.Holding and workflow.Escalation rows)."""
+photos, followers (merged duplicates) and the SP4N-LAPOR! bridge's outbox (holders' stretches, messages and escalations
+are the kernel's workflow.Holding, workflow.Message and workflow.Escalation rows)."""
 
 import datetime as dt
 import uuid
@@ -177,22 +177,6 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.stage}"
-
-
-class Message(models.Model):
-    """A message between the reporter and whoever handles the report."""
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    author_role = models.CharField(max_length=10)  # reporter, agency, operator, lapor
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} message {self.pk}"
 
 
 class Follower(models.Model):

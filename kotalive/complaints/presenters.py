@@ -88,6 +88,7 @@ def step_labels() -> dict[str, str]:
     return {
         "submit": _("Report filed"),
         "message": _("Message"),
+        "note": _("Internal note"),
         "escalate": _("Escalated"),
         "emergency_handover": _("Handed over to 112"),
         "duplicate_merged": _("A duplicate was merged into this report"),
@@ -99,9 +100,12 @@ def step_labels() -> dict[str, str]:
 def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
     roles = complaint_roles(user=user, complaint=complaint)
     show_reporter = reporter_visible_to(user=user, complaint=complaint, roles=roles)
-    messages = {m.pk: m.body for m in complaint_messages(complaint=complaint)}
+    # Internal notes: staff reading the report (never its reporter, nor a partner system reading what it posted).
+    with_notes = user.kind == User.STAFF and complaint.reporter_id != user.pk
+    posted = complaint_messages(complaint=complaint, with_notes=with_notes)
+    messages = {m.pk: m.body for m in posted}
     labels = {**step_labels(), **{t.action: localised(t.label) for t in complaint.workflow.parsed.transitions}}
-    timeline = [
+    timeline: list[dict[str, Any]] = [
         {
             "at": s.at,
             "action": API_ACTION.get(s.action, s.action),
@@ -116,6 +120,23 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
         }
         for s in complaint_timeline(complaint=complaint)
     ]
+    notes = [
+        {
+            "at": m.created_at,
+            "action": "note",
+            "label": labels["note"],
+            "from_state": "",
+            "to_state": "",
+            "actor": m.author.full_name,
+            "actor_role": m.author_role,
+            "text": m.body,
+            "data": {},
+        }
+        for m in posted
+        if m.internal
+    ]
+    if notes:
+        timeline = sorted(timeline + notes, key=lambda entry: entry["at"])
     detail: dict[str, Any] = {
         "tracking": complaint.tracking,
         "kind": complaint.kind,

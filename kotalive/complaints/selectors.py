@@ -18,14 +18,14 @@ from kotalive.complaints.models import (
     Category,
     Complaint,
     Follower,
-    Message,
     Photo,
     RoutingRule,
 )
 from kotalive.core.errors import NotFound
 from kotalive.workflow.definitions import Transition
 from kotalive.workflow.holders import helper_agencies, holdings
-from kotalive.workflow.models import Holding, WorkflowStep
+from kotalive.workflow.messages import subject_messages
+from kotalive.workflow.models import Holding, Message, WorkflowStep
 from kotalive.workflow.selectors import subject_rating_scores, subject_rating_scores_get
 
 REPORTER, OPERATOR, LIAISON, HEAD, SUPPORT = "reporter", "operator", "liaison", "head", "support"
@@ -277,8 +277,8 @@ def complaint_timeline(*, complaint: Complaint) -> list[WorkflowStep]:
     return list(WorkflowStep.objects.filter(subject_type="complaint", subject_id=complaint.pk).select_related("actor"))
 
 
-def complaint_messages(*, complaint: Complaint) -> list[Message]:
-    return list(Message.objects.filter(complaint=complaint).select_related("author"))
+def complaint_messages(*, complaint: Complaint, with_notes: bool) -> list[Message]:
+    return list(subject_messages(complaint, with_notes=with_notes))
 
 
 def complaint_photos(*, complaint: Complaint) -> list[Photo]:

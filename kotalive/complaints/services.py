@@ -21,7 +21,6 @@ from kotalive.complaints.models import (
     Category,
     Complaint,
     Follower,
-    Message,
     Photo,
     RoutingRule,
 )
@@ -44,7 +43,8 @@ from kotalive.core.numbering import tracking_number
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.workflow.definitions import TERMINAL
-from kotalive.workflow.models import Rating, WorkflowDefinition
+from kotalive.workflow.messages import message_body_clean, subject_message_post
+from kotalive.workflow.models import Message, Rating, WorkflowDefinition
 from kotalive.workflow.services import subject_rate, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
@@ -355,38 +355,30 @@ def complaint_flag_emergency(*, actor: User, tracking: str, note: str) -> Compla
     return complaint
 
 
-def complaint_message_post(*, actor: User, tracking: str, body: str) -> Message:
-    """A message between the reporter and the Live Room or the agencies working on the report."""
-    body = body.strip()
-    if not body:
-        raise ValidationFailed({"body": [_("is required")]})
-    if len(body) > 4000:
-        raise ValidationFailed({"body": [_("must be at most 4000 characters")]})
+def complaint_message_post(*, actor: User, tracking: str, body: str, internal: bool = False) -> Message:
+    """A message between the reporter and the Live Room or the agencies working on the report, or (those handling
+    it only) an internal note the reporter never sees (workflow.messages)."""
+    message_body_clean(body)  # before the lock: a refusal names the field and changes nothing
     with transaction.atomic():
         complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
         roles = complaint_roles(user=actor, complaint=complaint)
-        if REPORTER in roles:
+        if REPORTER in roles and not internal:
             author_role = "reporter"
         elif OPERATOR in roles:
             author_role = "operator"
         elif roles & {"liaison", "head", SUPPORT}:
             author_role = "agency"
+        elif REPORTER in roles:
+            raise PermissionDenied(_("Only those handling the report write internal notes."))
         else:
             raise PermissionDenied(_("Only the reporter and those handling the report write messages on it."))
-        if complaint.state in ("closed", "rejected", "merged"):
+        if complaint.state_category in TERMINAL:
             raise DomainError(_("The report is closed."), code="closed")
-        message = Message.objects.create(complaint=complaint, author=actor, author_role=author_role, body=body)
+        message = subject_message_post(
+            subject=complaint, actor=actor, author_role=author_role, body=body, internal=internal, step=True
+        )
         complaint.updated_at = message.created_at
         complaint.save(update_fields=["updated_at"])
-        workflow_record_step(
-            subject=complaint,
-            actor=actor,
-            action="message",
-            from_state=complaint.state,
-            role=author_role,
-            data={"message_id": message.pk, "author_role": author_role},
-            event="message_posted",
-        )
     return message
 
 

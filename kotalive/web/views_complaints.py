@@ -38,6 +38,7 @@ from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.web.access import signed_in_user, staff_user
 from kotalive.web.feedback import flash_refusal
+from kotalive.workflow.definitions import TERMINAL
 
 
 def _kinds() -> list[tuple[str, str]]:
@@ -148,8 +149,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
 def _act(request: HttpRequest, user: User, tracking: str) -> None:
     intent = request.POST.get("intent", "")
     if intent == "message":
-        services.complaint_message_post(actor=user, tracking=tracking, body=request.POST.get("body", ""))
-        messages.success(request, _("Message sent."))
+        internal = request.POST.get("internal") == "1"
+        services.complaint_message_post(
+            actor=user, tracking=tracking, body=request.POST.get("body", ""), internal=internal
+        )
+        messages.success(request, _("Internal note saved.") if internal else _("Message sent."))
     elif intent == "rating":
         score = int(request.POST.get("score", "0") or 0)
         services.complaint_rate(actor=user, tracking=tracking, score=score, comment=request.POST.get("comment", ""))
@@ -203,7 +207,9 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "can_rate": complaint.reporter_id == user.pk
             and complaint_rating(complaint) is None
             and complaint.state in ("awaiting_confirmation", "closed"),
-            "can_write": complaint.state not in ("closed", "rejected", "merged"),
+            "can_write": complaint.state_category not in TERMINAL,
+            # Staff handling the report may keep internal notes (never shown to the reporter).
+            "can_note": user.kind == User.STAFF and complaint.reporter_id != user.pk,
         },
         status=status,
     )

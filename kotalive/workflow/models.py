@@ -220,3 +220,24 @@ class Holding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.holder} {self.agency_id} {self.role}"
+
+
+class Message(models.Model):
+    """A message on a subject of any kind: between the citizen and whoever handles it, between the agencies working
+    on it, or an internal note (`internal`: agencies' staff only, never shown to the citizen, never an event)."""
+
+    subject_type = models.CharField(max_length=20)  # the kind's event_kind: "case", "complaint"
+    subject_id = models.BigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who wrote it, as the kind names its roles: citizen or staff (applications); reporter, operator, agency (reports).
+    author_role = models.CharField(max_length=10)
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "created_at"], name="message_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id} message {self.pk}"
