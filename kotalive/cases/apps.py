@@ -10,5 +10,5 @@ class CasesConfig(AppConfig):
         from kotalive.cases import events  # noqa: PLC0415 (the event catalogue is filled once apps are loaded)
 
         events.register()
-        # The event consumer, the worker job, the after-change hook and the SLA sweep's adapter register on import.
+        # The notice policy, the worker job, the after-change hook and the SLA sweep's adapter register on import.
         from kotalive.cases import consumers, jobs, sla_sweep, snapshots  # noqa: F401, PLC0415

@@ -7,4 +7,7 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Workflow"
 
     def ready(self) -> None:
-        from kotalive.workflow import events  # noqa: F401, PLC0415 (registers the transition events' source)
+        from kotalive.workflow import (
+            events,  # noqa: F401, PLC0415 (registers the transition events' source)
+            notices,  # noqa: F401, PLC0415 (registers the one notice consumer)
+        )

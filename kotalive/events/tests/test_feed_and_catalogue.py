@@ -131,7 +131,10 @@ def test_the_applicant_is_notified_of_the_agency_s_steps_not_their_own(warga1: U
     tracking = three_steps(warga1, verifier)
     drain()
     notices = bearer_client(warga1).get("/api/v1/me/notifications").json()
-    assert [(n["kind"], n["subject"]) for n in notices] == [("verified", tracking), ("verification_started", tracking)]
+    assert [(n["kind"], n["subject"]) for n in notices] == [
+        ("case.verified", tracking),
+        ("case.verification_started", tracking),
+    ]
     assert bearer_client(warga1).post("/api/v1/me/notifications/read").json() == {"marked": 2}
     assert bearer_client(warga1).get("/api/v1/me/notifications/unread").json() == []
     assert bearer_client(verifier).get("/api/v1/me/notifications").json() == []
