@@ -1,6 +1,9 @@
+import json
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import File, Router, Schema, Status, UploadedFile
@@ -163,10 +166,9 @@ def submit(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]] | Ht
         data=payload.data,
         documents=payload.documents,
     )
-    stored = case_snapshot_for_applicant(user_id=user.pk, tracking=case.tracking, language=get_language())
-    if stored is not None:  # the view the transaction just stored: no second build
-        return HttpResponse(stored, status=201, content_type="application/json")
-    return Status(201, _reload(user, case.tracking))
+    # The view the transaction just stored, as it was stored (dates as the field's encoder writes them).
+    stored = case.snapshot.get(get_language()) or case.snapshot.get(settings.LANGUAGE_CODE)
+    return HttpResponse(json.dumps(stored, cls=DjangoJSONEncoder), status=201, content_type="application/json")
 
 
 @router.get("/cases", response={200: list[CaseSummaryOut], **AUTH_ERRORS}, summary="My applications")

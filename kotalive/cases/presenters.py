@@ -1,10 +1,12 @@
 """The JSON shapes of a case, shared by the API and the stored applicant snapshot (cases.snapshots)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from kotalive.accounts.models import User
-from kotalive.cases.models import Case
+from kotalive.cases.models import Case, CaseDocument
 from kotalive.cases.selectors import (
+    TimelineEntry,
     case_actions,
     case_documents,
     case_is_rated,
@@ -37,9 +39,23 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def case_detail(case: Case, user: User) -> dict[str, Any]:
-    staff_view = case_is_staff_view(user=user, case=case)
-    output = case_output(case)
+@dataclass(frozen=True)
+class CaseParts:
+    """What case_detail would read from the database, given by a caller that has it in hand: a submission builds
+    the stored applicant view of the case it is about to insert (no output, no rating, one timeline step)."""
+
+    documents: list[CaseDocument]
+    timeline: list[TimelineEntry]
+    staff_view: bool = False
+    output: Any = None
+    rated: bool = False
+
+
+def case_detail(case: Case, user: User, parts: CaseParts | None = None) -> dict[str, Any]:
+    staff_view = parts.staff_view if parts else case_is_staff_view(user=user, case=case)
+    output = parts.output if parts else case_output(case)
+    documents = parts.documents if parts else case_documents(case=case)
+    timeline = parts.timeline if parts else case_timeline(case=case, staff_view=staff_view)
     return {
         **case_summary(case),
         "service_version": case.service_version.version,
@@ -53,9 +69,9 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
                 "size": d.upload.size,
                 "url": f"/api/v1/cases/{case.tracking}/documents/{d.upload_id}",
             }
-            for d in case_documents(case=case)
+            for d in documents
         ],
-        "timeline": [vars(entry) for entry in case_timeline(case=case, staff_view=staff_view)],
+        "timeline": [vars(entry) for entry in timeline],
         "output": {
             "number": output.number,
             "issued_on": output.issued_on,
@@ -64,7 +80,7 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
         }
         if output
         else None,
-        "rated": case_is_rated(case),
+        "rated": parts.rated if parts else case_is_rated(case),
         **case_labels(case, user),
     }
 

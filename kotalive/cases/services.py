@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.cases.models import Case, CaseDocument, CaseDraft, CaseOutput
-from kotalive.cases.selectors import OPEN_CATEGORIES, case_get_for_actor, case_roles, staff_roles_for
-from kotalive.cases.snapshots import case_snapshot_refresh
+from kotalive.cases.presenters import CaseParts
+from kotalive.cases.selectors import OPEN_CATEGORIES, TimelineEntry, case_get_for_actor, case_roles, staff_roles_for
+from kotalive.cases.snapshots import case_snapshot_build, case_snapshot_refresh
 from kotalive.catalogue.forms import form_errors
 from kotalive.catalogue.models import Service, ServiceVersion, localised
 from kotalive.catalogue.prefill import PREFILL_LEGAL_BASIS, form_prefill, resolve_subject
@@ -185,6 +186,25 @@ def case_submit(
             state_category=definition.category(definition.initial),
         )
         sla_start(case, now=now, working_days=version.sla_working_days)
+        step_data = {"due_at": case.due_at.isoformat() if case.due_at else None}
+        given = sorted(
+            (CaseDocument(case=case, requirement=code, upload=upload, added_at=now) for code, upload in chosen.items()),
+            key=lambda d: d.requirement,
+        )
+        # The applicant's stored view goes in with the row, built from what is in hand (ADR 0006): nothing to read
+        # back, no second write of the row.
+        case.snapshot = case_snapshot_build(
+            case,
+            CaseParts(
+                documents=given,
+                timeline=[
+                    TimelineEntry(
+                        at=now, kind="step", action="submit", from_state="", to_state=case.state,
+                        actor=actor.full_name, actor_role=APPLICANT, text="", data=step_data,
+                    )
+                ],
+            ),
+        )  # fmt: skip
         try:
             with transaction.atomic():  # a savepoint: after a refused insert the transaction can still read
                 case.save()
@@ -194,9 +214,7 @@ def case_submit(
             if first is None:
                 raise  # not the one-open-case rule (or the first case closed meanwhile): a real error
             raise _duplicate_open_case(first) from None
-        CaseDocument.objects.bulk_create(
-            [CaseDocument(case=case, requirement=code, upload=upload) for code, upload in chosen.items()]
-        )
+        CaseDocument.objects.bulk_create(given)
         holding_open(case, agency_id=case.agency_id, now=now)  # the agency's stretch (workflow.holders)
         workflow_record_step(
             subject=case,
@@ -205,8 +223,10 @@ def case_submit(
             from_state="",
             role=APPLICANT,
             event="submitted",
-            data={"due_at": case.due_at.isoformat() if case.due_at else None},
-        )  # refreshes the applicant's stored view (the after-change hook), then audits
+            data=step_data,
+            at=now,
+            created=True,  # its first event; the stored view above already shows this step
+        )
         if case.prefilled and person is not None:  # once-only: recorded where the resident can see it
             registry_access_record(
                 person=person,

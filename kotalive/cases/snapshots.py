@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import translation
 
 from kotalive.cases.models import Case
-from kotalive.cases.presenters import case_detail, case_labels
+from kotalive.cases.presenters import CaseParts, case_detail, case_labels
 from kotalive.workflow.hooks import after_change
 
 
@@ -21,18 +21,23 @@ def _refresh_after_change(case: Case) -> None:
     case_snapshot_refresh(case=case)
 
 
-def case_snapshot_refresh(*, case: Case) -> None:
-    """Recompute the stored applicant view from `case` as the caller holds it (call inside the transaction of
-    the change, after the change)."""
+def case_snapshot_build(case: Case, parts: CaseParts | None = None) -> dict[str, Any]:
+    """The applicant's view of `case` in every UI language (from `parts` when the caller has them in hand)."""
     with translation.override(settings.LANGUAGE_CODE):
-        base = case_detail(case, case.applicant)
+        base = case_detail(case, case.applicant, parts)
     snapshot: dict[str, Any] = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             # Only names and labels differ between languages: the queries behind the rest ran once, above.
             snapshot[code] = {**base, **case_labels(case, case.applicant)} if code != settings.LANGUAGE_CODE else base
+    return snapshot
+
+
+def case_snapshot_refresh(*, case: Case) -> None:
+    """Recompute the stored applicant view from `case` as the caller holds it (call inside the transaction of
+    the change, after the change)."""
     # The field's DjangoJSONEncoder writes dates and times as ISO strings, as the API would.
-    Case.objects.filter(pk=case.pk).update(snapshot=snapshot)
+    Case.objects.filter(pk=case.pk).update(snapshot=case_snapshot_build(case))
 
 
 # The hottest query of the platform, written out once (the ORM's compilation cost more than the query). The

@@ -269,7 +269,7 @@ def submit(request: HttpRequest, payload: ComplaintIn) -> Status[dict[str, Any]]
         confidential=payload.confidential,
         photos=payload.photos,
     )
-    return Status(201, _detail(user, complaint.tracking))
+    return Status(201, complaint_detail(complaint, user))  # the report as the submission holds it: no reload
 
 
 @router.get("/complaints", response={200: list[ComplaintSummaryOut], **AUTH_ERRORS}, summary="My reports")

@@ -22,7 +22,7 @@ from kotalive.complaints.models import (
     RoutingRule,
 )
 from kotalive.core.errors import NotFound
-from kotalive.workflow.definitions import Transition
+from kotalive.workflow.definitions import CANCELLED, REJECTED, Transition
 from kotalive.workflow.holders import helper_agencies, holdings
 from kotalive.workflow.messages import subject_messages
 from kotalive.workflow.models import Holding, Message, WorkflowStep
@@ -61,6 +61,13 @@ def complaint_list_queryset() -> QuerySet[Complaint]:
     return Complaint.objects.select_related("category", "agency", "kelurahan", "workflow").defer(
         "description", "attributes", "contact_encrypted"
     )
+
+
+def complaint_handling_finished(complaint: Complaint) -> bool:
+    """The handling is done as far as the reporter is concerned (the public status says "selesai": verified by the
+    Live Room, or closed), and the report was not rejected or merged away: it may be rated."""
+    state = complaint.workflow.parsed.states[complaint.state]
+    return state.public_status == "selesai" and state.category not in (REJECTED, CANCELLED)
 
 
 def complaint_rating(complaint: Complaint) -> int | None:

@@ -31,6 +31,7 @@ from kotalive.complaints.selectors import (
     SUPPORT,
     category_get,
     complaint_get_for_actor,
+    complaint_handling_finished,
     complaint_roles,
     is_live_room,
 )
@@ -173,6 +174,7 @@ def complaint_submit(
         )
         sla_start(complaint, now=now, working_days=workflow.parsed.sla_working_days or 0)
         complaint.save()
+        complaint.rating_scores = None  # type: ignore[attr-defined]  # as complaint_queryset annotates: not rated
         Photo.objects.bulk_create(
             [Photo(complaint=complaint, upload=u, stage=Photo.REPORT, added_by=actor, added_at=now) for u in uploads]
         )
@@ -188,6 +190,8 @@ def complaint_submit(
                 "due_at": complaint.due_at.isoformat() if complaint.due_at else None,
             },
             event="submitted",
+            at=now,
+            created=True,  # the report's first event
         )
     return complaint
 
@@ -388,7 +392,7 @@ def complaint_rate(*, actor: User, tracking: str, score: int, comment: str = "")
         complaint = complaint_get_for_actor(user=actor, tracking=tracking, for_update=True)
         if REPORTER not in complaint_roles(user=actor, complaint=complaint):
             raise PermissionDenied(_("Only the reporter rates the handling of a report."))
-        if complaint.state not in ("awaiting_confirmation", "closed"):
+        if not complaint_handling_finished(complaint):
             raise DomainError(_("A report is rated once its handling is finished."), code="not_finished")
         subject_rate(subject=complaint, actor=actor, scale=Rating.STARS, scores=[score], comment=comment)
         workflow_record_step(

@@ -47,11 +47,18 @@ def is_working_day(day: dt.date) -> bool:
     return WorkingCalendar(day, day).is_working_day(day)
 
 
-def add_working_days(start: dt.date, working_days: int) -> dt.date:
-    """The `working_days`-th working day after `start` (0 gives `start` itself)."""
+def calendar_from(start: dt.date) -> WorkingCalendar:
+    """A calendar over everything `add_working_days` may look at from `start` (one query)."""
+    return WorkingCalendar(start, start + dt.timedelta(days=MAX_SPAN_DAYS))
+
+
+def add_working_days(start: dt.date, working_days: int, *, calendar: WorkingCalendar | None = None) -> dt.date:
+    """The `working_days`-th working day after `start` (0 gives `start` itself). A `calendar` from
+    `calendar_from(start)` answers without a query (a submission starts two clocks on the same day)."""
     if working_days < 0:
         raise ValueError("working_days must be 0 or more")
-    calendar = WorkingCalendar(start, start + dt.timedelta(days=MAX_SPAN_DAYS))
+    if calendar is None or not calendar.covers(start, start + dt.timedelta(days=MAX_SPAN_DAYS)):
+        calendar = calendar_from(start)
     day, counted = start, 0
     while counted < working_days:
         day += dt.timedelta(days=1)

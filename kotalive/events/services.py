@@ -34,16 +34,18 @@ def outbox_write(
     agency: str = "",
     test: bool = False,
     audience: Audience | None = None,
+    first: bool = False,
 ) -> OutboxEvent:
     """Append event `event` (e.g. "case.submitted") about `subject` with the next per-subject sequence number, and
-    its audience: every other agency and the people it concerns.
+    its audience: every other agency and the people it concerns. `first`: the subject was created in this
+    transaction and has no event yet (its sequence is 1, no need to read the last one).
 
     The caller must hold a lock on the subject (its row, selected for update) so two transactions never take the
     same sequence number; the unique constraint is the backstop.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_write must run inside the transaction of the change it describes")
-    last = OutboxEvent.objects.filter(subject=subject).aggregate(last=Max("sequence"))["last"] or 0
+    last = 0 if first else OutboxEvent.objects.filter(subject=subject).aggregate(last=Max("sequence"))["last"] or 0
     row = OutboxEvent.objects.create(
         source=f"{settings.KOTALIVE_EVENT_SOURCE}/{event.split('.')[0]}s",
         type=TYPE_PREFIX + event,

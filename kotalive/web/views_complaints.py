@@ -25,6 +25,7 @@ from kotalive.complaints.selectors import (
     agency_supporting,
     categories_active,
     complaint_get_for_actor,
+    complaint_handling_finished,
     complaint_photo_get,
     complaint_rating,
     complaints_of_citizen,
@@ -206,7 +207,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "live_room": user.kind == User.STAFF and is_live_room(user),
             "can_rate": complaint.reporter_id == user.pk
             and complaint_rating(complaint) is None
-            and complaint.state in ("awaiting_confirmation", "closed"),
+            and complaint_handling_finished(complaint),
             "can_write": complaint.state_category not in TERMINAL,
             # Staff handling the report may keep internal notes (never shown to the reporter).
             "can_note": user.kind == User.STAFF and complaint.reporter_id != user.pk,

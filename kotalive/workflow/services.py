@@ -69,12 +69,21 @@ def workflow_definition_save(*, actor: Any, code: str, name: str, document: Any)
 
 
 def subject_event_write(
-    *, subject: WorkflowSubject, event: str, data: dict[str, Any], audience: Audience | None = None
+    *,
+    subject: WorkflowSubject,
+    event: str,
+    data: dict[str, Any],
+    audience: Audience | None = None,
+    created: bool = False,
 ) -> None:
     """The outbox event `<kind>.<event>` of a subject, with the subject's data, owner, test flag and audience, then
     the kind's after-change hooks: the one way every subject kind writes its events (inside the caller's
-    transaction, the subject row locked)."""
+    transaction, the subject row locked).
+
+    `created`: the subject was just inserted, with its derived views built from what the caller had in hand (a
+    submission): its first event, and no hook needs to read it back."""
     outbox_write(
+        first=created,
         event=f"{subject.event_kind}.{event}",
         subject=subject.event_subject(),
         agency=subject.event_agency(),
@@ -82,7 +91,8 @@ def subject_event_write(
         data={**subject.event_data(), **data},
         audience=(subject.event_audience() | audience) if audience else subject.event_audience(),
     )
-    after_change_run(subject)  # the kind's derived views (workflow/hooks.py), before the caller's audit entry
+    if not created:
+        after_change_run(subject)  # the kind's derived views (workflow/hooks.py), before the caller's audit entry
 
 
 def workflow_record_step(
@@ -96,10 +106,13 @@ def workflow_record_step(
     data: dict[str, Any] | None = None,
     event: str | None = None,
     audience: Audience | None = None,
+    at: dt.datetime | None = None,
+    created: bool = False,
 ) -> WorkflowStep:
     """Add a step to the subject's timeline with its outbox event, refreshed views and audit entry (inside the
-    caller's transaction). `audience` adds to the subject's own (the agency a report was just handed away from)."""
-    now = timezone.now()
+    caller's transaction). `audience` adds to the subject's own (the agency a report was just handed away from);
+    `at` is the step's time (now by default); `created` as for subject_event_write (the submission's step)."""
+    now = at or timezone.now()
     step = WorkflowStep.objects.create(
         subject_type=subject.event_kind,
         subject_id=subject.pk,
@@ -126,6 +139,7 @@ def workflow_record_step(
             **(data or {}),
         },
         audience=audience,
+        created=created,
     )
     audit_record(
         actor=actor,

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from kotalive.core.calendar import (
     WorkingCalendar,
     add_working_days,
+    calendar_from,
     end_of_office_day,
     local_date,
     working_days_between,
@@ -25,11 +26,12 @@ AT_RISK_WORKING_DAYS = 1  # a clock with this many working days left (or fewer) 
 
 
 def sla_start(subject: WorkflowSubject, *, now: dt.datetime, working_days: int) -> None:
+    calendar = calendar_from(local_date(now))  # one read of the overrides for both clocks
     subject.sla_working_days = working_days
     subject.started_at = now
-    subject.due_at = end_of_office_day(add_working_days(local_date(now), working_days))
+    subject.due_at = end_of_office_day(add_working_days(local_date(now), working_days, calendar=calendar))
     subject.sla_status = WorkflowSubject.ON_TRACK
-    state_clock_start(subject, now=now)
+    state_clock_start(subject, now=now, calendar=calendar)
 
 
 def sla_stop(subject: WorkflowSubject, *, now: dt.datetime) -> None:
@@ -38,11 +40,13 @@ def sla_stop(subject: WorkflowSubject, *, now: dt.datetime) -> None:
     subject.sla_status = WorkflowSubject.MISSED if missed else WorkflowSubject.MET
 
 
-def state_clock_start(subject: WorkflowSubject, *, now: dt.datetime) -> None:
+def state_clock_start(subject: WorkflowSubject, *, now: dt.datetime, calendar: WorkingCalendar | None = None) -> None:
     """Start the per-state clock of the state the subject just entered (none when the state has no SLA)."""
     days = subject.workflow.parsed.states[subject.state].sla_working_days
     subject.state_entered_at = now
-    subject.state_due_at = end_of_office_day(add_working_days(local_date(now), days)) if days is not None else None
+    subject.state_due_at = (
+        end_of_office_day(add_working_days(local_date(now), days, calendar=calendar)) if days is not None else None
+    )
 
 
 def state_overdue(subject: WorkflowSubject, *, now: dt.datetime) -> bool:

@@ -74,3 +74,15 @@ def test_every_kind_of_change_refreshes_the_stored_view(warga1: User, verifier: 
 
     citizen.post(f"/api/v1/cases/{tracking}/messages", {"body": "Halo"}, content_type="application/json")
     assert Case.objects.get(tracking=tracking).snapshot["id"]["timeline"][-1]["text"] == "Halo"
+
+
+def test_the_view_stored_at_submission_from_what_was_in_hand_is_the_one_the_database_gives(warga1: User) -> None:
+    """The submission builds its stored view before the insert (no read back): it must not drift from the view
+    built from the rows, in either language, nor from what the submission answered."""
+    citizen, body = submit_birth_certificate(warga1)
+    stored = Case.objects.get(tracking=body["tracking"]).snapshot
+
+    for language in ("id", "en"):
+        assert stored[language] == _live(body["tracking"], language)
+    assert body == stored["id"]
+    assert citizen.get(f"/api/v1/cases/{body['tracking']}").json() == stored["id"]
