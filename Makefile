@@ -33,7 +33,8 @@ run: setup-demo serve
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null; }
 
 # ruff, and the layers contract between the apps (pyproject.toml [tool.importlinter], docs/architecture.md).
 lint: sync

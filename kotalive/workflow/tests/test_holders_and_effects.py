@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kotalive.accounts.models import User
 from kotalive.cases.models import Case
@@ -131,6 +131,7 @@ def test_a_definition_with_an_effect_or_timeout_the_engine_cannot_apply_is_refus
     document = _document()
     change(document)
 
-    errors = validate_definition(document)
+    with translation.override("en"):
+        errors = validate_definition(document)
 
     assert any(reason in error for error in errors), errors
