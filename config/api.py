@@ -11,6 +11,7 @@ from kotalive.catalogue.api import router as catalogue_router
 from kotalive.complaints.api import public_router as complaints_public_router
 from kotalive.complaints.api import router as complaints_router
 from kotalive.complaints.lapor_api import router as lapor_router
+from kotalive.coordination.api import router as coordination_router
 from kotalive.core.api import install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
 from kotalive.events.api import router as events_router
@@ -35,6 +36,7 @@ api.add_router("/", cases_router)
 api.add_router("/", complaints_public_router)
 api.add_router("/", complaints_router)
 api.add_router("/", lapor_router)
+api.add_router("/", coordination_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/", events_router)
 api.add_router("/", registry_router)

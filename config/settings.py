@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kotalive.catalogue",
     "kotalive.cases",
     "kotalive.complaints",
+    "kotalive.coordination",
     "kotalive.demo",
     "kotalive.web",
 ]

@@ -41,6 +41,9 @@ SCOPE_RULES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"^/api/v1/complaints$"), "complaints:write"),
     ("POST", re.compile(r"^/api/v1/complaints/[^/]+/(transitions|messages)$"), "complaints:write"),
     ("POST", re.compile(r"^/api/v1/lapor/(reports|replies)$"), "complaints:write"),
+    ("GET", re.compile(r"^/api/v1/agency/coordination$"), "coordination:read"),
+    ("GET", re.compile(r"^/api/v1/coordination/(requests/[^/]+|agreements)$"), "coordination:read"),
+    ("POST", re.compile(r"^/api/v1/coordination/requests(/[^/]+/transitions)?$"), "coordination:write"),
     ("GET", re.compile(r"^/api/v1/(services|agencies|calendar|complaints/categories|complaints/public)(/.*)?$"), ""),
 ]
 

@@ -122,6 +122,8 @@ class ApiClient(models.Model):
         "events:read",
         "webhooks:manage",
         "registry:lookup",
+        "coordination:read",
+        "coordination:write",
     ]
     TEST, LIVE = "test", "live"
 

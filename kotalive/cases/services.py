@@ -27,7 +27,7 @@ from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
 from kotalive.registry.mediation import registry_access_record
 from kotalive.registry.models import Person, RegistryAccess
-from kotalive.workflow.definitions import APPLICANT
+from kotalive.workflow.definitions import APPLICANT, TERMINAL
 from kotalive.workflow.holders import holding_close, holding_open
 from kotalive.workflow.messages import message_body_clean, subject_message_post
 from kotalive.workflow.models import Holding, Message, Rating
@@ -325,6 +325,8 @@ def case_assign(*, actor: User, tracking: str, assignee_username: str | None) ->
         roles = staff_roles_for(user=actor, agency=case.agency_id)
         if not roles:
             raise NotFound("case not found", code="not_found")
+        if case.state_category in TERMINAL:
+            raise Conflict(_("This application is finished: nobody is assigned to it any more."), code="finished")
         assignee = None
         if assignee_username:
             assignee = User.objects.filter(username=assignee_username, is_active=True).first()

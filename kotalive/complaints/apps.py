@@ -13,4 +13,8 @@ class ComplaintsConfig(AppConfig):
         )
 
         events.register()
+        from kotalive.complaints.models import Complaint  # noqa: PLC0415
+        from kotalive.workflow.subjects import subject_kind_register  # noqa: PLC0415
+
+        subject_kind_register(Complaint)  # found by tracking number from other kinds (a coordination request's parent)
         from kotalive.complaints import jobs, sweep  # noqa: F401, PLC0415 (the worker jobs, the SLA sweep's adapter)

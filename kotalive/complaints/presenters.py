@@ -12,6 +12,7 @@ from kotalive.complaints.models import Category, Complaint
 from kotalive.complaints.selectors import (
     OPERATOR,
     complaint_actions,
+    complaint_handles,
     complaint_holdings,
     complaint_messages,
     complaint_photos,
@@ -100,8 +101,9 @@ def step_labels() -> dict[str, str]:
 def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
     roles = complaint_roles(user=user, complaint=complaint)
     show_reporter = reporter_visible_to(user=user, complaint=complaint, roles=roles)
-    # Internal notes: staff reading the report (never its reporter, nor a partner system reading what it posted).
-    with_notes = user.kind == User.STAFF and complaint.reporter_id != user.pk
+    # Internal notes: those handling the report now (never its reporter, a partner system reading what it posted,
+    # an agency it has left, nor the read-only platform roles).
+    with_notes = complaint_handles(roles)
     posted = complaint_messages(complaint=complaint, with_notes=with_notes)
     messages = {m.pk: m.body for m in posted}
     labels = {**step_labels(), **{t.action: localised(t.label) for t in complaint.workflow.parsed.transitions}}

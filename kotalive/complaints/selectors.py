@@ -122,6 +122,12 @@ def complaint_get_for_actor(*, user: User, tracking: str, for_update: bool = Fal
     return complaint
 
 
+def complaint_handles(roles: set[str]) -> bool:
+    """Whether roles held on a report are those of someone handling it now: the Live Room, the holding agency's
+    liaison or head, or a helper agency (who may write and read its internal notes)."""
+    return bool(roles & {OPERATOR, LIAISON, HEAD, SUPPORT})
+
+
 def complaint_visible(*, user: User, complaint: Complaint) -> bool:
     if user.kind == User.CITIZEN:
         return complaint.reporter_id == user.pk or Follower.objects.filter(complaint=complaint, user=user).exists()

@@ -28,9 +28,9 @@ from kotalive.complaints.reference import city_bounds
 from kotalive.complaints.selectors import (
     OPERATOR,
     REPORTER,
-    SUPPORT,
     category_get,
     complaint_get_for_actor,
+    complaint_handles,
     complaint_handling_finished,
     complaint_roles,
     is_live_room,
@@ -370,9 +370,9 @@ def complaint_message_post(*, actor: User, tracking: str, body: str, internal: b
             author_role = "reporter"
         elif OPERATOR in roles:
             author_role = "operator"
-        elif roles & {"liaison", "head", SUPPORT}:
+        elif complaint_handles(roles):
             author_role = "agency"
-        elif REPORTER in roles:
+        elif internal:
             raise PermissionDenied(_("Only those handling the report write internal notes."))
         else:
             raise PermissionDenied(_("Only the reporter and those handling the report write messages on it."))
@@ -381,8 +381,9 @@ def complaint_message_post(*, actor: User, tracking: str, body: str, internal: b
         message = subject_message_post(
             subject=complaint, actor=actor, author_role=author_role, body=body, internal=internal, step=True
         )
-        complaint.updated_at = message.created_at
-        complaint.save(update_fields=["updated_at"])
+        if not internal:  # a note is not news: the reporter's and the public's "updated" must not move for it
+            complaint.updated_at = message.created_at
+            complaint.save(update_fields=["updated_at"])
     return message
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import uuid
 from typing import IO, Any
 
 from django.conf import settings
@@ -65,3 +66,22 @@ def upload_create(*, actor: Any, stream: IO[bytes], name: str, size: int) -> Upl
         upload.file.save("upload", File(content), save=False)
         upload.save()
     return upload
+
+
+def uploads_owned(*, actor: Any, upload_ids: Any, field: str, limit: int = 5) -> list[Upload]:
+    """The uploads `upload_ids` names, in that order, each one `actor` made; a refusal naming `field` otherwise
+    (the same answer for someone else's upload and for none, so ids of other people's files stay unknown)."""
+    if not isinstance(upload_ids, list):
+        raise ValidationFailed({field: [_("must be a list of upload ids")]})
+    if len(upload_ids) > limit:
+        raise ValidationFailed({field: [_("at most %(n)d files") % {"n": limit}]})
+    wanted = []
+    for value in upload_ids:
+        try:
+            wanted.append(uuid.UUID(str(value)))
+        except ValueError:
+            raise ValidationFailed({field: [_("names no upload of yours")]}) from None
+    found = {u.pk: u for u in Upload.objects.filter(pk__in=wanted, owner=actor)}
+    if any(pk not in found for pk in wanted):
+        raise ValidationFailed({field: [_("names no upload of yours")]})
+    return [found[pk] for pk in dict.fromkeys(wanted)]

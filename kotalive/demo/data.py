@@ -18,6 +18,7 @@ from kotalive.agencies.selectors import agency_get
 from kotalive.agencies.services import agencies_load_reference, staff_role_grant
 from kotalive.catalogue.services import catalogue_load_reference
 from kotalive.complaints.reference import complaints_load_reference
+from kotalive.coordination.services import coordination_load_reference
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.regions.services import regions_load_reference
@@ -99,6 +100,12 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
         False,
     ),
     (
+        "dinkes.petugas",
+        "Petugas Dinas Kesehatan",
+        [("DINKES", StaffRole.LIAISON), ("DINKES", StaffRole.VERIFIER), ("DINKES", StaffRole.PROCESSOR)],
+        False,
+    ),
+    (
         "kominfo.operator",
         "Operator Live Room",
         [(None, StaffRole.OPERATOR), ("DISKOMINFO", StaffRole.LIAISON)],
@@ -110,11 +117,12 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
 
 def reference_data_load() -> None:
     """Regions of Banten (Kota Tangerang in full), the agencies, workflows, services and complaint categories of the
-    deployment."""
+    deployment, and the cooperation agreements between its agencies."""
     regions_load_reference()
     agencies_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
     catalogue_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
     complaints_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
+    coordination_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
 
 
 def _demo_registry(synthetic_people: int) -> None:

@@ -25,9 +25,11 @@ from kotalive.complaints.selectors import (
     agency_supporting,
     categories_active,
     complaint_get_for_actor,
+    complaint_handles,
     complaint_handling_finished,
     complaint_photo_get,
     complaint_rating,
+    complaint_roles,
     complaints_of_citizen,
     is_live_room,
     public_complaints,
@@ -210,7 +212,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             and complaint_handling_finished(complaint),
             "can_write": complaint.state_category not in TERMINAL,
             # Staff handling the report may keep internal notes (never shown to the reporter).
-            "can_note": user.kind == User.STAFF and complaint.reporter_id != user.pk,
+            "can_note": complaint_handles(complaint_roles(user=user, complaint=complaint)),
         },
         status=status,
     )

@@ -39,6 +39,8 @@ PUBLIC_STATUS = {
     REJECTED: "selesai",
     CANCELLED: "selesai",
 }
+WAITING_STATE = "awaiting_agency"  # the kernel's state for a subject that waits on another agency's answer
+WAITING_LABEL = {"id": "Menunggu jawaban instansi lain", "en": "Waiting for another agency"}
 APPLICANT = "applicant"  # the citizen who filed; the other roles are agency staff roles
 GUARDS = frozenset({"documents_complete"})
 # The transition effects the engine knows (what each does: kotalive/workflow/effects.py).
@@ -80,7 +82,7 @@ class State:
     timeout: dict[str, Any] | None = None
 
 
-SUBJECTS = ("case", "complaint")  # what a definition runs on; its events are named <subject>.<event>
+SUBJECTS = ("case", "complaint", "coordination")  # what a definition runs on; its events are <subject>.<event>
 
 
 class Definition:
@@ -101,6 +103,12 @@ class Definition:
             )
             for s in document["states"]
         }
+        # Every kind may wait on another agency (a blocking coordination request): the kernel's own state, added
+        # unless the definition names it (workflow.waiting moves a subject in and back out).
+        self.states.setdefault(
+            WAITING_STATE,
+            State(WAITING_STATE, AWAITING_AGENCY, dict(WAITING_LABEL), None, PUBLIC_STATUS[AWAITING_AGENCY]),
+        )
         self.transitions = [
             Transition(
                 action=t["action"],
@@ -148,7 +156,8 @@ def validate_effects(action: str, effects: Any) -> list[str]:
             continue
         if name == "clock_start":
             days = effect.get("working_days")
-            if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            same = days == "same"  # a new clock as long as the subject's own (after a pause for the asker)
+            if not same and (not isinstance(days, int) or isinstance(days, bool) or days < 0):
                 errors.append(
                     _("transition %(action)s: clock_start needs working_days, a whole number of 0 or more")
                     % {"action": action}

@@ -12,7 +12,7 @@ Holder effects (the agency the subject is with; workflow.holders keeps each hold
 - `helpers_add`: the helper agencies the caller names start helping (they hear of this event);
 - `helpers_release` {"outcome"}: every helper's stretch ends (they still hear of this event).
 Clock effects (the subject's SLA clock, on working days; waiting for the citizen pauses it by its category):
-- `clock_start` {"working_days"}: a new clock for the new holder;
+- `clock_start` {"working_days"}: a new clock for the new holder ("same": as long as the subject's own clock);
 - `clock_stop`: the clock ends now, met or missed (the subject goes on without one, e.g. awaiting a check).
 Entering a terminal state ends every holder's stretch (outcome "closed") without an effect saying so. A state may
 declare a timeout (`"timeout": {"days": 10, "action": "close_unconfirmed", "name": "confirm_by"}`): entering it
@@ -93,6 +93,7 @@ def clock_effects_apply(subject: WorkflowSubject, effects: list[dict[str, Any]],
     """Apply the clock effects (after the state moved, so a new clock wins over the category's pause rule)."""
     for effect in effects:
         if effect["effect"] == "clock_start":
-            sla_start(subject, now=now, working_days=int(effect["working_days"]))
+            days = effect["working_days"]
+            sla_start(subject, now=now, working_days=subject.sla_working_days if days == "same" else int(days))
         elif effect["effect"] == "clock_stop":
             sla_stop(subject, now=now)

@@ -39,4 +39,6 @@ def workflow_event_types() -> dict[str, dict[str, Any]]:
         schema = STEP_SCHEMAS.get(parsed.subject)
         if schema is not None:
             found.update({f"{parsed.subject}.{t.event}": schema for t in parsed.transitions})
+            # The kernel's own moves of every kind: waiting on another agency and back (workflow.waiting).
+            found.update({f"{parsed.subject}.{event}": schema for event in ("awaiting_agency", "resumed")})
     return found

@@ -70,6 +70,8 @@ class WorkflowSubject(models.Model):
     state_due_at = models.DateTimeField(null=True, blank=True)
     # When the current state's timeout (definitions.State.timeout) has the system take its action; None otherwise.
     timeout_at = models.DateTimeField(null=True, blank=True)
+    # While the subject waits on another agency (workflow.waiting): the state it goes back to.
+    resume_state = models.CharField(max_length=40, blank=True)
 
     class Meta:
         abstract = True

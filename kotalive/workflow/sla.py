@@ -62,6 +62,11 @@ def state_overdue(subject: WorkflowSubject, *, now: dt.datetime) -> bool:
 def sla_after_move(subject: WorkflowSubject, *, old_category: str, now: dt.datetime) -> None:
     """Pause when the subject starts waiting for the citizen, push the due date when it stops, stop at the end."""
     new_category = subject.state_category
+    stopped = subject.sla_status in (WorkflowSubject.MET, WorkflowSubject.MISSED)  # clock_stop ended it before
+    if stopped:
+        if new_category in TERMINAL:
+            subject.closed_at = now
+        return  # met or missed stays as decided when the clock stopped (a report resolved in time)
     if new_category == AWAITING_CITIZEN and old_category != AWAITING_CITIZEN:
         subject.paused_at = now
         subject.sla_status = WorkflowSubject.PAUSED

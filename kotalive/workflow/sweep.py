@@ -280,11 +280,14 @@ def sla_sweep(kind: str, now: dt.datetime | None = None) -> SweepResult:
 def _timeouts_take(adapter: SweepKind, now: dt.datetime) -> int:
     """Take the timeout action of every subject whose state's timeout passed (workflow.effects), one use case each;
     returns how many were taken (a subject that moved meanwhile is left as it is)."""
+    if type(adapter).act is SweepKind.act:
+        return 0  # the kind takes no action for the system (its definitions declare no timeout)
     taken = 0
     passed = adapter.candidates().filter(timeout_at__lt=now).select_related("workflow").order_by("timeout_at")
     for subject in list(passed[:BATCH]):
         timeout = subject.workflow.parsed.states[subject.state].timeout
-        if not timeout:
+        if not timeout:  # left from a state without one: clear it, so it never crowds out the real ones
+            type(subject).objects.filter(pk=subject.pk, timeout_at=subject.timeout_at).update(timeout_at=None)
             continue
         try:
             adapter.act(subject, str(timeout["action"]))

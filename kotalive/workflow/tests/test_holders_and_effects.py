@@ -135,3 +135,40 @@ def test_a_definition_with_an_effect_or_timeout_the_engine_cannot_apply_is_refus
         errors = validate_definition(document)
 
     assert any(reason in error for error in errors), errors
+
+
+def test_a_finished_application_takes_no_new_officer(warga1: User, verifier: User) -> None:
+    applicant, body = submit_birth_certificate(warga1)
+    cancel = applicant.post(
+        f"/api/v1/cases/{body['tracking']}/transitions",
+        {"action": "cancel", "version": body["version"], "reason": "Salah isi"},
+        content_type="application/json",
+    )
+    assert cancel.status_code == 200, cancel.content
+
+    response = bearer_client(verifier).post(
+        f"/api/v1/cases/{body['tracking']}/assign", {"assignee": verifier.username}, content_type="application/json"
+    )
+
+    assert response.status_code == 409
+    assert not holdings(Case.objects.get(tracking=body["tracking"])).filter(left_at__isnull=True).exists()
+
+
+def test_a_report_resolved_in_time_stays_met_when_the_live_room_checks_it_late(
+    warga1: User, operator: User, personas: dict[str, User]
+) -> None:
+    _client, filed = file_report(warga1)
+    tracking = filed["tracking"]
+    act_ok(bearer_client(operator), tracking, "dispose", agency="PUPR")
+    agency = bearer_client(personas["pupr.penghubung"])
+    act_ok(agency, tracking, "accept")
+    act_ok(agency, tracking, "resolve", reason="Lampu diganti")
+    report = Complaint.objects.get(tracking=tracking)
+    assert report.sla_status == "met"
+    assert report.due_at is not None
+    Complaint.objects.filter(pk=report.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))  # checked late
+
+    act_ok(bearer_client(operator), tracking, "verify_completion")
+    assert Complaint.objects.get(pk=report.pk).sla_status == "met"
+    act_ok(bearer_client(warga1), tracking, "confirm")
+    assert Complaint.objects.get(pk=report.pk).sla_status == "met"

@@ -79,7 +79,10 @@ def test_messages_of_both_old_tables_move_into_the_kernel_with_their_timeline_st
         ]
         # Make the old ids differ from the kernel's, as on a database with messages of both kinds.
         old.get_model("complaints", "Message").objects.create(
-            complaint_id=Complaint.objects.get().pk, author_id=warga1.pk, author_role="reporter", body="pad"
+            complaint_id=old.get_model("complaints", "Complaint").objects.get().pk,
+            author_id=warga1.pk,
+            author_role="reporter",
+            body="pad",
         )
 
         migrate(latest)
@@ -93,3 +96,23 @@ def test_messages_of_both_old_tables_move_into_the_kernel_with_their_timeline_st
         assert [e["text"] for e in shown if e["action"] == "message"] == ["Sudah seminggu"]
     finally:
         migrate(latest)
+
+
+def test_a_note_is_for_those_handling_the_report_now_and_moves_no_public_date(
+    warga1: User, operator: User, personas: dict[str, User]
+) -> None:
+    _reporter, filed = file_report(warga1)
+    tracking = filed["tracking"]
+    live_room = bearer_client(operator)
+    act_ok(live_room, tracking, "dispose", agency="PUPR")
+    updated = Complaint.objects.get(tracking=tracking).updated_at
+    assert _post(live_room, f"/api/v1/complaints/{tracking}/messages", body="Cek PJU", internal=True).status_code == 201
+    assert Complaint.objects.get(tracking=tracking).updated_at == updated
+    pupr = bearer_client(personas["pupr.penghubung"])
+    assert "Cek PJU" in str(pupr.get(f"/api/v1/complaints/{tracking}").json()["timeline"])
+    act_ok(pupr, tracking, "hand_off", agency="DISHUB", reason="Bukan kami")
+
+    after = pupr.get(f"/api/v1/complaints/{tracking}")
+
+    assert after.status_code == 200  # PUPR still reads the trail of a report it held ...
+    assert "Cek PJU" not in str(after.json()["timeline"])  # ... but no longer the notes of those handling it
