@@ -2,11 +2,24 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from kotalive.accounts.models import User
 from kotalive.catalogue.models import localised
 from kotalive.coordination.models import CoordinationRequest
 from kotalive.coordination.selectors import due_date, request_roles
 from kotalive.workflow.models import WorkflowStep
+
+KIND_LABELS = {
+    "verify_document": gettext_lazy("Verify a document"),
+    "provide_data": gettext_lazy("Provide data"),
+    "take_action": gettext_lazy("Take an action"),
+    "opinion": gettext_lazy("Give an opinion"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
 
 
 def coordination_summary(request: CoordinationRequest) -> dict[str, Any]:
@@ -14,6 +27,7 @@ def coordination_summary(request: CoordinationRequest) -> dict[str, Any]:
     return {
         "tracking": request.tracking,
         "kind": request.kind,
+        "kind_label": kind_label(request.kind),
         "parent": request.parent_tracking,
         "parent_kind": request.parent_kind,
         "from_agency": request.from_agency.code,
@@ -32,7 +46,11 @@ def coordination_summary(request: CoordinationRequest) -> dict[str, Any]:
 
 def coordination_detail(request: CoordinationRequest, user: User) -> dict[str, Any]:
     definition = request.workflow.parsed
-    labels = {t.action: localised(t.label) or t.action for t in definition.transitions}
+    labels = {
+        "submit": str(gettext_lazy("Request sent")),
+        "escalate": str(gettext_lazy("Escalated")),
+        **{t.action: localised(t.label) or t.action for t in definition.transitions},
+    }
     steps = WorkflowStep.objects.filter(subject_type=request.event_kind, subject_id=request.pk).select_related("actor")
     roles = request_roles(user=user, request=request)
     return {

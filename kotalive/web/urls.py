@@ -5,6 +5,7 @@ from kotalive.web import (
     views_backoffice_cases,
     views_catalogue,
     views_complaints,
+    views_coordination,
     views_integration,
     views_services,
 )
@@ -51,4 +52,15 @@ urlpatterns = [
     path("kantor/<str:code>/layanan/baru/", views_catalogue.service_edit, name="backoffice-service-new"),
     path("kantor/<str:code>/layanan/<str:service_code>/", views_catalogue.service_edit, name="backoffice-service-edit"),
     path("kantor/<str:code>/kasus/<str:tracking>/", views_backoffice_cases.case_page, name="backoffice-case"),
+    path("kantor/<str:code>/koordinasi/", views_coordination.inbox, name="backoffice-coordination"),
+    path(
+        "kantor/<str:code>/koordinasi/<str:tracking>/",
+        views_coordination.request_page,
+        name="backoffice-coordination-request",
+    ),
+    path(
+        "kantor/<str:code>/koordinasi-minta/<str:tracking>/",
+        views_coordination.ask,
+        name="backoffice-coordination-ask",
+    ),
 ]

@@ -26,12 +26,15 @@ from kotalive.cases.selectors import (
 )
 from kotalive.catalogue.forms import form_fields
 from kotalive.catalogue.models import localised
+from kotalive.coordination.presenters import coordination_summary
+from kotalive.coordination.selectors import coordination_of_parent
 from kotalive.core.calendar_services import calendar_override_remove, calendar_override_set
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.models import AuditEntry, CalendarOverride
 from kotalive.registry.selectors import registry_values
 from kotalive.web.access import staff_user
 from kotalive.web.feedback import flash_refusal
+from kotalive.web.views_coordination import ask_form
 from kotalive.workflow.sla import state_overdue
 
 FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
@@ -142,7 +145,8 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
             case = case_get_for_actor(user=user, tracking=tracking)
     version = case.service_version
     labels = {t["action"]: localised(t.get("label", {})) for t in case.workflow.document["transitions"]}
-    state_labels = {s["code"]: localised(s.get("label", {})) for s in case.workflow.document["states"]}
+    # The parsed definition's states: with the kernel's own (waiting on another agency).
+    state_labels = {code: localised(s.label) for code, s in case.workflow.parsed.states.items()}
     staff = User.objects.filter(staff_roles__agency=case.agency).distinct().order_by("username")
     return render(
         request,
@@ -164,6 +168,10 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
             "audit": AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("id"),
             "staff": staff,
             "output": getattr(case, "output", None),
+            "code": code,
+            "tracking": case.tracking,
+            "coordination": [coordination_summary(r) for r in coordination_of_parent(kind="case", parent_id=case.pk)],
+            "ask": ask_form(case.agency_id),
         },
         status=status,
     )

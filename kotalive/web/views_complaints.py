@@ -35,12 +35,15 @@ from kotalive.complaints.selectors import (
     public_complaints,
     triage_queue,
 )
+from kotalive.coordination.presenters import coordination_summary
+from kotalive.coordination.selectors import agency_ids_of, coordination_of_parent
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create, upload_response
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.web.access import signed_in_user, staff_user
 from kotalive.web.feedback import flash_refusal
+from kotalive.web.views_coordination import ask_form
 from kotalive.workflow.definitions import TERMINAL
 
 
@@ -199,6 +202,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             status = exc.status
         complaint = complaint_get_for_actor(user=user, tracking=tracking)
     detail = complaint_detail(complaint, user)
+    handling = complaint_handles(complaint_roles(user=user, complaint=complaint))
     return render(
         request,
         "web/complaint.html",
@@ -211,11 +215,30 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             and complaint_rating(complaint) is None
             and complaint_handling_finished(complaint),
             "can_write": complaint.state_category not in TERMINAL,
-            # Staff handling the report may keep internal notes (never shown to the reporter).
-            "can_note": complaint_handles(complaint_roles(user=user, complaint=complaint)),
+            # Staff handling the report may keep internal notes (never shown to the reporter) and ask other agencies.
+            "can_note": handling,
+            **_coordination(complaint, user, handling),
         },
         status=status,
     )
+
+
+def _coordination(complaint: Complaint, user: User, handling: bool) -> dict[str, object]:
+    """The report's coordination requests and the "ask another agency" form, for the agency holding it (the Live
+    Room's operating agency while it holds the report)."""
+    if not handling or user.kind != User.STAFF:
+        return {}
+    holder = complaint.agency or Agency.objects.filter(role=Agency.OPERATOR).order_by("id").first()
+    if holder is None or holder.pk not in agency_ids_of(user):
+        return {}
+    return {
+        "code": holder.code,
+        "tracking": complaint.tracking,
+        "coordination": [
+            coordination_summary(r) for r in coordination_of_parent(kind="complaint", parent_id=complaint.pk)
+        ],
+        "ask": ask_form(holder.pk),
+    }
 
 
 @login_required

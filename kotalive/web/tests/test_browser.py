@@ -218,6 +218,20 @@ def test_the_officer_s_inbox_and_case_page_are_accessible(browser: Browser, live
         officer.goto(live_server.url + path)
         assert _serious_violations(officer) == [], path
         assert _fits_the_phone(officer), path
+    # Ask DINKES from the case page; DINKES's coordination inbox and the request's page.
+    officer.fill("#coord-message", "Mohon cek laporan kehilangan dari kepolisian.")
+    officer.click("text=Kirim permintaan")
+    officer.wait_for_load_state()
+    assert "KOORD-" in officer.content()
+    dinkes = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
+    _sign_in(dinkes, live_server.url, "dinkes.petugas")
+    dinkes.goto(live_server.url + "/kantor/DINKES/koordinasi/")
+    assert _serious_violations(dinkes) == []
+    assert _fits_the_phone(dinkes)
+    dinkes.click("text=KOORD-")
+    dinkes.wait_for_load_state()
+    assert _serious_violations(dinkes) == []
+    assert _fits_the_phone(dinkes)
     operator = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
     _sign_in(operator, live_server.url, "kominfo.operator")
     operator.goto(live_server.url + "/kantor/kalender/")

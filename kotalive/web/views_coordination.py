@@ -1,0 +1,114 @@
+"""Back-office pages for coordination between agencies: an agency's inbox (asked of it, asked by it), one request
+with its actions, and asking another agency from a case's page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kotalive.agencies.selectors import agency_get
+from kotalive.coordination import services
+from kotalive.coordination.models import KINDS, CooperationAgreement
+from kotalive.coordination.presenters import coordination_detail, coordination_summary, kind_label
+from kotalive.coordination.selectors import (
+    INCOMING,
+    OUTGOING,
+    agency_ids_of,
+    coordination_get_for_actor,
+    coordination_inbox,
+)
+from kotalive.core.errors import DomainError, NotFound
+from kotalive.web.access import staff_user
+from kotalive.web.feedback import flash_refusal
+
+
+@login_required
+def inbox(request: HttpRequest, code: str) -> HttpResponse:
+    user = staff_user(request)
+    agency = agency_get(code=code)
+    if agency is None or agency.pk not in agency_ids_of(user):
+        raise Http404
+    return render(
+        request,
+        "web/backoffice_coordination.html",
+        {
+            "agency": agency,
+            "incoming": [coordination_summary(r) for r in coordination_inbox(agency=agency, direction=INCOMING)[:100]],
+            "outgoing": [coordination_summary(r) for r in coordination_inbox(agency=agency, direction=OUTGOING)[:100]],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
+    user = staff_user(request)
+    try:
+        found = coordination_get_for_actor(user=user, tracking=tracking)
+    except NotFound:
+        raise Http404 from None
+    status = 200
+    if request.method == "POST":
+        try:
+            services.coordination_transition(
+                actor=user,
+                tracking=tracking,
+                action=request.POST.get("action", ""),
+                version=int(request.POST.get("version", "0") or 0),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Done."))
+            return redirect(reverse("web:backoffice-coordination-request", args=[code, tracking]))
+        except (DomainError, ValueError) as exc:
+            flash_refusal(request, exc) if isinstance(exc, DomainError) else messages.error(request, str(exc))
+            status = getattr(exc, "status", 422)
+            found = coordination_get_for_actor(user=user, tracking=tracking)
+    return render(
+        request,
+        "web/backoffice_coordination_request.html",
+        {"code": code, "request_": found, "detail": coordination_detail(found, user)},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def ask(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
+    """Ask another agency about case or report `tracking` (from its back-office page), then back to that page."""
+    user = staff_user(request)
+    back = request.POST.get("back", "")
+    try:
+        days = int(request.POST.get("due_working_days", "") or 0)
+    except ValueError:
+        days = 0
+    try:
+        made = services.coordination_request(
+            actor=user,
+            parent=tracking,
+            to_agency=request.POST.get("to_agency", ""),
+            kind=request.POST.get("kind", ""),
+            message=request.POST.get("message", ""),
+            due_working_days=days,
+            blocking=request.POST.get("blocking") == "1",
+        )
+        messages.success(
+            request,
+            _("Request %(tracking)s sent to %(agency)s.") % {"tracking": made.tracking, "agency": made.to_agency.name},
+        )
+    except DomainError as exc:
+        flash_refusal(request, exc)
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect(reverse("web:backoffice-coordination", args=[code]))
+
+
+def ask_form(agency_id: int) -> dict[str, object]:
+    """What the "ask another agency" form offers: the agencies this one has agreements with, and the kinds."""
+    agreements = CooperationAgreement.objects.filter(from_agency_id=agency_id, active=True).select_related("to_agency")
+    return {
+        "targets": [(a.to_agency.code, a.to_agency.name) for a in agreements],
+        "kinds": [(k, kind_label(k)) for k in KINDS],
+    }
