@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 
 from kotalive.accounts.models import User
 from kotalive.agencies.auth import BearerToken, actor
@@ -280,7 +280,11 @@ def mine(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/complaints/{tracking}", response={200: ComplaintOut, **WITH_404}, summary="One report")
-def get_complaint(request: HttpRequest, tracking: str) -> dict[str, Any]:
+def get_complaint(
+    request: HttpRequest,
+    # A tracking number's shape: the fixed paths beside it (/complaints/categories, /complaints/public) are no report.
+    tracking: str = Path(..., pattern=r"^[A-Z0-9]+-[0-9]{8}-[0-9]+$"),
+) -> dict[str, Any]:
     """State, public status, agency, version, timeline (with the time spent at each agency in `time_at_agencies`
     and in the hand-off steps' `seconds_at_agency`) and the actions the caller may take now."""
     return _detail(actor(request), tracking)
