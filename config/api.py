@@ -14,6 +14,7 @@ from kotalive.complaints.lapor_api import router as lapor_router
 from kotalive.coordination.api import router as coordination_router
 from kotalive.core.api import install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
+from kotalive.dashboard.api import router as dashboard_router
 from kotalive.events.api import router as events_router
 from kotalive.notifications.api import router as notifications_router
 from kotalive.regions.api import router as regions_router
@@ -37,6 +38,7 @@ api.add_router("/", complaints_public_router)
 api.add_router("/", complaints_router)
 api.add_router("/", lapor_router)
 api.add_router("/", coordination_router)
+api.add_router("/", dashboard_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/", events_router)
 api.add_router("/", registry_router)

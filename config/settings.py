@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kotalive.cases",
     "kotalive.complaints",
     "kotalive.coordination",
+    "kotalive.dashboard",
     "kotalive.demo",
     "kotalive.web",
 ]

@@ -1,0 +1,97 @@
+"""The agency x agency hand-off matrix over a period: the kernel's ledger of transfers (kotalive/workflow/ledger.py)
+for applications and reports, with the coordination requests asked along each pair (docs/coordination-metrics.md)."""
+
+import csv
+import datetime as dt
+import io
+import statistics
+from typing import Any
+
+from django.utils import timezone
+
+from kotalive.agencies.models import Agency
+from kotalive.coordination.models import OPEN_CATEGORY_LIST, CoordinationRequest
+from kotalive.core.calendar import JAKARTA
+from kotalive.workflow.ledger import handoff_ledger
+
+COLUMNS = [
+    "from_agency",
+    "to_agency",
+    "transfers",
+    "accepted",
+    "acceptance_seconds_median",
+    "bounced",
+    "bounce_rate",
+    "ping_pong",
+    "requests",
+    "requests_answered",
+    "request_turnaround_seconds_median",
+    "requests_unanswered_overdue",
+]
+
+
+def period(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end] as local (Asia/Jakarta) days, as the moments they begin and end."""
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=JAKARTA)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=JAKARTA)
+    return since, until
+
+
+def handoff_matrix(*, start: dt.date, end: dt.date) -> dict[str, Any]:
+    since, until = period(start, end)
+    operator = Agency.objects.filter(role=Agency.OPERATOR).order_by("id").values_list("code", flat=True).first()
+    ledger = handoff_ledger(kinds=("case", "complaint"), since=since, until=until, origin=operator or "")
+    rows: dict[tuple[str, str], dict[str, Any]] = {key: pair.as_row() for key, pair in ledger.pairs.items()}
+    now = timezone.now()
+    requests = CoordinationRequest.objects.filter(submitted_at__gte=since, submitted_at__lt=until).values_list(
+        "from_agency__code", "to_agency__code", "state", "state_category", "submitted_at", "closed_at", "due_at"
+    )
+    turnaround: dict[tuple[str, str], list[float]] = {}
+    for source, target, state, category, submitted, closed, due in requests:
+        row = rows.setdefault((source, target), _empty(source, target))
+        row["requests"] += 1
+        if state == "answered" and closed is not None:
+            row["requests_answered"] += 1
+            turnaround.setdefault((source, target), []).append((closed - submitted).total_seconds())
+        if category in OPEN_CATEGORY_LIST and due is not None and now > due:
+            row["requests_unanswered_overdue"] += 1
+    for key, spans in turnaround.items():
+        rows[key]["request_turnaround_seconds_median"] = round(statistics.median(spans))
+    for row in rows.values():
+        for name in ("requests", "requests_answered", "requests_unanswered_overdue"):
+            row.setdefault(name, 0)
+        row.setdefault("request_turnaround_seconds_median", None)
+    ordered = sorted(rows.values(), key=lambda r: (-r["transfers"] - r["requests"], r["from_agency"], r["to_agency"]))
+    return {
+        "from": start,
+        "to": end,
+        "subjects": ledger.subjects,
+        "pairs": ordered,
+        "wrong_agency_seconds": dict(sorted(ledger.wrong_agency_seconds.items())),
+    }
+
+
+def _empty(source: str, target: str) -> dict[str, Any]:
+    return {
+        "from_agency": source,
+        "to_agency": target,
+        "transfers": 0,
+        "accepted": 0,
+        "acceptance_seconds_median": None,
+        "bounced": 0,
+        "bounce_rate": None,
+        "ping_pong": 0,
+        "requests": 0,
+        "requests_answered": 0,
+        "request_turnaround_seconds_median": None,
+        "requests_unanswered_overdue": 0,
+    }
+
+
+def matrix_csv(matrix: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in matrix["pairs"]:
+        writer.writerow({name: "" if row.get(name) is None else row[name] for name in COLUMNS})
+    return out.getvalue()
