@@ -4,11 +4,13 @@ answer reaches the case's internal timeline and the case resumes."""
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
 import pytest
+from django.db import connection
 from django.test import Client
 
 from kotalive.accounts.models import User
@@ -21,7 +23,7 @@ from kotalive.events.models import OutboxEvent
 from kotalive.events.tests.helpers import drain, subscribe
 from kotalive.events.tests.receiver import Receiver
 from kotalive.notifications.models import Notification
-from kotalive.workflow.models import Escalation
+from kotalive.workflow.models import Escalation, WorkflowStep
 from kotalive.workflow.sweep import sla_sweep
 
 REQUESTS = "/api/v1/coordination/requests"
@@ -213,3 +215,52 @@ def test_an_overdue_request_reminds_the_asked_agency_and_escalates_to_its_head(
     assert rules["liaison"] in {"dinkes.petugas", "dinkes.penghubung"}
     assert rules["operator"] == "kominfo.operator"
     assert Notification.objects.filter(kind="coordination.escalated", subject=tracking).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # each thread has its own connection: the answers must really commit
+def test_two_blocking_requests_answered_at_once_resume_the_case_once_after_both(
+    warga1: User, verifier: User, personas: dict[str, User]
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("simultaneous writers are a PostgreSQL deployment; SQLite queues writers (BEGIN IMMEDIATE)")
+    _applicant, case = submit_birth_certificate(warga1)
+    officer = bearer_client(verifier)
+    first = _ask(officer, case["tracking"]).json()["tracking"]
+    second = _ask(officer, case["tracking"], to_agency="DINSOS", kind="provide_data").json()["tracking"]
+    answerers = {first: personas["dinkes.petugas"], second: personas["dinsos.petugas"]}
+    versions = {t: bearer_client(u).get(f"{REQUESTS}/{t}").json()["version"] for t, u in answerers.items()}
+    barrier = threading.Barrier(2)
+    answers: list[int] = []
+    failures: list[Exception] = []
+
+    def answer(tracking: str) -> None:
+        try:
+            client = bearer_client(answerers[tracking])
+            barrier.wait(timeout=30)
+            response = client.post(
+                f"{REQUESTS}/{tracking}/transitions",
+                {"action": "answer", "version": versions[tracking], "reason": "Sudah dicek."},
+                content_type="application/json",
+            )
+            answers.append(response.status_code)
+        except Exception as exc:  # reported by the main thread below
+            failures.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=answer, args=(t,)) for t in answerers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not failures
+    assert answers == [200, 200]
+    parent = Case.objects.get(tracking=case["tracking"])
+    assert (parent.state, parent.resume_state) == ("submitted", "")
+    moves = list(
+        WorkflowStep.objects.filter(subject_type="case", subject_id=parent.pk, action__in=["await_agency", "resume"])
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    )
+    assert moves == ["await_agency", "resume"]  # waited once (the second request found it waiting), resumed once
