@@ -14,6 +14,7 @@ from kotalive.agencies.models import StaffRole
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import PermissionDenied, ValidationFailed
+from kotalive.dashboard.city import city_performance, performance_csv
 from kotalive.dashboard.handoffs import handoff_matrix, matrix_csv
 
 router = Router(tags=["dashboard"], auth=BearerToken())
@@ -21,10 +22,16 @@ READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, S
 MAX_DAYS = 3 * 366
 
 
+def _platform_reader(user: User) -> bool:
+    return (
+        user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists()
+    )
+
+
 def _reader(user: User) -> None:
     """The Live Room, leadership and auditors read the city's dashboards, and every agency head."""
-    platform = StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists()
-    if user.kind != User.STAFF or not (platform or StaffRole.objects.filter(user=user, role=StaffRole.HEAD).exists()):
+    head = StaffRole.objects.filter(user=user, role=StaffRole.HEAD).exists()
+    if user.kind != User.STAFF or not (_platform_reader(user) or head):
         raise PermissionDenied(_("Only the Live Room, leadership, auditors and agency heads read the dashboards."))
 
 
@@ -48,6 +55,68 @@ def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def _as(format_: str, body: dict[str, Any], csv_text: Any, name: str) -> Any:
+    if format_ == "csv":
+        response = HttpResponse(csv_text(body), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if format_ != "json":
+        raise ValidationFailed({"format": [_("must be json or csv")]})
+    return body
+
+
+@router.get("/dashboard/city", response={200: dict[str, Any], **AUTH_ERRORS, **COMMON_ERRORS}, summary="City")
+def city(
+    request: HttpRequest,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+    format: str = "json",  # noqa: A002 (the documented parameter)
+) -> Any:
+    """Applications and reports over `from`..`to` (local days, the last 90 by default): per agency and for the city,
+    volumes, backlog, SLA compliance, time to first response and to completion (median, p90), the reopened share,
+    escalations (formulas: docs/coordination-metrics.md). `format=csv` gives the same as CSV."""
+    _reader(actor(request))
+    first, last = _period(start, end)
+    return _as(format, city_performance(start=first, end=last), performance_csv, f"city-{first}-{last}")
+
+
+@router.get(
+    "/dashboard/agencies/{code}", response={200: dict[str, Any], **AUTH_ERRORS, **COMMON_ERRORS}, summary="Agency"
+)
+def agency(
+    request: HttpRequest,
+    code: str,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+    format: str = "json",  # noqa: A002 (the documented parameter)
+) -> Any:
+    """The same figures for one agency (`agency`), next to the city's (`city`); its head, the Live Room, leadership
+    and auditors read it."""
+    user = actor(request)
+    if (
+        not _platform_reader(user)
+        and not StaffRole.objects.filter(user=user, agency__code=code, role=StaffRole.HEAD).exists()
+    ):
+        raise PermissionDenied(_("Only the agency's head, the Live Room, leadership and auditors read this dashboard."))
+    first, last = _period(start, end)
+    own = city_performance(start=first, end=last, agency=code)
+    if format == "csv":
+        return _as(format, own, performance_csv, f"{code}-{first}-{last}")
+    whole = city_performance(start=first, end=last)
+    return _as(
+        format,
+        {
+            "from": first,
+            "to": last,
+            "agency": code,
+            "own": own["kinds"],
+            "city": {k: v["city"] for k, v in whole["kinds"].items()},
+        },
+        performance_csv,
+        code,
+    )
+
+
 @router.get("/dashboard/handoffs", response={200: dict[str, Any], **AUTH_ERRORS, **COMMON_ERRORS}, summary="Hand-offs")
 def handoffs(
     request: HttpRequest,
@@ -60,11 +129,4 @@ def handoffs(
     per agency the time spent with subjects it did not finish. `format=csv` gives the pairs as CSV."""
     _reader(actor(request))
     first, last = _period(start, end)
-    matrix = handoff_matrix(start=first, end=last)
-    if format == "csv":
-        response = HttpResponse(matrix_csv(matrix), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="handoffs-{first}-{last}.csv"'
-        return response
-    if format != "json":
-        raise ValidationFailed({"format": [_("must be json or csv")]})
-    return matrix
+    return _as(format, handoff_matrix(start=first, end=last), matrix_csv, f"handoffs-{first}-{last}")

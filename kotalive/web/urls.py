@@ -6,6 +6,7 @@ from kotalive.web import (
     views_catalogue,
     views_complaints,
     views_coordination,
+    views_dashboard,
     views_integration,
     views_services,
 )
@@ -27,6 +28,8 @@ urlpatterns = [
     path("kantor/perjanjian-data/", views_integration.agreements, name="backoffice-agreements"),
     path("profil/akses-data/", views_integration.data_access, name="data-access"),
     path("kantor/live-room/", views_complaints.live_room, name="liveroom"),
+    path("kantor/dasbor/", views_dashboard.live_room_dashboard, name="dashboard"),
+    path("kantor/<str:code>/dasbor/", views_dashboard.agency_dashboard, name="dashboard-agency"),
     path("kantor/live-room/kategori/", views_complaints.live_room_routing, name="liveroom-routing"),
     path("laporan/", views_complaints.my_reports, name="reports"),
     path("laporan/baru/", views_complaints.report_new, name="report-new"),

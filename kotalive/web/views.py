@@ -240,6 +240,11 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "live_room": any(
                 r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None for r in roles
             ),
+            "dashboard": any(
+                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR}
+                and r.agency_id is None
+                for r in roles
+            ),
         },
     )
 
@@ -261,6 +266,7 @@ def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
             "units": agency.units.all(),
             "manages_staff": user_may_manage_staff(user=user, agency=agency),
             "edits_services": may_edit_services(user=user, agency=agency),
+            "heads": any(r.role == StaffRole.HEAD for r in roles),
         },
     )
 

@@ -1,0 +1,128 @@
+"""The city's performance figures, recomputed by hand from a small known history: volumes, backlog, SLA compliance,
+time to first response and completion, the reopened share; the agency's page beside the city; CSV equals JSON."""
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from kotalive.accounts.models import User
+from kotalive.cases.models import Case
+from kotalive.cases.tests.fixtures import submit_birth_certificate
+from kotalive.complaints.models import Complaint
+from kotalive.complaints.tests.helpers import act_ok, file_report
+from kotalive.conftest import bearer_client
+from kotalive.core.calendar import local_date
+from kotalive.workflow.models import WorkflowStep
+
+
+def _act(client: Client, tracking: str, action: str, version: int) -> int:
+    response = client.post(
+        f"/api/v1/cases/{tracking}/transitions", {"action": action, "version": version}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    return int(response.json()["version"])
+
+
+def _history(warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]) -> None:
+    """Two applications (one completed, one open) and two reports (one closed after a reopening, one open)."""
+    _c, done = submit_birth_certificate(warga1)
+    version = done["version"]
+    for client, action in [
+        (bearer_client(verifier), "start_verification"),
+        (bearer_client(verifier), "verify"),
+        (bearer_client(verifier), "submit_for_approval"),
+        (bearer_client(personas["dukcapil.kadis"]), "approve"),
+    ]:
+        version = _act(client, done["tracking"], action, version)
+    submit_birth_certificate(warga2)
+    _r, report = file_report(warga1)
+    live_room, pupr = bearer_client(operator), bearer_client(personas["pupr.penghubung"])
+    act_ok(live_room, report["tracking"], "dispose", agency="PUPR")
+    act_ok(pupr, report["tracking"], "accept")
+    act_ok(pupr, report["tracking"], "resolve", reason="Diganti")
+    act_ok(live_room, report["tracking"], "verify_completion")
+    act_ok(bearer_client(warga1), report["tracking"], "reopen", reason="Masih mati")
+    act_ok(pupr, report["tracking"], "resolve", reason="Diganti lagi")
+    act_ok(live_room, report["tracking"], "verify_completion")
+    act_ok(bearer_client(warga1), report["tracking"], "confirm")
+    file_report(warga2)
+
+
+def test_the_city_figures_are_what_the_rows_say(
+    warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
+) -> None:
+    _history(warga1, warga2, verifier, operator, personas)
+    live_room = bearer_client(operator)
+
+    figures = live_room.get("/api/v1/dashboard/city").json()["kinds"]
+
+    cases, reports = figures["case"]["city"], figures["complaint"]["city"]
+    assert (cases["submitted"], cases["backlog"], cases["closed"]) == (2, 1, 1)
+    completed = Case.objects.get(state="completed")
+    assert completed.closed_at is not None
+    assert cases["completion_seconds"]["median"] == round(
+        (completed.closed_at - completed.submitted_at).total_seconds()
+    )
+    first = WorkflowStep.objects.filter(subject_type="case", subject_id=completed.pk, action="start_verification").get()
+    assert cases["first_response_seconds"]["n"] == 1  # the open case has had no answer yet
+    assert cases["first_response_seconds"]["median"] == round((first.at - completed.submitted_at).total_seconds())
+    assert (reports["submitted"], reports["backlog"], reports["closed"], reports["reopened"]) == (2, 1, 1, 1)
+    assert reports["reopened_share"] == 1.0  # "closed is not fixed": the one closed report was reopened first
+    closed = Complaint.objects.get(state="closed")
+    assert reports["sla_compliance"] == (1.0 if closed.sla_status == "met" else 0.0)
+    by_agency = {row["agency"]: row for row in figures["complaint"]["agencies"]}
+    assert by_agency["DISKOMINFO"]["backlog"] == 1  # the Live Room still holds the second report
+    assert by_agency["PUPR"]["closed"] == 1
+    exported = list(csv.DictReader(io.StringIO(live_room.get("/api/v1/dashboard/city?format=csv").content.decode())))
+    city_rows = {row["kind"]: row for row in exported if row["agency"] == "*"}
+    for kind, row in city_rows.items():
+        for name in ("submitted", "backlog", "closed", "reopened", "escalations"):
+            assert int(row[name]) == figures[kind]["city"][name], (kind, name)
+    for kind in ("case", "complaint"):  # the agencies' rows add up to the city's
+        assert sum(int(r["submitted"]) for r in exported if r["kind"] == kind and r["agency"] != "*") == int(
+            city_rows[kind]["submitted"]
+        )
+
+
+def test_an_agency_head_sees_their_agency_beside_the_city_and_not_another_agency(
+    warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
+) -> None:
+    _history(warga1, warga2, verifier, operator, personas)
+    head = bearer_client(personas["dukcapil.kadis"])
+
+    own: dict[str, Any] = head.get("/api/v1/dashboard/agencies/DISDUKCAPIL").json()
+
+    assert own["own"]["case"]["city"]["submitted"] == 2
+    assert own["own"]["complaint"]["city"]["submitted"] == 0
+    assert own["city"]["complaint"]["submitted"] == 2
+    assert head.get("/api/v1/dashboard/agencies/PUPR").status_code == 403
+    assert bearer_client(warga1).get("/api/v1/dashboard/city").status_code == 403
+    today = local_date(timezone.now())
+    empty = bearer_client(operator).get(
+        f"/api/v1/dashboard/city?from={today + dt.timedelta(days=5)}&to={today + dt.timedelta(days=6)}"
+    )
+    assert empty.json()["kinds"]["case"]["city"]["submitted"] == 0
+
+
+def test_the_dashboard_pages_show_the_figures_and_link_their_exports(
+    warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
+) -> None:
+    _history(warga1, warga2, verifier, operator, personas)
+    live_room = Client()
+    live_room.force_login(operator)
+    head = Client()
+    head.force_login(personas["dukcapil.kadis"])
+
+    city = live_room.get("/kantor/dasbor/").content.decode()
+    own = head.get("/kantor/DISDUKCAPIL/dasbor/")
+
+    assert "PUPR" in city
+    assert "/api/v1/dashboard/city?" in city
+    assert own.status_code == 200
+    assert "/api/v1/dashboard/agencies/DISDUKCAPIL?" in own.content.decode()
+    assert head.get("/kantor/PUPR/dasbor/").status_code == 404
+    assert head.get("/kantor/dasbor/").status_code == 404  # the city's is the Live Room's and leadership's

@@ -1,0 +1,100 @@
+"""The Live Room's dashboard and an agency head's: the figures of kotalive/dashboard over a period, as tables a
+screen reader reads and with the hand-off matrix shaded as a heat map; CSV and JSON exports beside each."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from kotalive.agencies.models import Agency, StaffRole
+from kotalive.core.calendar import local_date
+from kotalive.dashboard.city import city_performance
+from kotalive.dashboard.handoffs import handoff_matrix
+from kotalive.web.access import staff_user
+
+READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
+
+
+def _day(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    today = local_date(timezone.now())
+    end = _day(request.GET.get("to"), today)
+    start = _day(request.GET.get("from"), end - dt.timedelta(days=89))
+    return (start, end) if start <= end else (end, end)
+
+
+def _heat(matrix: dict[str, Any], highlight: str | None = None) -> dict[str, Any]:
+    """The matrix as a grid: rows from, columns to, each cell its transfers and a shade from 0 to 4."""
+    pairs = {(p["from_agency"], p["to_agency"]): p for p in matrix["pairs"] if p["transfers"] or p["requests"]}
+    agencies = sorted({a for pair in pairs for a in pair})
+    top = max((p["transfers"] + p["requests"] for p in pairs.values()), default=0)
+    grid = []
+    for source in agencies:
+        cells = []
+        for target in agencies:
+            pair = pairs.get((source, target))
+            count = (pair["transfers"] + pair["requests"]) if pair else 0
+            cells.append(
+                {
+                    "pair": pair,
+                    "count": count,
+                    "shade": 0 if not count or not top else 1 + (3 * count) // max(top, 1),
+                    "mine": highlight in (source, target),
+                }
+            )
+        grid.append({"agency": source, "cells": cells, "mine": source == highlight})
+    return {"agencies": agencies, "grid": grid, "pairs": list(pairs.values())}
+
+
+@login_required
+def live_room_dashboard(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if not StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists():
+        raise Http404
+    start, end = _period(request)
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "start": start,
+            "end": end,
+            "performance": city_performance(start=start, end=end),
+            "matrix": _heat(handoff_matrix(start=start, end=end)),
+            "api": "/api/v1/dashboard/city",
+            "agency": None,
+        },
+    )
+
+
+@login_required
+def agency_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    user = staff_user(request)
+    agency = Agency.objects.filter(code=code).first()
+    platform = StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists()
+    if agency is None or not (
+        platform or StaffRole.objects.filter(user=user, agency=agency, role=StaffRole.HEAD).exists()
+    ):
+        raise Http404
+    start, end = _period(request)
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "start": start,
+            "end": end,
+            "performance": city_performance(start=start, end=end, agency=code),
+            "city": city_performance(start=start, end=end),
+            "matrix": _heat(handoff_matrix(start=start, end=end), highlight=code),
+            "api": f"/api/v1/dashboard/agencies/{code}",
+            "agency": agency,
+        },
+    )
