@@ -93,6 +93,7 @@ def _rows(
             "data": "{}",
             "prefilled": "{}",
             "snapshot": "{}",
+            "resume_state": "",  # not waiting on another agency
             "assignee_id": rng.choice(staff) if staff and rng.random() < 0.6 else None,
             "submitted_at": submitted,
             "is_test": True,
@@ -135,6 +136,7 @@ COLUMNS = (
     "paused_at",
     "paused_working_days",
     "closed_at",
+    "resume_state",
 )
 
 

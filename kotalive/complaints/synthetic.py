@@ -37,7 +37,7 @@ COLUMNS = (
     "paused_working_days", "closed_at", "state_entered_at", "tracking", "kind", "category_id", "title",
     "description", "lat", "lon", "kelurahan_id", "address", "attributes", "anonymous", "confidential", "reporter_id",
     "contact_encrypted", "source", "agency_id", "agency_since", "emergency", "submitted_at", "updated_at",
-    "open311_token", "lapor_id",
+    "open311_token", "lapor_id", "resume_state",
 )  # fmt: skip
 
 
@@ -72,7 +72,7 @@ def _rows(count: int, years: float, seed: int, counters: dict[dt.date, int]) -> 
             "Laporan sintetis untuk uji beban.", rng.uniform(south, north), rng.uniform(west, east),
             rng.choice(kelurahan), "", "{}", rng.random() < 0.1, rng.random() < 0.05, rng.choice(reporters), "",
             "app", (default_agency if rng.random() < 0.8 else rng.choice(agencies)) if held else None,
-            submitted if held else None, False, submitted, submitted, uuid.UUID(int=rng.getrandbits(128)), "",
+            submitted if held else None, False, submitted, submitted, uuid.UUID(int=rng.getrandbits(128)), "", "",
         )  # fmt: skip
 
 

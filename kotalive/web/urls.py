@@ -8,6 +8,7 @@ from kotalive.web import (
     views_coordination,
     views_dashboard,
     views_integration,
+    views_public_performance,
     views_services,
 )
 
@@ -34,6 +35,9 @@ urlpatterns = [
     path("laporan/", views_complaints.my_reports, name="reports"),
     path("laporan/baru/", views_complaints.report_new, name="report-new"),
     path("laporan/publik/", views_complaints.public_reports, name="reports-public"),
+    path("kinerja/", views_public_performance.performance_page, name="performance"),
+    path("data/", views_public_performance.data_index, name="open-data"),
+    path("data/<str:name>.<str:extension>", views_public_performance.data_file, name="open-data-file"),
     path("laporan/<str:tracking>/", views_complaints.report_page, name="report"),
     path("laporan/<str:tracking>/foto/<str:upload_id>/", views_complaints.report_photo, name="report-photo"),
     path("kantor/<str:code>/pengaduan/", views_complaints.agency_complaints, name="backoffice-complaints"),

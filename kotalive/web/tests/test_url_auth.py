@@ -37,6 +37,9 @@ PUBLIC = {
     "open311/v2/requests/DISDUKCAPIL.DISDUKCAPIL",
     "open311/v2/tokens/DISDUKCAPIL.DISDUKCAPIL",
     "laporan/publik/",  # the public page of reports (list and map)
+    "kinerja/",  # the public performance page: aggregates only, no person (issue 11)
+    "data/",  # the open data behind it, and its files
+    "data/DISDUKCAPIL.DISDUKCAPIL",
     "layanan/",  # the catalogue and each service's published standard
     "layanan/DISDUKCAPIL/",
     "admin/login/",  # redirects to the platform's own sign-in

@@ -1,0 +1,148 @@
+"""The public performance figures and the open data they come from (no personal data; docs/coordination-metrics.md):
+every number on the public page (`/kinerja/`) is a sum or a formula over the rows of the open-data files (`/data/`).
+
+- `services`: per agency, applications submitted, closed, met and missed in the period (the city is their sum);
+- `complaints`: reports per category and kecamatan submitted, closed and open now (confidential ones counted but
+  never described);
+- `ikm`: per service, how many answered the satisfaction survey and the mean of each element U1-U9; the IKM value
+  and grade follow by the PermenPANRB 14/2017 formula (`ikm_value`, `ikm_grade`).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from kotalive.cases.models import Case
+from kotalive.catalogue.models import Service
+from kotalive.complaints.models import OPEN_CATEGORY_LIST, Complaint
+from kotalive.dashboard.handoffs import period
+from kotalive.workflow.models import Rating
+
+ELEMENTS = [f"u{i}" for i in range(1, 10)]
+# IKM grades (PermenPANRB 14/2017): the lowest value of each grade.
+GRADES = [(88.31, "A"), (76.61, "B"), (65.00, "C"), (25.00, "D")]
+
+
+def ikm_value(means: list[float]) -> float:
+    """IKM = sum over the nine elements of (mean score x 1/9) x 25, from 25 to 100, rounded to two decimals."""
+    return round(sum(m / 9 for m in means) * 25, 2)
+
+
+def ikm_grade(value: float) -> str:
+    return next((grade for low, grade in GRADES if value >= low), "D")
+
+
+def services_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    since, until = period(start, end)
+    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"submitted": 0, "closed": 0, "met": 0, "missed": 0})
+    live = Case.objects.filter(is_test=False)
+    for code in live.filter(submitted_at__gte=since, submitted_at__lt=until).values_list("agency__code", flat=True):
+        rows[code]["submitted"] += 1
+    closed = live.filter(closed_at__gte=since, closed_at__lt=until).values_list("agency__code", "sla_status")
+    for code, sla in closed:
+        rows[code]["closed"] += 1
+        rows[code]["met"] += int(sla == "met")
+        rows[code]["missed"] += int(sla == "missed")
+    return [{"agency": code, **row} for code, row in sorted(rows.items())]
+
+
+def complaints_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    since, until = period(start, end)
+    rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"submitted": 0, "closed": 0, "open": 0})
+    reports = Complaint.objects.select_related(None)
+    key = ("category__code", "kelurahan__parent_id")
+    for category, kecamatan in reports.filter(submitted_at__gte=since, submitted_at__lt=until).values_list(*key):
+        rows[(category, kecamatan or "")]["submitted"] += 1
+    for category, kecamatan in reports.filter(closed_at__gte=since, closed_at__lt=until).values_list(*key):
+        rows[(category, kecamatan or "")]["closed"] += 1
+    for category, kecamatan in reports.filter(state_category__in=OPEN_CATEGORY_LIST).values_list(*key):
+        rows[(category, kecamatan or "")]["open"] += 1
+    return [{"category": c, "kecamatan": k, **row} for (c, k), row in sorted(rows.items())]
+
+
+def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Per service with answers in the period: their number and each element's mean (4 decimals)."""
+    since, until = period(start, end)
+    ratings = Rating.objects.filter(subject_type="case", scale=Rating.IKM, at__gte=since, at__lt=until)
+    services = dict(Case.objects.filter(pk__in=ratings.values("subject_id")).values_list("pk", "service_id"))
+    sums: dict[int, list[int]] = defaultdict(lambda: [0] * 9)
+    counts: dict[int, int] = defaultdict(int)
+    for subject_id, scores in ratings.values_list("subject_id", "scores"):
+        service = services.get(subject_id)
+        if service is None:
+            continue
+        counts[service] += 1
+        sums[service] = [a + b for a, b in zip(sums[service], scores, strict=True)]
+    codes = dict(Service.objects.filter(pk__in=list(counts)).values_list("pk", "code"))
+    agencies = dict(Service.objects.filter(pk__in=list(counts)).values_list("pk", "agency__code"))
+    rows = []
+    for service, n in sorted(counts.items(), key=lambda item: codes[item[0]]):
+        means = [round(total / n, 4) for total in sums[service]]
+        rows.append(
+            {
+                "service": codes[service],
+                "agency": agencies[service],
+                "answers": n,
+                **dict(zip(ELEMENTS, means, strict=True)),
+            }
+        )
+    return rows
+
+
+def public_figures(*, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """What the public page shows, computed from the open-data rows only (so anyone can recompute it)."""
+    services = services_rows(start=start, end=end)
+    complaints = complaints_rows(start=start, end=end)
+    ikm = ikm_rows(start=start, end=end)
+    met = sum(r["met"] for r in services)
+    decided = met + sum(r["missed"] for r in services)
+    for row in ikm:
+        row["ikm"] = ikm_value([row[e] for e in ELEMENTS])
+        row["grade"] = ikm_grade(row["ikm"])
+    return {
+        "from": start,
+        "to": end,
+        "applications_submitted": sum(r["submitted"] for r in services),
+        "applications_closed": sum(r["closed"] for r in services),
+        "sla_compliance": round(met / decided, 4) if decided else None,
+        "reports_submitted": sum(r["submitted"] for r in complaints),
+        "reports_closed": sum(r["closed"] for r in complaints),
+        "reports_open": sum(r["open"] for r in complaints),
+        "services": services,
+        "complaints": complaints,
+        "ikm": ikm,
+    }
+
+
+DATASETS = {
+    "services": (_("Applications per agency"), ["agency", "submitted", "closed", "met", "missed"]),
+    "complaints": (_("Reports per category and kecamatan"), ["category", "kecamatan", "submitted", "closed", "open"]),
+    "ikm": (_("Satisfaction survey (IKM) per service"), ["service", "agency", "answers", *ELEMENTS]),
+}
+DICTIONARY = {
+    "agency": _("the agency's code (GET /api/v1/agencies)"),
+    "submitted": _("how many were submitted in the period"),
+    "closed": _("how many ended in the period (completed, rejected or cancelled; closed, rejected or merged reports)"),
+    "met": _("closed within the service standard's time"),
+    "missed": _("closed after the service standard's time"),
+    "category": _("the complaint category's code (GET /api/v1/complaints/categories)"),
+    "kecamatan": _("the kecamatan's Kemendagri code (GET /api/v1/regions), empty when the report named none"),
+    "open": _("reports open now"),
+    "service": _("the service's code (GET /api/v1/services)"),
+    "answers": _("how many applicants answered the survey in the period"),
+}
+
+
+def data_dictionary() -> dict[str, str]:
+    """Every column of the open data and what it holds, in the active language."""
+    element = _("the mean score (1-4) of element %(element)s")
+    return {
+        **{k: str(v) for k, v in DICTIONARY.items()},
+        **{e: str(element) % {"element": e.upper()} for e in ELEMENTS},
+    }
+
+
+def dataset_rows(name: str, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    return {"services": services_rows, "complaints": complaints_rows, "ikm": ikm_rows}[name](start=start, end=end)

@@ -1,0 +1,71 @@
+"""The public performance page (`/kinerja/`) and the open data behind it (`/data/`): no sign-in, no personal data;
+every number on the page is recomputable from the files with the formulas of docs/coordination-metrics.md."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from kotalive.core.calendar import local_date
+from kotalive.dashboard.public import DATASETS, data_dictionary, dataset_rows, public_figures
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    today = local_date(timezone.now())
+
+    def day(value: str | None, default: dt.date) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value) if value else default
+        except ValueError:
+            return default
+
+    end = day(request.GET.get("to"), today)
+    start = day(request.GET.get("from"), end - dt.timedelta(days=89))
+    return (start, end) if start <= end and (end - start).days <= 3 * 366 else (end - dt.timedelta(days=89), end)
+
+
+def performance_page(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    return render(
+        request,
+        "web/public_performance.html",
+        {"figures": public_figures(start=start, end=end), "start": start, "end": end},
+    )
+
+
+def data_index(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    return render(
+        request,
+        "web/open_data.html",
+        {
+            "datasets": [(name, label, columns) for name, (label, columns) in DATASETS.items()],
+            "dictionary": data_dictionary(),
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+def data_file(request: HttpRequest, name: str, extension: str) -> HttpResponse:
+    if name == "dictionary" and extension == "json":
+        return HttpResponse(json.dumps(data_dictionary(), ensure_ascii=False), content_type="application/json")
+    if name not in DATASETS or extension not in ("csv", "json"):
+        raise Http404
+    start, end = _period(request)
+    rows = dataset_rows(name, start=start, end=end)
+    if extension == "json":
+        body = {"from": start, "to": end, "rows": rows}
+        return HttpResponse(json.dumps(body, cls=DjangoJSONEncoder), content_type="application/json")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=DATASETS[name][1], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{start}-{end}.csv"'
+    return response
