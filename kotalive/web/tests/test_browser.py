@@ -75,7 +75,17 @@ def _sign_in(page: Page, base: str, login: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/daftar/", "/masuk/", "/lupa-sandi/", "/lupa-sandi/kode/", "/layanan/", "/layanan/akta-kelahiran/", "/kinerja/", "/data/"],
+    [
+        "/",
+        "/daftar/",
+        "/masuk/",
+        "/lupa-sandi/",
+        "/lupa-sandi/kode/",
+        "/layanan/",
+        "/layanan/akta-kelahiran/",
+        "/kinerja/",
+        "/data/",
+    ],
 )
 def test_public_pages_are_accessible_and_fit_a_phone(page: Page, live_server: Any, reference: None, path: str) -> None:
     page.goto(live_server.url + path)
