@@ -264,3 +264,31 @@ def test_two_blocking_requests_answered_at_once_resume_the_case_once_after_both(
         .values_list("action", flat=True)
     )
     assert moves == ["await_agency", "resume"]  # waited once (the second request found it waiting), resumed once
+
+
+def test_agency_systems_ask_and_answer_with_their_keys_and_scopes(
+    warga1: User, dukcapil_admin: User, platform_admin: User
+) -> None:
+    def key(admin: User, agency: str, scopes: list[str], roles: list[str]) -> Client:
+        made = bearer_client(admin).post(
+            f"/api/v1/agencies/{agency}/api-clients",
+            {"name": f"Sistem {agency} {' '.join(scopes)}", "scopes": scopes, "roles": roles},
+            content_type="application/json",
+        )
+        assert made.status_code == 201, made.content
+        return Client(headers={"Authorization": f"Bearer {made.json()['key']}"})
+
+    _applicant, case = submit_birth_certificate(warga1)
+    siak = key(dukcapil_admin, "DISDUKCAPIL", ["coordination:write", "coordination:read"], ["verifier"])
+    simrs = key(platform_admin, "DINKES", ["coordination:read", "coordination:write"], ["liaison"])
+    cases_only = key(dukcapil_admin, "DISDUKCAPIL", ["cases:read"], ["verifier"])
+
+    assert _ask(cases_only, case["tracking"]).status_code == 403  # no coordination scope
+    asked = _ask(siak, case["tracking"])
+    assert asked.status_code == 201, asked.content
+    tracking = asked.json()["tracking"]
+    incoming = simrs.get("/api/v1/agency/coordination?direction=incoming")
+    assert [r["tracking"] for r in incoming.json()] == [tracking]
+    answered = _move(simrs, tracking, "answer", reason="Terverifikasi di SIMRS.")
+    assert answered.status_code == 200, answered.content
+    assert Case.objects.get(tracking=case["tracking"]).state == "submitted"
