@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from kotalive.agencies.auth import BearerToken, actor
-from kotalive.coordination import services
+from kotalive.coordination import announcements, services
 from kotalive.coordination.models import CooperationAgreement
 from kotalive.coordination.presenters import coordination_detail, coordination_summary
 from kotalive.coordination.selectors import (
@@ -181,3 +181,30 @@ def _agreement(a: CooperationAgreement) -> dict[str, Any]:
         "basis": a.basis,
         "active": a.active,
     }
+
+
+class AnnouncementIn(Schema):
+    title: str
+    body: str
+    agencies: list[str] = []  # agency codes; empty: every agency
+
+
+@router.post("/announcements", response={201: dict[str, Any], **AUTH_ERRORS, **COMMON_ERRORS}, summary="Announce")
+def announce(request: HttpRequest, payload: AnnouncementIn) -> Status[dict[str, Any]]:
+    """The platform operator writes to all agencies or chosen ones; each agency gets a read receipt."""
+    user = actor(request)
+    made = announcements.announcement_send(
+        actor=user, title=payload.title, body=payload.body, agencies=payload.agencies
+    )
+    return Status(201, next(a for a in announcements.announcements_for(user) if a["id"] == made.pk))
+
+
+@router.get("/announcements", response={200: list[dict[str, Any]], **AUTH_ERRORS}, summary="Announcements")
+def announcement_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Staff: those sent to their agencies, with their agencies' receipts; the operator: all, with every receipt."""
+    return announcements.announcements_for(actor(request))
+
+
+@router.post("/announcements/{announcement_id}/read", response={200: dict[str, int], **WITH_404}, summary="Read")
+def announcement_mark_read(request: HttpRequest, announcement_id: int) -> dict[str, int]:
+    return {"marked": announcements.announcement_read(actor=actor(request), announcement_id=announcement_id)}

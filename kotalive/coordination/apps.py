@@ -15,4 +15,4 @@ class CoordinationConfig(AppConfig):
 
         subject_kind_register(CoordinationRequest)
         # The notice policy, the worker job and the SLA sweep's adapter register on import.
-        from kotalive.coordination import consumers, jobs, sweep  # noqa: F401, PLC0415
+        from kotalive.coordination import announcements, consumers, jobs, sweep  # noqa: F401, PLC0415

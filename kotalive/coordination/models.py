@@ -113,3 +113,37 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.stage} {self.upload_id}"
+
+
+class Announcement(models.Model):
+    """A message from the platform operator to agencies (all or chosen), with a read receipt per agency."""
+
+    title = models.CharField(max_length=150)
+    body = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AnnouncementReceipt(models.Model):
+    """One agency's copy of an announcement: read when a member of its staff opened it; reminded once when not."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="receipts")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["announcement", "agency"], name="receipt_once_per_agency")]
+        indexes = [models.Index(fields=["agency", "read_at"], name="receipt_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} -> {self.agency_id}"

@@ -30,6 +30,7 @@ urlpatterns = [
     path("profil/akses-data/", views_integration.data_access, name="data-access"),
     path("kantor/live-room/", views_complaints.live_room, name="liveroom"),
     path("kantor/dasbor/", views_dashboard.live_room_dashboard, name="dashboard"),
+    path("kantor/pengumuman/", views_coordination.announcements_page, name="announcements"),
     path("kantor/<str:code>/dasbor/", views_dashboard.agency_dashboard, name="dashboard-agency"),
     path("kantor/live-room/kategori/", views_complaints.live_room_routing, name="liveroom-routing"),
     path("laporan/", views_complaints.my_reports, name="reports"),

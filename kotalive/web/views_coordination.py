@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotalive.agencies.models import Agency
 from kotalive.agencies.selectors import agency_get
-from kotalive.coordination import services
+from kotalive.coordination import announcements, services
 from kotalive.coordination.models import KINDS, CooperationAgreement
 from kotalive.coordination.presenters import coordination_detail, coordination_summary, kind_label
 from kotalive.coordination.selectors import (
@@ -112,3 +113,43 @@ def ask_form(agency_id: int) -> dict[str, object]:
         "targets": [(a.to_agency.code, a.to_agency.name) for a in agreements],
         "kinds": [(k, kind_label(k)) for k in KINDS],
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcements_page(request: HttpRequest) -> HttpResponse:
+    """The operator writes to agencies and sees the read receipts; agency staff read and confirm."""
+    user = staff_user(request)
+    operator = announcements.is_operator(user)
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("intent") == "send":
+                announcements.announcement_send(
+                    actor=user,
+                    title=request.POST.get("title", ""),
+                    body=request.POST.get("body", ""),
+                    agencies=request.POST.getlist("agencies"),
+                )
+                messages.success(request, _("Announcement sent."))
+            else:
+                try:
+                    announcement_id = int(request.POST.get("id", "0"))
+                except ValueError:
+                    announcement_id = 0
+                announcements.announcement_read(actor=user, announcement_id=announcement_id)
+                messages.success(request, _("Marked as read."))
+            return redirect(reverse("web:announcements"))
+        except DomainError as exc:
+            flash_refusal(request, exc)
+            status = exc.status
+    return render(
+        request,
+        "web/announcements.html",
+        {
+            "operator": operator,
+            "items": announcements.announcements_for(user),
+            "agencies": Agency.objects.filter(active=True).order_by("code") if operator else [],
+        },
+        status=status,
+    )

@@ -245,7 +245,7 @@ def test_the_officer_s_inbox_and_case_page_are_accessible(browser: Browser, live
     assert _fits_the_phone(dinkes)
     operator = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
     _sign_in(operator, live_server.url, "kominfo.operator")
-    for path in ["/kantor/kalender/", "/kantor/dasbor/"]:  # the dashboard with the request above in its matrix
+    for path in ["/kantor/kalender/", "/kantor/dasbor/", "/kantor/pengumuman/"]:  # the dashboard shows the request
         operator.goto(live_server.url + path)
         assert _serious_violations(operator) == [], path
         assert _fits_the_phone(operator), path
