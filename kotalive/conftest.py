@@ -46,7 +46,7 @@ def reference(db: None) -> None:
 @pytest.fixture
 def personas(reference: None) -> dict[str, User]:
     """The demo families and staff, without the synthetic population."""
-    demo_data_load(synthetic_people=0)
+    demo_data_load(synthetic_people=0, history=False)
     return {user.username or "": user for user in User.objects.exclude(username__isnull=True)}
 
 

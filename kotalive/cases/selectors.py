@@ -124,7 +124,8 @@ def case_timeline(*, case: Case, staff_view: bool) -> list[TimelineEntry]:
             actor=(s.actor.full_name if s.actor else "system"),
             actor_role=s.actor_role,
             text=s.reason,
-            data=s.data,
+            # What another agency was asked is the agency's business (its internal notes), not the applicant's.
+            data={} if s.action in ("await_agency", "resume") and not staff_view else s.data,
         )
         for s in WorkflowStep.objects.filter(subject_type="case", subject_id=case.pk).select_related("actor")
     ]

@@ -84,12 +84,17 @@ def _actor_name(step_actor: User | None, role: str, show_reporter: bool) -> str:
     return step_actor.full_name
 
 
+KERNEL_WAITING = ("await_agency", "resume")  # the kernel's waiting moves (workflow.waiting)
+
+
 def step_labels() -> dict[str, str]:
     """Names of the timeline's steps that are not workflow transitions."""
     return {
         "submit": _("Report filed"),
         "message": _("Message"),
         "note": _("Internal note"),
+        "await_agency": _("Waiting for another agency"),
+        "resume": _("Back from another agency"),
         "escalate": _("Escalated"),
         "emergency_handover": _("Handed over to 112"),
         "duplicate_merged": _("A duplicate was merged into this report"),
@@ -118,7 +123,10 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
             "actor_role": s.actor_role,
             # A message's step carries the message's id; its text is shown in place.
             "text": messages.get(s.data.get("message_id"), "") if s.action == "message" else s.reason,
-            "data": {k: v for k, v in s.data.items() if k != "message_id"},
+            # What another agency was asked is for those handling the report (its internal notes), not the reporter.
+            "data": {}
+            if s.action in KERNEL_WAITING and not with_notes
+            else {k: v for k, v in s.data.items() if k != "message_id"},
         }
         for s in complaint_timeline(complaint=complaint)
     ]

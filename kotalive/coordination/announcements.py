@@ -105,7 +105,6 @@ def announcement_read(*, actor: User, announcement_id: int) -> int:
     return receipts.filter(read_at__isnull=True).update(read_at=timezone.now(), read_by=actor)
 
 
-@periodic("coordination.announcement-reminders")
 def announcement_reminders(*, now: dt.datetime | None = None) -> int:
     """One in-app reminder to the liaison officers and head of each agency that has not read an announcement after
     REMIND_AFTER; returns how many receipts were reminded."""
@@ -135,3 +134,6 @@ def announcement_reminders(*, now: dt.datetime | None = None) -> int:
             AnnouncementReceipt.objects.filter(pk=receipt.pk).update(reminded_at=now)
         reminded += 1
     return reminded
+
+
+periodic("coordination.announcement-reminders")(announcement_reminders)

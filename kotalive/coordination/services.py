@@ -26,7 +26,6 @@ from kotalive.coordination.models import (
 from kotalive.coordination.selectors import (
     RECEIVER,
     REQUESTER,
-    agency_ids_of,
     coordination_get_for_actor,
     request_roles,
 )
@@ -35,7 +34,7 @@ from kotalive.core.calendar import local_date
 from kotalive.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kotalive.core.numbering import tracking_number
 from kotalive.core.uploads import uploads_owned
-from kotalive.workflow.definitions import TERMINAL
+from kotalive.workflow.definitions import AWAITING_CITIZEN, TERMINAL
 from kotalive.workflow.holders import holding_open
 from kotalive.workflow.messages import subject_message_post
 from kotalive.workflow.models import WorkflowDefinition, WorkflowSubject
@@ -56,6 +55,16 @@ DEFAULT_ESCALATION = [
 ]
 
 
+# The agency roles that work subjects (not its administrators, who manage staff and keys).
+ASKING_ROLES = [StaffRole.VERIFIER, StaffRole.PROCESSOR, StaffRole.APPROVER, StaffRole.HEAD, StaffRole.LIAISON]
+
+
+def _may_ask(user: User, agency: Agency) -> bool:
+    if agency.role == Agency.OPERATOR and _live_room(user):
+        return True
+    return StaffRole.objects.filter(user=user, agency=agency, role__in=ASKING_ROLES).exists()
+
+
 def _live_room(user: User) -> bool:
     roles = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN]
     return user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency__isnull=True, role__in=roles).exists()
@@ -72,6 +81,7 @@ def _text(value: Any, field: str, *, required: bool = True) -> str:
 
 def _parent_note(parent: WorkflowSubject, actor: User, body: str) -> None:
     """What happened on a request, as an internal note on its parent (the handling staff see it, the citizen not)."""
+    body = body if len(body) <= MESSAGE_MAX else body[: MESSAGE_MAX - 1] + "…"  # the full text is on the request
     subject_message_post(subject=parent, actor=actor, author_role="staff", body=body, internal=True)
 
 
@@ -105,7 +115,7 @@ def coordination_request(
     holder = found.holder_agency() if found is not None else None
     if found is not None and holder is None and _live_room(actor):  # the Live Room holds a report: it may ask too
         holder = Agency.objects.filter(role=Agency.OPERATOR).order_by("id").first()
-    if found is None or holder is None or holder.pk not in agency_ids_of(actor):
+    if found is None or holder is None or not _may_ask(actor, holder):
         # The same answer for a parent that does not exist and one of another agency: no existence leak.
         errors["parent"] = [_("is not a case or report your agency holds")]
     if errors:
@@ -114,6 +124,10 @@ def coordination_request(
         raise ValidationFailed({"parent": [_("is not a case or report your agency holds")]})
     if found.state_category in TERMINAL:
         raise ValidationFailed({"parent": [_("is finished: there is nothing to ask for any more")]})
+    if blocking and found.state_category == AWAITING_CITIZEN:
+        raise ValidationFailed(
+            {"parent": [_("waits for the citizen now: ask once it is back with your agency, or do not let it wait")]}
+        )
     if target.pk == holder.pk:
         raise ValidationFailed({"to_agency": [_("is your own agency")]})
     agreement = CooperationAgreement.objects.filter(from_agency=holder, to_agency=target, active=True).first()
@@ -224,11 +238,11 @@ def coordination_transition(
             [Attachment(request=request, upload=u, stage=stage, added_by=actor, added_at=now) for u in files]
         )
         if request.state_category in TERMINAL:
-            _parent_hears_the_end(request, actor)
+            _parent_hears_the_end(request, actor, reason)
     return request
 
 
-def _parent_hears_the_end(request: CoordinationRequest, actor: User) -> None:
+def _parent_hears_the_end(request: CoordinationRequest, actor: User, reason: str) -> None:
     parent = subject_get(request.parent_kind, request.parent_id, for_update=True)
     state = request.workflow.parsed.states[request.state]
     label = state.label.get("id") or request.state  # internal notes are written in the platform's language
@@ -236,7 +250,7 @@ def _parent_hears_the_end(request: CoordinationRequest, actor: User) -> None:
         parent,
         actor,
         _("Coordination request %(tracking)s (%(agency)s): %(state)s. %(answer)s")
-        % {"tracking": request.tracking, "agency": request.to_agency.name, "state": label, "answer": request.answer},
+        % {"tracking": request.tracking, "agency": request.to_agency.name, "state": label, "answer": reason},
     )
     still_open = CoordinationRequest.objects.filter(
         parent_kind=request.parent_kind,

@@ -10,12 +10,12 @@ from ninja import Query, Router
 
 from kotalive.accounts.models import User
 from kotalive.agencies.auth import BearerToken, actor
-from kotalive.agencies.models import StaffRole
+from kotalive.agencies.models import Agency, StaffRole
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS
 from kotalive.core.calendar import local_date
-from kotalive.core.errors import PermissionDenied, ValidationFailed
+from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kotalive.dashboard.city import city_performance, performance_csv
-from kotalive.dashboard.handoffs import handoff_matrix, matrix_csv
+from kotalive.dashboard.handoffs import date_in_range, handoff_matrix, matrix_csv
 
 router = Router(tags=["dashboard"], auth=BearerToken())
 READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
@@ -39,9 +39,12 @@ def _day(value: str | None, field: str, default: dt.date) -> dt.date:
     if not value:
         return default
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed({field: [_("must be a date written as YYYY-MM-DD")]}) from None
+    if not date_in_range(day):
+        raise ValidationFailed({field: [_("must be a date from 2000 to 2100")]})
+    return day
 
 
 def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
@@ -99,6 +102,8 @@ def agency(
     ):
         raise PermissionDenied(_("Only the agency's head, the Live Room, leadership and auditors read this dashboard."))
     first, last = _period(start, end)
+    if not Agency.objects.filter(code=code).exists():
+        raise NotFound("agency not found", code="not_found")
     own = city_performance(start=first, end=last, agency=code)
     if format == "csv":
         return _as(format, own, performance_csv, f"{code}-{first}-{last}")

@@ -76,7 +76,7 @@ def city_performance(*, start: dt.date, end: dt.date, agency: str | None = None)
     result: dict[str, Any] = {"from": start, "to": end, "kinds": {}}
     for kind, model in KINDS.items():
         rows: dict[str, dict[str, Any]] = defaultdict(_empty)
-        subjects = model.objects.all()
+        subjects = model.objects.filter(is_test=False) if kind == "case" else model.objects.all()
         if agency:
             subjects = subjects.filter(agency__code=agency)
         submitted = list(
@@ -121,7 +121,7 @@ def city_performance(*, start: dt.date, end: dt.date, agency: str | None = None)
         if agency:
             escalations = escalations.filter(Q(holder=agency))
         for holder in escalations.values_list("holder", flat=True):
-            rows[holder]["escalations"] += 1
+            rows[holder or codes[None]]["escalations"] += 1  # "": the Live Room held it
         city = _empty()
         for row in rows.values():
             for name, value in row.items():

@@ -30,8 +30,18 @@ COLUMNS = [
 ]
 
 
+# The dates a period may name: far enough for any record, near enough that no date arithmetic overflows.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def date_in_range(day: dt.date) -> bool:
+    return EARLIEST <= day <= LATEST
+
+
 def period(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end] as local (Asia/Jakarta) days, as the moments they begin and end."""
+    """[start, end] as local (Asia/Jakarta) days, as the moments they begin and end (dates clamped to the range
+    a period may name)."""
+    start, end = min(max(start, EARLIEST), LATEST), min(max(end, EARLIEST), LATEST)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=JAKARTA)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=JAKARTA)
     return since, until

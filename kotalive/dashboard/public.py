@@ -21,6 +21,7 @@ from kotalive.dashboard.handoffs import period
 from kotalive.workflow.models import Rating
 
 ELEMENTS = [f"u{i}" for i in range(1, 10)]
+MIN_ANSWERS = 5  # a service's IKM is published from this many answers in the period
 # IKM grades (PermenPANRB 14/2017): the lowest value of each grade.
 GRADES = [(88.31, "A"), (76.61, "B"), (65.00, "C"), (25.00, "D")]
 
@@ -66,7 +67,8 @@ def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Per service with answers in the period: their number and each element's mean (4 decimals)."""
     since, until = period(start, end)
     ratings = Rating.objects.filter(subject_type="case", scale=Rating.IKM, at__gte=since, at__lt=until)
-    services = dict(Case.objects.filter(pk__in=ratings.values("subject_id")).values_list("pk", "service_id"))
+    rated = Case.objects.filter(pk__in=ratings.values("subject_id"), is_test=False)
+    services = dict(rated.values_list("pk", "service_id"))
     sums: dict[int, list[int]] = defaultdict(lambda: [0] * 9)
     counts: dict[int, int] = defaultdict(int)
     for subject_id, scores in ratings.values_list("subject_id", "scores"):
@@ -79,6 +81,8 @@ def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     agencies = dict(Service.objects.filter(pk__in=list(counts)).values_list("pk", "agency__code"))
     rows = []
     for service, n in sorted(counts.items(), key=lambda item: codes[item[0]]):
+        if n < MIN_ANSWERS:  # too few to publish: a handful of answers could be told apart
+            continue
         means = [round(total / n, 4) for total in sums[service]]
         rows.append(
             {

@@ -21,6 +21,7 @@ from kotalive.complaints.reference import complaints_load_reference
 from kotalive.coordination.services import coordination_load_reference
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
+from kotalive.demo.history import demo_history_load
 from kotalive.regions.services import regions_load_reference
 from kotalive.registry.identity import FEMALE, MALE
 from kotalive.registry.mediation import agreement_save
@@ -201,8 +202,9 @@ def _demo_staff(password: str) -> None:
             )
 
 
-def demo_data_load(*, synthetic_people: int = DEMO_SYNTHETIC_PEOPLE) -> None:
-    """The demo: a small registry, citizens warga1-3 and one staff account per persona."""
+def demo_data_load(*, synthetic_people: int = DEMO_SYNTHETIC_PEOPLE, history: bool = True) -> None:
+    """The demo: a small registry, citizens warga1-3, one staff account per persona and (with `history`) a few
+    months of synthetic activity for the dashboards; the tests' personas leave the history out."""
     password = settings.DEMO_PASSWORD
     _demo_registry(synthetic_people)
     for citizen in DEMO_CITIZENS:
@@ -211,6 +213,8 @@ def demo_data_load(*, synthetic_people: int = DEMO_SYNTHETIC_PEOPLE) -> None:
     _demo_liaisons(password)
     _demo_agreements()
     _demo_open311_partner()
+    if history:
+        demo_history_load()  # a few months of synthetic activity for the dashboards (kotalive/demo/history.py)
 
 
 def liaison_username(agency_code: str) -> str:

@@ -54,18 +54,22 @@ def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse
     status = 200
     if request.method == "POST":
         try:
+            version = int(request.POST.get("version", "0") or 0)
+        except ValueError:
+            version = 0  # answered as a stale version: reload and try again
+        try:
             services.coordination_transition(
                 actor=user,
                 tracking=tracking,
                 action=request.POST.get("action", ""),
-                version=int(request.POST.get("version", "0") or 0),
+                version=version,
                 reason=request.POST.get("reason", ""),
             )
             messages.success(request, _("Done."))
             return redirect(reverse("web:backoffice-coordination-request", args=[code, tracking]))
-        except (DomainError, ValueError) as exc:
-            flash_refusal(request, exc) if isinstance(exc, DomainError) else messages.error(request, str(exc))
-            status = getattr(exc, "status", 422)
+        except DomainError as exc:
+            flash_refusal(request, exc)
+            status = exc.status
             found = coordination_get_for_actor(user=user, tracking=tracking)
     return render(
         request,

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.core.calendar import local_date
-from kotalive.dashboard.city import city_performance
-from kotalive.dashboard.handoffs import handoff_matrix
+from kotalive.dashboard.city import city_performance, performance_csv
+from kotalive.dashboard.handoffs import date_in_range, handoff_matrix, matrix_csv
 from kotalive.web.access import staff_user
 
 READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
@@ -20,16 +20,17 @@ READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, S
 
 def _day(value: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if value else default
+        day = dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return day if date_in_range(day) else default
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     today = local_date(timezone.now())
     end = _day(request.GET.get("to"), today)
     start = _day(request.GET.get("from"), end - dt.timedelta(days=89))
-    return (start, end) if start <= end else (end, end)
+    return (start, end) if start <= end and (end - start).days <= 3 * 366 else (end - dt.timedelta(days=89), end)
 
 
 def _heat(matrix: dict[str, Any], highlight: str | None = None) -> dict[str, Any]:
@@ -61,17 +62,8 @@ def live_room_dashboard(request: HttpRequest) -> HttpResponse:
     if not StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists():
         raise Http404
     start, end = _period(request)
-    return render(
-        request,
-        "web/dashboard.html",
-        {
-            "start": start,
-            "end": end,
-            "performance": city_performance(start=start, end=end),
-            "matrix": _heat(handoff_matrix(start=start, end=end)),
-            "api": "/api/v1/dashboard/city",
-            "agency": None,
-        },
+    return _page(
+        request, start, end, city_performance(start=start, end=end), None, handoff_matrix(start=start, end=end)
     )
 
 
@@ -85,16 +77,37 @@ def agency_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     ):
         raise Http404
     start, end = _period(request)
+    own = city_performance(start=start, end=end, agency=code)
+    return _page(request, start, end, own, agency, handoff_matrix(start=start, end=end))
+
+
+def _page(
+    request: HttpRequest,
+    start: dt.date,
+    end: dt.date,
+    performance: dict[str, Any],
+    agency: Agency | None,
+    matrix: dict[str, Any],
+) -> HttpResponse:
+    """The page, or with `format=csv` / `format=handoffs-csv` its figures or its hand-off pairs as CSV (the same
+    files as the API's, for a signed-in browser)."""
+    wanted = request.GET.get("format")
+    if wanted in ("csv", "handoffs-csv"):
+        text = performance_csv(performance) if wanted == "csv" else matrix_csv(matrix)
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        name = f"{'handoffs' if wanted == 'handoffs-csv' else (agency.code if agency else 'city')}-{start}-{end}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    city = city_performance(start=start, end=end)["kinds"] if agency else None
+    sections = [(kind, figures, city[kind]["city"] if city else None) for kind, figures in performance["kinds"].items()]
     return render(
         request,
         "web/dashboard.html",
         {
             "start": start,
             "end": end,
-            "performance": city_performance(start=start, end=end, agency=code),
-            "city": city_performance(start=start, end=end),
-            "matrix": _heat(handoff_matrix(start=start, end=end), highlight=code),
-            "api": f"/api/v1/dashboard/agencies/{code}",
+            "sections": sections,
+            "matrix": _heat(matrix, highlight=agency.code if agency else None),
             "agency": agency,
         },
     )

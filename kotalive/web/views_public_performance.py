@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kotalive.core.calendar import local_date
+from kotalive.dashboard.handoffs import date_in_range
 from kotalive.dashboard.public import DATASETS, data_dictionary, dataset_rows, public_figures
 
 
@@ -20,9 +21,10 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 
     def day(value: str | None, default: dt.date) -> dt.date:
         try:
-            return dt.date.fromisoformat(value) if value else default
+            found = dt.date.fromisoformat(value) if value else default
         except ValueError:
             return default
+        return found if date_in_range(found) else default
 
     end = day(request.GET.get("to"), today)
     start = day(request.GET.get("from"), end - dt.timedelta(days=89))

@@ -47,7 +47,7 @@ GUARDS = frozenset({"documents_complete"})
 HOLDER_EFFECTS = frozenset(
     {"holder_leave", "holder_take", "holder_clear", "holder_again", "holder_accept", "helpers_add", "helpers_release"}
 )
-CLOCK_EFFECTS = frozenset({"clock_start", "clock_stop"})
+CLOCK_EFFECTS = frozenset({"clock_start", "clock_stop", "clock_pause", "clock_resume"})
 EFFECTS = HOLDER_EFFECTS | CLOCK_EFFECTS
 
 

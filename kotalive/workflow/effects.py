@@ -13,7 +13,10 @@ Holder effects (the agency the subject is with; workflow.holders keeps each hold
 - `helpers_release` {"outcome"}: every helper's stretch ends (they still hear of this event).
 Clock effects (the subject's SLA clock, on working days; waiting for the citizen pauses it by its category):
 - `clock_start` {"working_days"}: a new clock for the new holder ("same": as long as the subject's own clock);
-- `clock_stop`: the clock ends now, met or missed (the subject goes on without one, e.g. awaiting a check).
+- `clock_stop`: the clock ends now, met or missed (the subject goes on without one, e.g. awaiting a check);
+- `clock_pause`, `clock_resume`: the clock stops counting while someone outside the holder is asked (an asking
+  agency asked back), and counts again with the due date moved by the working days it was paused (waiting for
+  the citizen pauses and resumes by the state's category, without an effect).
 Entering a terminal state ends every holder's stretch (outcome "closed") without an effect saying so. A state may
 declare a timeout (`"timeout": {"days": 10, "action": "close_unconfirmed", "name": "confirm_by"}`): entering it
 sets the subject's timeout_at; the kernel's sweep takes the action for the system when it passes.
@@ -25,7 +28,7 @@ from typing import Any
 
 from kotalive.workflow import holders
 from kotalive.workflow.models import Holding, WorkflowSubject
-from kotalive.workflow.sla import sla_start, sla_stop
+from kotalive.workflow.sla import sla_pause, sla_resume, sla_start, sla_stop
 
 
 @dataclass
@@ -97,3 +100,7 @@ def clock_effects_apply(subject: WorkflowSubject, effects: list[dict[str, Any]],
             sla_start(subject, now=now, working_days=subject.sla_working_days if days == "same" else int(days))
         elif effect["effect"] == "clock_stop":
             sla_stop(subject, now=now)
+        elif effect["effect"] == "clock_pause":
+            sla_pause(subject, now=now)
+        elif effect["effect"] == "clock_resume":
+            sla_resume(subject, now=now)

@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Min, Q
+
 from kotalive.workflow.models import Holding
 
 BOUNCED = frozenset({"handed_off", "returned_to_operator"})
@@ -58,21 +60,20 @@ def handoff_ledger(*, kinds: tuple[str, ...], since: dt.datetime, until: dt.date
     """The ledger of subjects of `kinds` whose first lead stretch began in [since, until); `origin` is the agency
     code a subject's first stretch came from when it came from the platform operator (a disposed report), or ""
     when a first stretch is no transfer (an application filed straight with its agency)."""
-    first = (
-        Holding.objects.filter(
-            subject_type__in=kinds,
-            holder=Holding.AGENCY,
-            role=Holding.LEAD,
-            received_at__gte=since,
-            received_at__lt=until,
+    leads = Holding.objects.filter(holder=Holding.AGENCY, role=Holding.LEAD)
+    # Subjects whose first lead stretch began in the period, kind by kind (ids of different kinds may be equal).
+    chosen = Q(pk__in=[])
+    for kind in kinds:
+        first = (
+            leads.filter(subject_type=kind)
+            .values("subject_id")
+            .annotate(first=Min("received_at"))
+            .filter(first__gte=since, first__lt=until)
+            .values("subject_id")
         )
-        .values("subject_type", "subject_id")
-        .distinct()
-    )
+        chosen |= Q(subject_type=kind, subject_id__in=first)
     rows = (
-        Holding.objects.filter(
-            holder=Holding.AGENCY, role=Holding.LEAD, subject_type__in=kinds, subject_id__in=first.values("subject_id")
-        )
+        leads.filter(chosen)
         .order_by("subject_type", "subject_id", "received_at", "id")
         .values_list("subject_type", "subject_id", "agency__code", "received_at", "accepted_at", "left_at", "outcome")
     )

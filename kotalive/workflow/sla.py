@@ -68,19 +68,32 @@ def sla_after_move(subject: WorkflowSubject, *, old_category: str, now: dt.datet
             subject.closed_at = now
         return  # met or missed stays as decided when the clock stopped (a report resolved in time)
     if new_category == AWAITING_CITIZEN and old_category != AWAITING_CITIZEN:
-        subject.paused_at = now
-        subject.sla_status = WorkflowSubject.PAUSED
+        sla_pause(subject, now=now)
     elif old_category == AWAITING_CITIZEN and new_category != AWAITING_CITIZEN and subject.paused_at:
-        paused_days = working_days_between(local_date(subject.paused_at), local_date(now))
-        subject.paused_working_days += paused_days
-        if subject.due_at is not None:
-            subject.due_at = end_of_office_day(add_working_days(local_date(subject.due_at), paused_days))
-        subject.paused_at = None
-        subject.sla_status = sla_status_now(subject, now=now)
+        sla_resume(subject, now=now)
     if new_category in TERMINAL:
         subject.closed_at = now
         missed = subject.due_at is not None and now > subject.due_at
         subject.sla_status = WorkflowSubject.MISSED if missed else WorkflowSubject.MET
+
+
+def sla_pause(subject: WorkflowSubject, *, now: dt.datetime) -> None:
+    """The clock stops counting while someone outside the holder is asked (the citizen, the asking agency)."""
+    if subject.paused_at is None:
+        subject.paused_at = now
+        subject.sla_status = WorkflowSubject.PAUSED
+
+
+def sla_resume(subject: WorkflowSubject, *, now: dt.datetime) -> None:
+    """The clock counts again; the due date moves by the working days it was paused."""
+    if subject.paused_at is None:
+        return
+    paused_days = working_days_between(local_date(subject.paused_at), local_date(now))
+    subject.paused_working_days += paused_days
+    if subject.due_at is not None:
+        subject.due_at = end_of_office_day(add_working_days(local_date(subject.due_at), paused_days))
+    subject.paused_at = None
+    subject.sla_status = sla_status_now(subject, now=now)
 
 
 def sla_status_now(subject: WorkflowSubject, *, now: dt.datetime, calendar: WorkingCalendar | None = None) -> str:

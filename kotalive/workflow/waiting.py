@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.core.errors import DomainError
 from kotalive.events.audience import Audience
-from kotalive.workflow.definitions import AWAITING_AGENCY, TERMINAL, WAITING_STATE
+from kotalive.workflow.definitions import AWAITING_AGENCY, AWAITING_CITIZEN, TERMINAL, WAITING_STATE
 from kotalive.workflow.models import WorkflowStep, WorkflowSubject
 from kotalive.workflow.services import workflow_record_step
 
@@ -30,6 +30,11 @@ def subject_wait_for_agency(
         raise DomainError(_("This is finished: nothing can wait on another agency any more."), code="finished")
     if subject.state == WAITING_STATE:
         return None
+    if subject.state_category == AWAITING_CITIZEN:  # the citizen must act now: nothing may take that away
+        raise DomainError(
+            _("The citizen is asked to act on this now: ask another agency once it is back with you."),
+            code="awaiting_citizen",
+        )
     from_state = subject.state
     subject.resume_state = from_state
     subject.state, subject.state_category = WAITING_STATE, AWAITING_AGENCY

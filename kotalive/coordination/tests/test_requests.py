@@ -116,9 +116,7 @@ def test_a_request_reaches_the_asked_agency_the_case_waits_and_resumes_with_the_
         jsonschema.Draft202012Validator(catalogue[event.type]).validate(event.data)
 
 
-def test_asking_back_stops_the_clock_and_the_reply_starts_a_new_one(
-    warga1: User, verifier: User, dinkes: Client
-) -> None:
+def test_asking_back_pauses_the_clock_and_the_reply_resumes_it(warga1: User, verifier: User, dinkes: Client) -> None:
     _applicant, case = submit_birth_certificate(warga1)
     officer = bearer_client(verifier)
     tracking = _ask(officer, case["tracking"]).json()["tracking"]
@@ -127,13 +125,18 @@ def test_asking_back_stops_the_clock_and_the_reply_starts_a_new_one(
     asked_back = _move(dinkes, tracking, "ask_back", reason="Lampirkan nomor register RS.")
 
     assert asked_back.json()["state"] == "asked_back"
-    assert CoordinationRequest.objects.get(tracking=tracking).sla_status == "met"
+    paused = CoordinationRequest.objects.get(tracking=tracking)
+    assert paused.sla_status == "paused"
+    assert paused.paused_at is not None
     assert _move(dinkes, tracking, "reply", reason="x").status_code == 403  # only the asking agency replies
     replied = _move(officer, tracking, "reply", reason="Nomor register 123/RSU/2026.")
     assert replied.json()["state"] == "accepted"
     again = CoordinationRequest.objects.get(tracking=tracking)
     assert again.sla_status == "on_track"
-    assert again.sla_working_days == 3
+    assert again.paused_at is None
+    assert again.due_at is not None
+    assert paused.due_at is not None
+    assert again.due_at >= paused.due_at  # the due date moved by the paused working days (none, in one day)
     assert Case.objects.get(tracking=case["tracking"]).state == "awaiting_agency"  # still waiting for the answer
 
 
@@ -292,3 +295,33 @@ def test_agency_systems_ask_and_answer_with_their_keys_and_scopes(
     answered = _move(simrs, tracking, "answer", reason="Terverifikasi di SIMRS.")
     assert answered.status_code == 200, answered.content
     assert Case.objects.get(tracking=case["tracking"]).state == "submitted"
+
+
+def test_a_report_waiting_for_its_reporter_is_not_parked_and_a_refusal_s_reason_reaches_the_parent(
+    warga1: User, verifier: User, operator: User, personas: dict[str, User], dinkes: Client
+) -> None:
+    from kotalive.complaints.tests.helpers import act_ok, file_report
+
+    _reporter, filed = file_report(warga1)
+    tracking = filed["tracking"]
+    live_room = bearer_client(operator)
+    act_ok(live_room, tracking, "dispose", agency="PUPR")
+    pupr = bearer_client(personas["pupr.penghubung"])
+    act_ok(pupr, tracking, "accept")
+    act_ok(pupr, tracking, "resolve", reason="Selesai")
+    act_ok(live_room, tracking, "verify_completion")
+    refused = pupr.post(
+        REQUESTS,
+        {"parent": tracking, "to_agency": "DISHUB", "kind": "opinion", "message": "?", "due_working_days": 2},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "parent"
+    assert "waits for the citizen" in refused.json()["errors"][0]["message"]
+
+    _applicant, case = submit_birth_certificate(warga1)
+    asked = _ask(bearer_client(verifier), case["tracking"]).json()["tracking"]
+    assert _move(dinkes, asked, "decline", reason="Di luar kewenangan DINKES").status_code == 200
+    notes = [e["text"] for e in bearer_client(verifier).get(f"/api/v1/cases/{case['tracking']}").json()["timeline"]]
+    assert any("Di luar kewenangan DINKES" in n for n in notes)

@@ -121,8 +121,11 @@ def test_the_dashboard_pages_show_the_figures_and_link_their_exports(
     own = head.get("/kantor/DISDUKCAPIL/dasbor/")
 
     assert "PUPR" in city
-    assert "/api/v1/dashboard/city?" in city
+    assert "format=csv" in city
     assert own.status_code == 200
-    assert "/api/v1/dashboard/agencies/DISDUKCAPIL?" in own.content.decode()
+    assert "The whole city" in own.content.decode() or "Seluruh kota" in own.content.decode()
+    exported = head.get("/kantor/DISDUKCAPIL/dasbor/?format=csv")
+    assert exported["Content-Type"].startswith("text/csv")
+    assert "submitted" in exported.content.decode()
     assert head.get("/kantor/PUPR/dasbor/").status_code == 404
     assert head.get("/kantor/dasbor/").status_code == 404  # the city's is the Live Room's and leadership's

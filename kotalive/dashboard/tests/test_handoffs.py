@@ -57,3 +57,31 @@ def test_only_the_live_room_leadership_auditors_and_heads_read_it_and_bad_dates_
     assert refused.json()["errors"][0]["field"] == "from"
     assert live_room.get("/api/v1/dashboard/handoffs?from=2026-12-10&to=2026-12-01").status_code == 422
     assert live_room.get("/api/v1/dashboard/handoffs?format=xml").json()["errors"][0]["field"] == "format"
+
+
+def test_a_subject_counts_in_the_period_of_its_first_stretch_and_bad_dates_never_break_a_page(
+    warga1: User, operator: User, personas: dict[str, User]
+) -> None:
+    import datetime as dt
+
+    from django.db.models import F
+    from django.test import Client
+
+    from kotalive.complaints.models import Complaint
+    from kotalive.workflow.models import Holding
+
+    _client, filed = file_report(warga1)
+    act_ok(bearer_client(operator), filed["tracking"], "dispose", agency="PUPR")
+    report = Complaint.objects.get(tracking=filed["tracking"])
+    old = dt.timedelta(days=300)  # disposed long ago ...
+    Holding.objects.filter(subject_type="complaint", subject_id=report.pk).update(received_at=F("received_at") - old)
+    act_ok(bearer_client(personas["pupr.penghubung"]), filed["tracking"], "hand_off", agency="DISHUB", reason="x")
+
+    pairs = bearer_client(operator).get("/api/v1/dashboard/handoffs").json()["pairs"]
+
+    assert pairs == []  # ... so it belongs to that old period, not to the last 90 days
+    for path in ("/kinerja/?to=9999-12-31", "/data/ikm.json?from=0001-01-01&to=0001-01-02"):
+        assert Client().get(path).status_code == 200, path
+    for path in ("/api/v1/dashboard/handoffs?to=9999-12-31", "/api/v1/dashboard/city?from=0001-01-01&to=0001-01-05"):
+        refused = bearer_client(operator).get(path)
+        assert refused.status_code == 422, path

@@ -1,12 +1,18 @@
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.core.audit import audit_verify
+from kotalive.core.calendar import local_date
+from kotalive.dashboard.city import city_performance
+from kotalive.dashboard.handoffs import handoff_matrix
+from kotalive.dashboard.public import public_figures
 from kotalive.registry.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +34,16 @@ def test_seeding_the_demo_twice_neither_fails_nor_duplicates() -> None:
     assert "warga1" in out.getvalue()
     assert "dukcapil.verifikator" in out.getvalue()
     assert audit_verify().broken is None
+    # The synthetic history fills the dashboards of a fresh demo: figures, hand-offs (ping-pong too), IKM.
+    today = local_date(timezone.now())
+    start = today - dt.timedelta(days=89)
+    figures = city_performance(start=start, end=today)["kinds"]
+    assert figures["case"]["city"]["closed"] > 10
+    assert figures["complaint"]["city"]["reopened"] > 0
+    pairs = handoff_matrix(start=start, end=today)["pairs"]
+    assert any(p["ping_pong"] for p in pairs)
+    assert any(p["requests"] for p in pairs)
+    assert public_figures(start=start, end=today)["ikm"]
 
 
 @override_settings(DEMO=False)
