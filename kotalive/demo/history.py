@@ -91,9 +91,26 @@ SUBJECT_TIMES = ["submitted_at", "started_at", "due_at", "state_entered_at"]
 NULLABLE_TIMES = ["closed_at", "state_due_at", "timeout_at", "paused_at"]
 
 
-def _backdate_subject(kind: str, model: Any, pk: int, days: float, extra: tuple[str, ...] = ()) -> None:
+def _backdate_subject(
+    kind: str, model: Any, pk: int, days: float, extra: tuple[str, ...] = (), waited: float = 0.0
+) -> None:
+    """Move the subject back by `days`, and its submission (with its clock) by `waited` days more: the time it took
+    from filing to the first answer, so first-response and completion times and late finishes look like a city's."""
     row = model.objects.filter(pk=pk).values(*NULLABLE_TIMES, *extra).get()
     _backdate(kind, model, pk, days, SUBJECT_TIMES + [f for f in (*NULLABLE_TIMES, *extra) if row[f] is not None])
+    if not waited:
+        return
+    earlier = dt.timedelta(days=waited)
+    model.objects.filter(pk=pk).update(
+        submitted_at=F("submitted_at") - earlier, started_at=F("started_at") - earlier, due_at=F("due_at") - earlier
+    )
+    WorkflowStep.objects.filter(subject_type=kind, subject_id=pk, action="submit").update(at=F("at") - earlier)
+    first = Holding.objects.filter(subject_type=kind, subject_id=pk).order_by("received_at", "id").first()
+    if first is not None and kind == "case":  # an application's agency held it from its filing
+        Holding.objects.filter(pk=first.pk).update(received_at=F("received_at") - earlier)
+    ended = model.objects.filter(pk=pk, closed_at__isnull=False, due_at__isnull=False)
+    ended.filter(closed_at__gt=F("due_at")).update(sla_status="missed")
+    ended.filter(closed_at__lte=F("due_at")).update(sla_status="met")
 
 
 def demo_history_load(*, seed: int = 7) -> bool:
@@ -147,8 +164,8 @@ def _application(rng: random.Random, citizen: User, verifier: User, head: User, 
                 case_rate(actor=citizen, tracking=case.tracking, scores=scores)
         else:
             _move(head, case.tracking, "reject", reason="Bukti tempat tinggal tidak sah.")
-    days = rng.uniform(0.5, 2) if roll <= 0.32 else rng.uniform(3, 88)
-    _backdate_subject("case", Case, case.pk, days)
+    days = rng.uniform(0.5, 2) if roll <= 0.32 else rng.uniform(3, 80)
+    _backdate_subject("case", Case, case.pk, days, waited=rng.uniform(0.05, 3.5) if roll > 0.15 else 0.0)
     for request in CoordinationRequest.objects.filter(parent_kind="case", parent_id=case.pk):
         _backdate_subject("coordination", CoordinationRequest, request.pk, days)
     case_snapshot_refresh(case=Case.objects.get(pk=case.pk))  # the applicant's stored view shows the moved dates
@@ -191,4 +208,11 @@ def _report(rng: random.Random, citizen: User, operator: User, staff: dict[str, 
         _report_move(citizen, tracking, "confirm")
         if rng.random() < 0.5:
             complaint_rate(actor=citizen, tracking=tracking, score=rng.choice([3, 4, 5, 5, 2]))
-    _backdate_subject("complaint", Complaint, report.pk, rng.uniform(2, 85), ("updated_at", "agency_since"))
+    _backdate_subject(
+        "complaint",
+        Complaint,
+        report.pk,
+        rng.uniform(2, 80),
+        ("updated_at", "agency_since"),
+        waited=rng.uniform(0.1, 6),
+    )
