@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.cases.models import Case
@@ -61,6 +62,18 @@ def complaints_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     for category, kecamatan in reports.filter(state_category__in=OPEN_CATEGORY_LIST).values_list(*key):
         rows[(category, kecamatan or "")]["open"] += 1
     return [{"category": c, "kecamatan": k, **row} for (c, k), row in sorted(rows.items())]
+
+
+def kelurahan_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Reports submitted in the period per kelurahan (reports that named none are left out)."""
+    since, until = period(start, end)
+    counted = (
+        Complaint.objects.filter(submitted_at__gte=since, submitted_at__lt=until, kelurahan__isnull=False)
+        .values("kelurahan_id")
+        .annotate(submitted=Count("id"))
+        .order_by("kelurahan_id")
+    )
+    return [{"kelurahan": row["kelurahan_id"], "submitted": row["submitted"]} for row in counted]
 
 
 def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -117,6 +130,7 @@ def public_figures(*, start: dt.date, end: dt.date) -> dict[str, Any]:
         "services": services,
         "complaints": complaints,
         "ikm": ikm,
+        "kelurahan": kelurahan_rows(start=start, end=end),
     }
 
 
@@ -124,6 +138,7 @@ DATASETS = {
     "services": (_("Applications per agency"), ["agency", "submitted", "closed", "met", "missed"]),
     "complaints": (_("Reports per category and kecamatan"), ["category", "kecamatan", "submitted", "closed", "open"]),
     "ikm": (_("Satisfaction survey (IKM) per service"), ["service", "agency", "answers", *ELEMENTS]),
+    "kelurahan": (_("Reports per kelurahan"), ["kelurahan", "submitted"]),
 }
 DICTIONARY = {
     "agency": _("the agency's code (GET /api/v1/agencies)"),
@@ -134,6 +149,7 @@ DICTIONARY = {
     "category": _("the complaint category's code (GET /api/v1/complaints/categories)"),
     "kecamatan": _("the kecamatan's Kemendagri code (GET /api/v1/regions), empty when the report named none"),
     "open": _("reports open now"),
+    "kelurahan": _("the kelurahan's Kemendagri code (GET /api/v1/regions)"),
     "service": _("the service's code (GET /api/v1/services)"),
     "answers": _("how many applicants answered the survey in the period"),
 }
@@ -149,4 +165,5 @@ def data_dictionary() -> dict[str, str]:
 
 
 def dataset_rows(name: str, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    return {"services": services_rows, "complaints": complaints_rows, "ikm": ikm_rows}[name](start=start, end=end)
+    readers = {"services": services_rows, "complaints": complaints_rows, "ikm": ikm_rows, "kelurahan": kelurahan_rows}
+    return readers[name](start=start, end=end)

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import F
 from django.utils import timezone
@@ -25,6 +26,7 @@ from kotalive.complaints.services import complaint_rate, complaint_submit, compl
 from kotalive.coordination.models import CoordinationRequest
 from kotalive.coordination.services import coordination_request, coordination_transition
 from kotalive.core.models import Upload
+from kotalive.regions.boundaries import kelurahan_points
 from kotalive.workflow.models import Escalation, Holding, Message, Rating, WorkflowStep
 
 CITIZENS = 48
@@ -172,10 +174,11 @@ def _application(rng: random.Random, citizen: User, verifier: User, head: User, 
 
 
 def _report(rng: random.Random, citizen: User, operator: User, staff: dict[str, User], category: str) -> None:
+    places = kelurahan_points(settings.KOTALIVE_REGION_CODE)
+    code, lat, lon = rng.choice(places) if places else ("", PIN[0], PIN[1])
     report = complaint_submit(
         actor=citizen, kind="complaint", category=category, title="Laporan sintetis",
-        description="Laporan sintetis untuk demo dasbor.", lat=PIN[0] + rng.uniform(-0.02, 0.02),
-        lon=PIN[1] + rng.uniform(-0.02, 0.02),
+        description="Laporan sintetis untuk demo dasbor.", lat=lat, lon=lon, kelurahan=code,
     )  # fmt: skip
     tracking = report.tracking
     agency = Category.objects.get(code=category).default_agency.code

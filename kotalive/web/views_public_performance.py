@@ -5,7 +5,9 @@ import csv
 import datetime as dt
 import io
 import json
+from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +16,8 @@ from django.utils import timezone
 from kotalive.core.calendar import local_date
 from kotalive.dashboard.handoffs import date_in_range
 from kotalive.dashboard.public import DATASETS, data_dictionary, dataset_rows, public_figures
+from kotalive.regions.boundaries import region_shapes
+from kotalive.regions.models import Region
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
@@ -31,12 +35,46 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return (start, end) if start <= end and (end - start).days <= 3 * 366 else (end - dt.timedelta(days=89), end)
 
 
+def _report_map(counts: dict[str, int]) -> dict[str, Any] | None:
+    """The region's kelurahan shaded by their reports (0-4), kecamatan outlined; None without boundary data."""
+    shapes, width, height = region_shapes(settings.KOTALIVE_REGION_CODE)
+    if not shapes:
+        return None
+    top = max(counts.values(), default=0)
+    kelurahan = [
+        {
+            "shape": s,
+            "count": counts.get(s.code, 0),
+            "shade": 0 if not counts.get(s.code) else 1 + (3 * counts[s.code]) // max(top, 1),
+        }
+        for s in shapes
+        if s.level == "kelurahan"
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "kelurahan": kelurahan,
+        "kecamatan": [s for s in shapes if s.level == "kecamatan"],
+    }
+
+
 def performance_page(request: HttpRequest) -> HttpResponse:
     start, end = _period(request)
+    figures = public_figures(start=start, end=end)
+    names = dict(
+        Region.objects.filter(code__in=[r["kelurahan"] for r in figures["kelurahan"]]).values_list("code", "name")
+    )
+    for row in figures["kelurahan"]:
+        row["name"] = names.get(row["kelurahan"], row["kelurahan"])
     return render(
         request,
         "web/public_performance.html",
-        {"figures": public_figures(start=start, end=end), "start": start, "end": end},
+        {
+            "figures": figures,
+            "start": start,
+            "end": end,
+            "map": _report_map({r["kelurahan"]: r["submitted"] for r in figures["kelurahan"]}),
+        },
     )
 
 
