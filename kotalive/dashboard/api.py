@@ -16,6 +16,7 @@ from kotalive.core.calendar import local_date
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kotalive.dashboard.city import city_performance, performance_csv
 from kotalive.dashboard.handoffs import date_in_range, handoff_matrix, matrix_csv
+from kotalive.dashboard.scorecard import scorecard
 
 router = Router(tags=["dashboard"], auth=BearerToken())
 READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
@@ -80,7 +81,10 @@ def city(
     escalations (formulas: docs/coordination-metrics.md). `format=csv` gives the same as CSV."""
     _reader(actor(request))
     first, last = _period(start, end)
-    return _as(format, city_performance(start=first, end=last), performance_csv, f"city-{first}-{last}")
+    figures = city_performance(start=first, end=last)
+    if format == "json":
+        figures["scorecard"] = scorecard(start=first, end=last, city=figures)
+    return _as(format, figures, performance_csv, f"city-{first}-{last}")
 
 
 @router.get(

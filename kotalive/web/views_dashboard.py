@@ -13,6 +13,7 @@ from kotalive.agencies.models import Agency, StaffRole
 from kotalive.core.calendar import local_date
 from kotalive.dashboard.city import city_performance, performance_csv
 from kotalive.dashboard.handoffs import date_in_range, handoff_matrix, matrix_csv
+from kotalive.dashboard.scorecard import scorecard
 from kotalive.web.access import staff_user
 
 READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
@@ -98,7 +99,8 @@ def _page(
         name = f"{'handoffs' if wanted == 'handoffs-csv' else (agency.code if agency else 'city')}-{start}-{end}"
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    city = city_performance(start=start, end=end)["kinds"] if agency else None
+    whole = city_performance(start=start, end=end) if agency else performance
+    city = whole["kinds"] if agency else None
     sections = [(kind, figures, city[kind]["city"] if city else None) for kind, figures in performance["kinds"].items()]
     return render(
         request,
@@ -107,6 +109,7 @@ def _page(
             "start": start,
             "end": end,
             "sections": sections,
+            "scorecard": None if agency else scorecard(start=start, end=end, city=whole),
             "matrix": _heat(matrix, highlight=agency.code if agency else None),
             "agency": agency,
         },

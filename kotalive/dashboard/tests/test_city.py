@@ -129,3 +129,24 @@ def test_the_dashboard_pages_show_the_figures_and_link_their_exports(
     assert "submitted" in exported.content.decode()
     assert head.get("/kantor/PUPR/dasbor/").status_code == 404
     assert head.get("/kantor/dasbor/").status_code == 404  # the city's is the Live Room's and leadership's
+
+
+def test_the_scorecard_measures_each_element_from_the_records(
+    warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
+) -> None:
+    _history(warga1, warga2, verifier, operator, personas)
+
+    figures = bearer_client(operator).get("/api/v1/dashboard/city", headers={"Accept-Language": "en"}).json()
+    card = figures["scorecard"]
+
+    elements = ["communication", "integration", "synchronization", "simplification", "mechanism"]
+    assert [e["element"] for e in card] == elements
+    assert all(m["formula"] for e in card for m in e["measures"])  # every number says how it is computed
+    by_name = {m["name"]: m["value"] for e in card for m in e["measures"]}
+    reports = figures["kinds"]["complaint"]["city"]
+    assert by_name["Reports closed after a reopening"] == reports["reopened_share"] == 1.0
+    assert by_name["Applications within the service standard"] == figures["kinds"]["case"]["city"]["sla_compliance"]
+    assert by_name["Escalations"] == reports["escalations"] + figures["kinds"]["case"]["city"]["escalations"]
+    page = Client()
+    page.force_login(operator)
+    assert "sinkronisasi" in page.get("/kantor/dasbor/").content.decode().lower()
