@@ -75,14 +75,20 @@ def city(
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
     format: str = "json",  # noqa: A002 (the documented parameter)
+    agency: str | None = None,
+    service: str | None = None,
+    category: str | None = None,
+    kecamatan: str | None = None,
 ) -> Any:
     """Applications and reports over `from`..`to` (local days, the last 90 by default): per agency and for the city,
     volumes, backlog, SLA compliance, time to first response and to completion (median, p90), the reopened share,
-    escalations (formulas: docs/coordination-metrics.md). `format=csv` gives the same as CSV."""
+    escalations (formulas: docs/coordination-metrics.md); `agency`, `service` (applications), `category` and
+    `kecamatan` (reports) narrow it. `format=csv` gives the same as CSV."""
     _reader(actor(request))
     first, last = _period(start, end)
-    figures = city_performance(start=first, end=last)
-    if format == "json":
+    filters = {"agency": agency, "service": service, "category": category, "kecamatan": kecamatan}
+    figures = city_performance(start=first, end=last, **{k: v for k, v in filters.items() if v})
+    if format == "json" and not any(filters.values()):  # the scorecard is the whole city's
         figures["scorecard"] = scorecard(start=first, end=last, city=figures)
     return _as(format, figures, performance_csv, f"city-{first}-{last}")
 

@@ -65,8 +65,18 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def city_performance(*, start: dt.date, end: dt.date, agency: str | None = None) -> dict[str, Any]:
-    """Per kind ("case", "complaint"): the city's figures and one row per agency (or only `agency`'s)."""
+def city_performance(
+    *,
+    start: dt.date,
+    end: dt.date,
+    agency: str | None = None,
+    service: str | None = None,
+    category: str | None = None,
+    kecamatan: str | None = None,
+) -> dict[str, Any]:
+    """Per kind ("case", "complaint"): the city's figures and one row per agency (or only `agency`'s). `service`
+    narrows the applications to one service, `category` and `kecamatan` (a Kemendagri code) the reports; a filter
+    of one kind leaves the other kind out."""
     since, until = period(start, end)
     codes: dict[int | None, str] = dict(Agency.objects.values_list("pk", "code"))
     # A report the Live Room holds counts for the platform operator's agency.
@@ -77,6 +87,15 @@ def city_performance(*, start: dt.date, end: dt.date, agency: str | None = None)
     for kind, model in KINDS.items():
         rows: dict[str, dict[str, Any]] = defaultdict(_empty)
         subjects = model.objects.filter(is_test=False) if kind == "case" else model.objects.all()
+        if kind == "case" and (category or kecamatan) or kind == "complaint" and service:
+            subjects = subjects.none()  # the filter is about the other kind
+        if kind == "case" and service:
+            subjects = subjects.filter(service__code=service)
+        if kind == "complaint" and category:
+            subjects = subjects.filter(category__code=category)
+        if kind == "complaint" and kecamatan:
+            subjects = subjects.filter(kelurahan__parent_id=kecamatan)
+        narrowed = subjects if (service or category or kecamatan) else None  # before the agency: escalations below
         if agency:
             subjects = subjects.filter(agency__code=agency)
         submitted = list(
@@ -109,15 +128,17 @@ def city_performance(*, start: dt.date, end: dt.date, agency: str | None = None)
                 subject_type=kind, subject_id__in=[c[0] for c in closed], action__in=REOPENING
             ).values_list("subject_id", flat=True)
         )
-        for pk, agency_id, submitted_at, closed_at, sla, category in closed:
+        for pk, agency_id, submitted_at, closed_at, sla, ended_as in closed:
             row = rows[codes.get(agency_id, "")]
             row["closed"] += 1
             row["met"] += int(sla == "met")
             row["missed"] += int(sla == "missed")
             row["reopened"] += int(pk in reopened)
-            if category == "completed":
+            if ended_as == "completed":
                 row["_completion"].append((closed_at - submitted_at).total_seconds())
         escalations = Escalation.objects.filter(subject_type=kind, at__gte=since, at__lt=until)
+        if narrowed is not None:
+            escalations = escalations.filter(subject_id__in=narrowed.values("pk"))
         if agency:
             escalations = escalations.filter(Q(holder=agency))
         for holder in escalations.values_list("holder", flat=True):

@@ -3,17 +3,25 @@ screen reader reads and with the hand-off matrix shaded as a heat map; CSV and J
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotalive.agencies.models import Agency, StaffRole
+from kotalive.catalogue.models import Service
+from kotalive.complaints.models import Category
+from kotalive.complaints.presenters import category_name
 from kotalive.core.calendar import local_date
 from kotalive.dashboard.city import city_performance, performance_csv
 from kotalive.dashboard.handoffs import date_in_range, handoff_matrix, matrix_csv
 from kotalive.dashboard.scorecard import scorecard
+from kotalive.regions import codes
+from kotalive.regions.models import Region
 from kotalive.web.access import staff_user
 
 READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
@@ -57,15 +65,46 @@ def _heat(matrix: dict[str, Any], highlight: str | None = None) -> dict[str, Any
     return {"agencies": agencies, "grid": grid, "pairs": list(pairs.values())}
 
 
+FILTERS = ("agency", "service", "category", "kecamatan")
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {name: str(request.GET[name])[:60] for name in FILTERS if request.GET.get(name)}
+
+
+def _selects(filters: dict[str, str]) -> list[dict[str, Any]]:
+    """The Live Room's filters: agencies, services, complaint categories, the city's kecamatan."""
+    options = {
+        "agency": [(a.code, a.name) for a in Agency.objects.filter(active=True).order_by("code")],
+        "service": [
+            (s.code, s.current.name if s.current else s.code) for s in Service.objects.select_related("current")
+        ],
+        "category": [(c.code, category_name(c)) for c in Category.objects.filter(active=True)],
+        "kecamatan": [
+            (r.code, r.name)
+            for r in Region.objects.filter(parent_id=settings.KOTALIVE_REGION_CODE, level=codes.KECAMATAN)
+        ],
+    }
+    labels = {"agency": _("Agency"), "service": _("Service"), "category": _("Category"), "kecamatan": _("Kecamatan")}
+    return [
+        {
+            "name": name,
+            "label": labels[name],
+            "options": [(code, text, filters.get(name) == code) for code, text in options[name]],
+        }
+        for name in FILTERS
+    ]
+
+
 @login_required
 def live_room_dashboard(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists():
         raise Http404
     start, end = _period(request)
-    return _page(
-        request, start, end, city_performance(start=start, end=end), None, handoff_matrix(start=start, end=end)
-    )
+    filters = _filters(request)
+    figures = city_performance(start=start, end=end, **filters)
+    return _page(request, start, end, figures, None, handoff_matrix(start=start, end=end), filters)
 
 
 @login_required
@@ -79,7 +118,7 @@ def agency_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     start, end = _period(request)
     own = city_performance(start=start, end=end, agency=code)
-    return _page(request, start, end, own, agency, handoff_matrix(start=start, end=end))
+    return _page(request, start, end, own, agency, handoff_matrix(start=start, end=end), {})
 
 
 def _page(
@@ -89,6 +128,7 @@ def _page(
     performance: dict[str, Any],
     agency: Agency | None,
     matrix: dict[str, Any],
+    filters: dict[str, str],
 ) -> HttpResponse:
     """The page, or with `format=csv` / `format=handoffs-csv` its figures or its hand-off pairs as CSV (the same
     files as the API's, for a signed-in browser)."""
@@ -109,7 +149,9 @@ def _page(
             "start": start,
             "end": end,
             "sections": sections,
-            "scorecard": None if agency else scorecard(start=start, end=end, city=whole),
+            "scorecard": None if agency or filters else scorecard(start=start, end=end, city=whole),
+            "selects": [] if agency else _selects(filters),
+            "query": urlencode({"from": start.isoformat(), "to": end.isoformat(), **filters}),
             "matrix": _heat(matrix, highlight=agency.code if agency else None),
             "agency": agency,
         },

@@ -150,3 +150,39 @@ def test_the_scorecard_measures_each_element_from_the_records(
     page = Client()
     page.force_login(operator)
     assert "sinkronisasi" in page.get("/kantor/dasbor/").content.decode().lower()
+
+
+def test_filters_narrow_the_figures_to_a_service_category_or_kecamatan(
+    warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
+) -> None:
+    _history(warga1, warga2, verifier, operator, personas)
+    live_room = bearer_client(operator)
+
+    def submitted(query: str) -> tuple[int, int]:
+        kinds = live_room.get(f"/api/v1/dashboard/city?{query}").json()["kinds"]
+        return kinds["case"]["city"]["submitted"], kinds["complaint"]["city"]["submitted"]
+
+    assert submitted("") == (2, 2)
+    assert submitted("service=akta-kelahiran") == (2, 0)  # a service is about applications only
+    assert submitted("service=kk-hilang") == (0, 0)
+    assert submitted("category=street-lights") == (0, 2)
+    assert submitted("kecamatan=36.71.01") == (0, 2)  # both reports lie in Kelurahan Sukasari, Kec. Tangerang
+    assert submitted("kecamatan=36.71.02") == (0, 0)
+    assert submitted("agency=PUPR") == (0, 1)  # the Live Room still holds the other report
+
+
+def test_the_live_room_filters_its_dashboard_and_its_download(
+    warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
+) -> None:
+    _history(warga1, warga2, verifier, operator, personas)
+    page = Client()
+    page.force_login(operator)
+
+    filtered = page.get("/kantor/dasbor/?category=street-lights").content.decode()
+    exported = page.get("/kantor/dasbor/?category=street-lights&format=csv").content.decode()
+
+    assert 'value="street-lights" selected' in filtered
+    assert "category=street-lights" in filtered  # the download links keep the filter
+    rows = {(r["kind"], r["agency"]): r for r in csv.DictReader(io.StringIO(exported))}
+    assert rows[("complaint", "*")]["submitted"] == "2"
+    assert rows[("case", "*")]["submitted"] == "0"
