@@ -38,7 +38,7 @@ from kotalive.workflow.definitions import AWAITING_CITIZEN, TERMINAL
 from kotalive.workflow.holders import holding_open
 from kotalive.workflow.messages import subject_message_post
 from kotalive.workflow.models import WorkflowDefinition, WorkflowSubject
-from kotalive.workflow.services import transition, workflow_record_step
+from kotalive.workflow.services import StaleVersion, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 from kotalive.workflow.subjects import subject_find, subject_get
 from kotalive.workflow.waiting import subject_resume, subject_wait_for_agency
@@ -154,6 +154,9 @@ def coordination_request(
     tracking = tracking_number(prefix=TRACKING_PREFIX, day=local_date(now))  # before the transaction
     with transaction.atomic():
         parent_subject = subject_get(found.event_kind, found.pk, for_update=True)
+        # Checked again under the lock: the parent may have moved on since it was read above.
+        if parent_subject.version != found.version:
+            raise StaleVersion(parent_subject.version)
         request = CoordinationRequest(
             tracking=tracking,
             kind=kind,
