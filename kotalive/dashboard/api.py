@@ -1,62 +1,28 @@
 """Dashboards over the API (issue 11, in progress): the hand-off matrix, as JSON or CSV."""
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from kotalive.accounts.models import User
 from kotalive.agencies.auth import BearerToken, actor
-from kotalive.agencies.models import Agency, StaffRole
+from kotalive.agencies.models import Agency
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS
-from kotalive.core.calendar import local_date
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kotalive.dashboard.access import agency_head, period_parse, platform_reader
 from kotalive.dashboard.city import city_performance, performance_csv
-from kotalive.dashboard.handoffs import date_in_range, handoff_matrix, matrix_csv
+from kotalive.dashboard.handoffs import handoff_matrix, matrix_csv
 from kotalive.dashboard.scorecard import scorecard
 
 router = Router(tags=["dashboard"], auth=BearerToken())
-READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
-MAX_DAYS = 3 * 366
-
-
-def _platform_reader(user: User) -> bool:
-    return (
-        user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists()
-    )
 
 
 def _reader(user: User) -> None:
     """The Live Room, leadership and auditors read the city's dashboards, and every agency head."""
-    head = StaffRole.objects.filter(user=user, role=StaffRole.HEAD).exists()
-    if user.kind != User.STAFF or not (_platform_reader(user) or head):
+    if not (platform_reader(user) or agency_head(user)):
         raise PermissionDenied(_("Only the Live Room, leadership, auditors and agency heads read the dashboards."))
-
-
-def _day(value: str | None, field: str, default: dt.date) -> dt.date:
-    if not value:
-        return default
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed({field: [_("must be a date written as YYYY-MM-DD")]}) from None
-    if not date_in_range(day):
-        raise ValidationFailed({field: [_("must be a date from 2000 to 2100")]})
-    return day
-
-
-def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
-    today = local_date(timezone.now())
-    last = _day(end, "to", today)
-    first = _day(start, "from", last - dt.timedelta(days=89))
-    if first > last:
-        raise ValidationFailed({"from": [_("must not be after the end of the period")]})
-    if (last - first).days > MAX_DAYS:
-        raise ValidationFailed({"from": [_("the period may be at most three years long")]})
-    return first, last
 
 
 def _as(format_: str, body: dict[str, Any], csv_text: Any, name: str) -> Any:
@@ -85,7 +51,7 @@ def city(
     escalations (formulas: docs/coordination-metrics.md); `agency`, `service` (applications), `category` and
     `kecamatan` (reports) narrow it. `format=csv` gives the same as CSV."""
     _reader(actor(request))
-    first, last = _period(start, end)
+    first, last = period_parse(start, end)
     filters = {"agency": agency, "service": service, "category": category, "kecamatan": kecamatan}
     figures = city_performance(start=first, end=last, **{k: v for k, v in filters.items() if v})
     if format == "json" and not any(filters.values()):  # the scorecard is the whole city's
@@ -106,12 +72,9 @@ def agency(
     """The same figures for one agency (`agency`), next to the city's (`city`); its head, the Live Room, leadership
     and auditors read it."""
     user = actor(request)
-    if (
-        not _platform_reader(user)
-        and not StaffRole.objects.filter(user=user, agency__code=code, role=StaffRole.HEAD).exists()
-    ):
+    if not (platform_reader(user) or agency_head(user, code)):
         raise PermissionDenied(_("Only the agency's head, the Live Room, leadership and auditors read this dashboard."))
-    first, last = _period(start, end)
+    first, last = period_parse(start, end)
     if not Agency.objects.filter(code=code).exists():
         raise NotFound("agency not found", code="not_found")
     own = city_performance(start=first, end=last, agency=code)
@@ -143,5 +106,5 @@ def handoffs(
     transfers, acceptance, bounce-backs ("not ours"), ping-pong (A -> B -> A) and the coordination requests asked;
     per agency the time spent with subjects it did not finish. `format=csv` gives the pairs as CSV."""
     _reader(actor(request))
-    first, last = _period(start, end)
+    first, last = period_parse(start, end)
     return _as(format, handoff_matrix(start=first, end=last), matrix_csv, f"handoffs-{first}-{last}")

@@ -9,37 +9,19 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kotalive.agencies.models import Agency, StaffRole
+from kotalive.agencies.models import Agency
 from kotalive.catalogue.models import Service
 from kotalive.complaints.models import Category
 from kotalive.complaints.presenters import category_name
-from kotalive.core.calendar import local_date
+from kotalive.dashboard.access import agency_head, period_or_default, platform_reader
 from kotalive.dashboard.city import city_performance, performance_csv
-from kotalive.dashboard.handoffs import date_in_range, handoff_matrix, matrix_csv
+from kotalive.dashboard.handoffs import handoff_matrix, matrix_csv
 from kotalive.dashboard.scorecard import scorecard
 from kotalive.regions import codes
 from kotalive.regions.models import Region
 from kotalive.web.access import staff_user
-
-READERS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR]
-
-
-def _day(value: str | None, default: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-    return day if date_in_range(day) else default
-
-
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    today = local_date(timezone.now())
-    end = _day(request.GET.get("to"), today)
-    start = _day(request.GET.get("from"), end - dt.timedelta(days=89))
-    return (start, end) if start <= end and (end - start).days <= 3 * 366 else (end - dt.timedelta(days=89), end)
 
 
 def _heat(matrix: dict[str, Any], highlight: str | None = None) -> dict[str, Any]:
@@ -99,9 +81,9 @@ def _selects(filters: dict[str, str]) -> list[dict[str, Any]]:
 @login_required
 def live_room_dashboard(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    if not StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists():
+    if not platform_reader(user):
         raise Http404
-    start, end = _period(request)
+    start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     filters = _filters(request)
     figures = city_performance(start=start, end=end, **filters)
     return _page(request, start, end, figures, None, handoff_matrix(start=start, end=end), filters)
@@ -111,12 +93,9 @@ def live_room_dashboard(request: HttpRequest) -> HttpResponse:
 def agency_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     agency = Agency.objects.filter(code=code).first()
-    platform = StaffRole.objects.filter(user=user, agency__isnull=True, role__in=READERS).exists()
-    if agency is None or not (
-        platform or StaffRole.objects.filter(user=user, agency=agency, role=StaffRole.HEAD).exists()
-    ):
+    if agency is None or not (platform_reader(user) or agency_head(user, code)):
         raise Http404
-    start, end = _period(request)
+    start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     own = city_performance(start=start, end=end, agency=code)
     return _page(request, start, end, own, agency, handoff_matrix(start=start, end=end), {})
 

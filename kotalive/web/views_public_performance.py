@@ -2,7 +2,6 @@
 every number on the page is recomputable from the files with the formulas of docs/coordination-metrics.md."""
 
 import csv
-import datetime as dt
 import io
 import json
 from typing import Any
@@ -11,28 +10,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from kotalive.core.calendar import local_date
-from kotalive.dashboard.handoffs import date_in_range
+from kotalive.dashboard.access import period_or_default
 from kotalive.dashboard.public import DATASETS, data_dictionary, dataset_rows, public_figures
 from kotalive.regions.boundaries import region_shapes
 from kotalive.regions.models import Region
-
-
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    today = local_date(timezone.now())
-
-    def day(value: str | None, default: dt.date) -> dt.date:
-        try:
-            found = dt.date.fromisoformat(value) if value else default
-        except ValueError:
-            return default
-        return found if date_in_range(found) else default
-
-    end = day(request.GET.get("to"), today)
-    start = day(request.GET.get("from"), end - dt.timedelta(days=89))
-    return (start, end) if start <= end and (end - start).days <= 3 * 366 else (end - dt.timedelta(days=89), end)
 
 
 def _report_map(counts: dict[str, int]) -> dict[str, Any] | None:
@@ -59,7 +41,7 @@ def _report_map(counts: dict[str, int]) -> dict[str, Any] | None:
 
 
 def performance_page(request: HttpRequest) -> HttpResponse:
-    start, end = _period(request)
+    start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     figures = public_figures(start=start, end=end)
     names = dict(
         Region.objects.filter(code__in=[r["kelurahan"] for r in figures["kelurahan"]]).values_list("code", "name")
@@ -79,7 +61,7 @@ def performance_page(request: HttpRequest) -> HttpResponse:
 
 
 def data_index(request: HttpRequest) -> HttpResponse:
-    start, end = _period(request)
+    start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     return render(
         request,
         "web/open_data.html",
@@ -97,7 +79,7 @@ def data_file(request: HttpRequest, name: str, extension: str) -> HttpResponse:
         return HttpResponse(json.dumps(data_dictionary(), ensure_ascii=False), content_type="application/json")
     if name not in DATASETS or extension not in ("csv", "json"):
         raise Http404
-    start, end = _period(request)
+    start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     rows = dataset_rows(name, start=start, end=end)
     if extension == "json":
         body = {"from": start, "to": end, "rows": rows}
