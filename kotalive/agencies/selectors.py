@@ -22,6 +22,12 @@ def user_has_platform_role(*, user: User, role: str) -> bool:
     return StaffRole.objects.filter(user=user, agency__isnull=True, role=role).exists()
 
 
+def user_is_platform_operator(user: User) -> bool:
+    """The platform's operators (the Live Room) and administrators: who runs the platform for every agency."""
+    roles = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN]
+    return user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency__isnull=True, role__in=roles).exists()
+
+
 def user_staff_roles(*, user: User) -> list[StaffRole]:
     """Every role `user` holds, platform-wide ones first, for the back office's menu."""
     return list(StaffRole.objects.filter(user=user).select_related("agency", "unit").order_by("agency__code", "role"))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
+from kotalive.agencies.selectors import user_is_platform_operator
 from kotalive.coordination.models import Announcement, AnnouncementReceipt
 from kotalive.coordination.selectors import agency_ids_of
 from kotalive.core.audit import audit_record
@@ -20,19 +21,11 @@ from kotalive.core.jobs import periodic
 from kotalive.notifications.models import Notification
 
 REMIND_AFTER = dt.timedelta(days=2)
-OPERATORS = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN]
-
-
-def is_operator(user: User) -> bool:
-    return (
-        user.kind == User.STAFF
-        and StaffRole.objects.filter(user=user, agency__isnull=True, role__in=OPERATORS).exists()
-    )
 
 
 def announcement_send(*, actor: User, title: Any, body: Any, agencies: list[str] | None = None) -> Announcement:
     """Send to `agencies` (codes), or to every active agency when None or empty."""
-    if not is_operator(actor):
+    if not user_is_platform_operator(actor):
         raise PermissionDenied(_("Only the platform operator sends announcements to agencies."))
     errors: dict[str, list[str]] = {}
     title, body = str(title or "").strip(), str(body or "").strip()
@@ -69,7 +62,7 @@ def announcement_send(*, actor: User, title: Any, body: Any, agencies: list[str]
 
 def announcements_for(user: User) -> list[dict[str, Any]]:
     """The operator: every announcement with its receipts; agency staff: those sent to their agencies."""
-    if is_operator(user):
+    if user_is_platform_operator(user):
         rows = Announcement.objects.prefetch_related("receipts__agency")[:100]
         return [_shown(a, list(a.receipts.all())) for a in rows]
     agencies = agency_ids_of(user)

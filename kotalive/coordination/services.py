@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
+from kotalive.agencies.selectors import user_is_platform_operator
 from kotalive.coordination.models import (
     KINDS,
     OPEN_CATEGORY_LIST,
@@ -60,14 +61,9 @@ ASKING_ROLES = [StaffRole.VERIFIER, StaffRole.PROCESSOR, StaffRole.APPROVER, Sta
 
 
 def _may_ask(user: User, agency: Agency) -> bool:
-    if agency.role == Agency.OPERATOR and _live_room(user):
+    if agency.role == Agency.OPERATOR and user_is_platform_operator(user):
         return True
     return StaffRole.objects.filter(user=user, agency=agency, role__in=ASKING_ROLES).exists()
-
-
-def _live_room(user: User) -> bool:
-    roles = [StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN]
-    return user.kind == User.STAFF and StaffRole.objects.filter(user=user, agency__isnull=True, role__in=roles).exists()
 
 
 def _text(value: Any, field: str, *, required: bool = True) -> str:
@@ -113,7 +109,9 @@ def coordination_request(
         errors["to_agency"] = [_("is not an agency of this platform")]
     found = subject_find(str(parent or ""), kinds=PARENT_KINDS)
     holder = found.holder_agency() if found is not None else None
-    if found is not None and holder is None and _live_room(actor):  # the Live Room holds a report: it may ask too
+    if (
+        found is not None and holder is None and user_is_platform_operator(actor)
+    ):  # the Live Room holds a report: it may ask too
         holder = Agency.objects.filter(role=Agency.OPERATOR).order_by("id").first()
     if found is None or holder is None or not _may_ask(actor, holder):
         # The same answer for a parent that does not exist and one of another agency: no existence leak.

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.agencies.models import Agency
-from kotalive.agencies.selectors import agency_get
+from kotalive.agencies.selectors import agency_get, user_is_platform_operator
 from kotalive.coordination import announcements, services
 from kotalive.coordination.models import KINDS, CooperationAgreement
 from kotalive.coordination.presenters import coordination_detail, coordination_summary, kind_label
@@ -124,7 +124,7 @@ def ask_form(agency_id: int) -> dict[str, object]:
 def announcements_page(request: HttpRequest) -> HttpResponse:
     """The operator writes to agencies and sees the read receipts; agency staff read and confirm."""
     user = staff_user(request)
-    operator = announcements.is_operator(user)
+    operator = user_is_platform_operator(user)
     status = 200
     if request.method == "POST":
         try:
