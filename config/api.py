@@ -7,6 +7,7 @@ from kotalive.agencies.api import router as agencies_router
 from kotalive.agencies.api_clients import router as api_clients_router
 from kotalive.agencies.audit_api import router as audit_router
 from kotalive.cases.api import router as cases_router
+from kotalive.cases.bundle_api import router as bundles_router
 from kotalive.catalogue.api import router as catalogue_router
 from kotalive.complaints.api import public_router as complaints_public_router
 from kotalive.complaints.api import router as complaints_router
@@ -33,6 +34,7 @@ api.add_router("/regions", regions_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", cases_router)
+api.add_router("/", bundles_router)
 # The fixed paths (/complaints/categories, /complaints/public) before /complaints/{tracking}.
 api.add_router("/", complaints_public_router)
 api.add_router("/", complaints_router)

@@ -10,9 +10,10 @@ class CasesConfig(AppConfig):
         from kotalive.cases import events  # noqa: PLC0415 (the event catalogue is filled once apps are loaded)
 
         events.register()
-        from kotalive.cases.models import Case  # noqa: PLC0415
+        from kotalive.cases.models import Bundle, Case  # noqa: PLC0415
         from kotalive.workflow.subjects import subject_kind_register  # noqa: PLC0415
 
         subject_kind_register(Case)  # found by tracking number from other kinds (a coordination request's parent)
+        subject_kind_register(Bundle)
         # The notice policy, the worker job, the after-change hook and the SLA sweep's adapter register on import.
         from kotalive.cases import consumers, jobs, sla_sweep, snapshots  # noqa: F401, PLC0415

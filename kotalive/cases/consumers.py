@@ -10,3 +10,13 @@ notice_policy_register(
         own_roles=frozenset({"applicant", "citizen"}),  # a step the applicant took, a message they wrote
     )
 )
+
+# Life-event bundles: the applicant hears how the whole ended and of a part that could not be filed; each part's
+# own steps reach them as the part's case notices.
+notice_policy_register(
+    NoticePolicy(
+        kind="bundle",
+        quiet=frozenset({"submitted", "part_filed", "part_ended"}),
+        own_roles=frozenset({"applicant"}),
+    )
+)

@@ -1,4 +1,5 @@
-"""The JSON Schemas of application (case) events, registered in the event catalogue (docs/events.md)."""
+"""The JSON Schemas of application (case) and life-event bundle events, registered in the event catalogue
+(docs/events.md)."""
 
 from typing import Any
 
@@ -45,6 +46,8 @@ CASE_TYPES: dict[str, dict[str, Any]] = {
         {"message_id": {"type": "integer"}, "author_role": {"enum": ["staff", "citizen"]}},
         ["message_id", "author_role"],
     ),
+    # A single application recorded a life event: the rest of its bundle is offered to the applicant.
+    "case.bundle_offered": _case_schema({"bundle_kind": {"type": "string"}}, ["bundle_kind"]),
     "case.document_added": _case_schema({"requirement": {"type": "string"}}, ["requirement"]),
     "case.output_attached": _case_schema(
         {"number": {"type": "string"}, "kind": {"enum": ["pdf", "jpeg", "png"]}}, ["number", "kind"]
@@ -66,6 +69,38 @@ CASE_TYPES: dict[str, dict[str, Any]] = {
 }
 
 
+_BUNDLE = {
+    "tracking": {"type": "string", "pattern": "^PH-[0-9]{8}-[0-9]+$"},
+    "kind": {"type": "string"},  # the life event: kelahiran, kematian
+}
+
+
+def _bundle_schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {**_BUNDLE, **extra},
+        "required": ["tracking", "kind", *required],
+    }
+
+
+BUNDLE_STEP_SCHEMA = _bundle_schema(
+    {**STEP_PROPERTIES, "parts": {"type": "array", "items": {"type": "string"}}}, STEP_REQUIRED
+)
+BUNDLE_TYPES: dict[str, dict[str, Any]] = {
+    # A part was filed as an application at its agency (at once, or when the parts it waited for completed).
+    "bundle.part_filed": _bundle_schema({**STEP_PROPERTIES, "agency": {"type": "string"}}, [*STEP_REQUIRED, "part"]),
+    # A part's application ended (completed, rejected or cancelled).
+    "bundle.part_ended": _bundle_schema(
+        {"part": {"type": "string"}, "part_state_category": {"type": "string"}}, ["part", "part_state_category"]
+    ),
+    # A part could not be filed: the part it waited for ended without completing, or its data was refused.
+    "bundle.part_failed": _bundle_schema({"part": {"type": "string"}, "blocked_by": {"type": "string"}}, ["part"]),
+}
+
+
 def register() -> None:
     step_schema_register("case", STEP_SCHEMA)
     event_types_register(CASE_TYPES)
+    step_schema_register("bundle", BUNDLE_STEP_SCHEMA)
+    event_types_register(BUNDLE_TYPES)

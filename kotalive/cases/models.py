@@ -32,6 +32,11 @@ class Case(WorkflowSubject):
     is_test = models.BooleanField(default=False)  # synthetic cases (benchmarks, test API keys)
     # The applicant's view per language, rewritten with every change (cases.snapshots); answers the status read.
     snapshot = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The life-event bundle this application is a part of (cases.bundles), if any.
+    bundle = models.ForeignKey("Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    # Requirements the platform already holds, so the citizen was not asked for them again (once-only):
+    # {requirement code: {"case": tracking, "number": output number}}, the output of an earlier part of a bundle.
+    documents_reused = models.JSONField(default=dict, blank=True)
 
     event_kind = "case"
     holder_fields = ("agency",)
@@ -165,3 +170,106 @@ class CaseDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.service_id} by {self.applicant_id}"
+
+
+class BundleKind(models.Model):
+    """A life event that one citizen form turns into applications at several agencies, as data
+    (`cases/data/bundles-<region>.json`, loaded by cases.bundles.bundle_kinds_load_reference; format in
+    docs/how-to/add-a-life-event-bundle.md)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name_id = models.CharField(max_length=150)
+    name_en = models.CharField(max_length=150)
+    # {"description", "subject", "sla_working_days", "form_schema", "requirements", "parts"}
+    document = models.JSONField()
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Bundle(WorkflowSubject):
+    """One life event filed by a citizen: its parts are applications at several agencies (cases whose `bundle` is
+    this one), filed as soon as what they need (an earlier part's output) exists. Its own state says how the
+    whole stands; the parts keep their own workflows and clocks."""
+
+    tracking = models.CharField(max_length=40, unique=True)
+    kind = models.ForeignKey(BundleKind, on_delete=models.PROTECT, related_name="bundles")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bundles")
+    # Whom the event is about: the deceased; the newborn once the birth certificate put them in the registry.
+    subject_person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="bundles"
+    )
+    subject_name = models.CharField(max_length=150)
+    data = models.JSONField(default=dict)
+    documents = models.JSONField(default=dict)  # {bundle requirement code: upload id}, given once for every part
+    submitted_at = models.DateTimeField()
+
+    event_kind = "bundle"
+
+    class Meta:
+        indexes = [models.Index(fields=["applicant", "submitted_at"], name="bundle_applicant_idx")]
+
+    def __str__(self) -> str:
+        return self.tracking
+
+    def event_subject(self) -> str:
+        return self.tracking
+
+    def event_agency(self) -> str:
+        return ""  # no one agency holds a bundle: its parts' agencies are its audience
+
+    def event_audience(self) -> Audience:
+        agencies = frozenset(part.service.agency.code for part in self.parts.select_related("service__agency"))
+        return Audience(agencies=agencies, people=frozenset({self.applicant_id}))
+
+    def event_data(self) -> dict[str, object]:
+        return {"tracking": self.tracking, "kind": self.kind.code}
+
+
+class BundlePart(models.Model):
+    """One application of a bundle. Its tracking number is taken when the bundle is filed, so the citizen sees every
+    number at once; the case is filed when the parts it waits for are completed."""
+
+    WAITING, FILED, FAILED, SKIPPED = "waiting", "filed", "failed", "skipped"
+    STATES = [(WAITING, "waiting"), (FILED, "filed"), (FAILED, "failed"), (SKIPPED, "skipped")]
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveSmallIntegerField()
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    tracking = models.CharField(max_length=40, unique=True)
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="bundle_part")
+    state = models.CharField(max_length=8, choices=STATES, default=WAITING)
+    reason = models.TextField(blank=True)  # why a part failed or was refused: shown to the citizen
+    blocked_by = models.CharField(max_length=60, blank=True)  # the service of the ended part this one waited for
+
+    class Meta:
+        ordering = ["bundle", "position"]
+        constraints = [models.UniqueConstraint(fields=["bundle", "position"], name="bundle_part_position_unique")]
+
+    def __str__(self) -> str:
+        return self.tracking
+
+
+class BundleOffer(models.Model):
+    """The rest of a life event offered to a citizen whose single application recorded it (a birth certificate
+    applied for on its own): shown on their home page until they take it or say no."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bundle_offers")
+    kind = models.ForeignKey(BundleKind, on_delete=models.CASCADE, related_name="+")
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="bundle_offer")
+    # Whom the event is about: the newborn the birth certificate recorded, the deceased.
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    taken = models.OneToOneField(Bundle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind_id} offer for {self.case_id}"

@@ -51,6 +51,9 @@ class ServiceVersion(models.Model):
     # UU 25/2009 service standard: {"requirements", "procedure", "time", "cost", "product", "complaint_channel"},
     # each {"id": ..., "en": ...}
     standard = models.JSONField(default=dict)
+    # What completing a case of this service records in the population registry (kotalive/cases/registry_effects.py):
+    # "record_birth" adds the child the birth certificate names, "record_death" records the death; "" nothing.
+    registry_effect = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

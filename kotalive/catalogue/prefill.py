@@ -14,11 +14,16 @@ from kotalive.registry.selectors import family_members, registry_values
 
 def form_prefill(version: ServiceVersion, person: Person | None) -> dict[str, Any]:
     """{field: value} for every form field that names registry data, for `person` (nothing without one)."""
+    return schema_prefill(version.form_schema, person)
+
+
+def schema_prefill(schema: dict[str, Any], person: Person | None) -> dict[str, Any]:
+    """{field: value} for every property of the JSON Schema `schema` whose `x-prefill` names registry data."""
     if person is None:
         return {}
     values = registry_values(person)
     prefill = {}
-    for name, prop in version.form_schema.get("properties", {}).items():
+    for name, prop in schema.get("properties", {}).items():
         key = prop.get("x-prefill")
         if key and values.get(key):
             prefill[name] = values[key]

@@ -29,7 +29,10 @@ _DEFAULTS: dict[str, Any] = {
     "fee": 0,
     "escalation": [],
     "standard": {},
+    "registry_effect": "",
 }
+# What a completed case may record in the registry (the names kotalive/cases/registry_effects.py implements).
+REGISTRY_EFFECTS = frozenset({"", "record_birth", "record_death"})
 CONTENT_FIELDS = (
     "name_id",
     "name_en",
@@ -44,6 +47,7 @@ CONTENT_FIELDS = (
     "fee",
     "escalation",
     "standard",
+    "registry_effect",
 )
 
 
@@ -66,6 +70,8 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
     sla = content.get("sla_working_days")
     if not isinstance(sla, int) or not 0 < sla <= 365:
         errors.setdefault("sla_working_days", []).append(_("must be a whole number of working days from 1 to 365"))
+    if content.get("registry_effect", "") not in REGISTRY_EFFECTS:
+        errors.setdefault("registry_effect", []).append(_("must be empty, record_birth or record_death"))
     fee = content.get("fee", 0)
     if not isinstance(fee, int) or fee < 0:
         errors.setdefault("fee", []).append(_("must be a whole number of rupiah, 0 or more"))

@@ -16,6 +16,7 @@ from kotalive.agencies.machine import api_client_create, api_key_adopt
 from kotalive.agencies.models import Agency, ApiClient, StaffRole
 from kotalive.agencies.selectors import agency_get
 from kotalive.agencies.services import agencies_load_reference, staff_role_grant
+from kotalive.cases.bundles import bundle_kinds_load_reference
 from kotalive.catalogue.services import catalogue_load_reference
 from kotalive.complaints.reference import complaints_load_reference
 from kotalive.coordination.services import coordination_load_reference
@@ -97,13 +98,18 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
     (
         "dinsos.petugas",
         "Petugas Dinas Sosial",
-        [("DINSOS", StaffRole.VERIFIER), ("DINSOS", StaffRole.PROCESSOR)],
+        [("DINSOS", StaffRole.VERIFIER), ("DINSOS", StaffRole.PROCESSOR), ("DINSOS", StaffRole.APPROVER)],
         False,
     ),
     (
         "dinkes.petugas",
         "Petugas Dinas Kesehatan",
-        [("DINKES", StaffRole.LIAISON), ("DINKES", StaffRole.VERIFIER), ("DINKES", StaffRole.PROCESSOR)],
+        [
+            ("DINKES", StaffRole.LIAISON),
+            ("DINKES", StaffRole.VERIFIER),
+            ("DINKES", StaffRole.PROCESSOR),
+            ("DINKES", StaffRole.APPROVER),
+        ],
         False,
     ),
     (
@@ -117,11 +123,12 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
 
 
 def reference_data_load() -> None:
-    """Regions of Banten (Kota Tangerang in full), the agencies, workflows, services and complaint categories of the
-    deployment, and the cooperation agreements between its agencies."""
+    """Regions of Banten (Kota Tangerang in full), the agencies, workflows, services, life-event bundles and
+    complaint categories of the deployment, and the cooperation agreements between its agencies."""
     regions_load_reference()
     agencies_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
     catalogue_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
+    bundle_kinds_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
     complaints_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
     coordination_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
 

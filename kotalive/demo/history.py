@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kotalive.accounts.models import User
+from kotalive.cases.bundles import bundle_submit
 from kotalive.cases.models import Case
 from kotalive.cases.services import case_rate, case_submit, case_transition
 from kotalive.cases.snapshots import case_snapshot_refresh
@@ -128,7 +129,41 @@ def demo_history_load(*, seed: int = 7) -> bool:
         _application(rng, citizen, verifier, head, staff)
     for n, citizen in enumerate(citizens[:36]):
         _report(rng, citizen, operator, staff, CATEGORIES[n % len(CATEGORIES)])
+    _life_event(staff)
     return True
+
+
+def _life_event(staff: dict[str, User]) -> None:
+    """A birth filed by warga2 with the one form and worked to its end at DISDUKCAPIL and DINKES: the bundle page
+    and the newborn on the family card show a whole life event (warga1 can still file one of their own)."""
+    citizen = User.objects.filter(username="warga2").first()
+    if citizen is None:
+        return
+    documents = dict(zip(("buku-nikah", "kk", "ktp-el"), _pdfs(citizen, 3), strict=True))
+    data = {
+        "child_name": "Citra Santoso",
+        "child_sex": "P",
+        "child_birth_date": (timezone.localdate() - dt.timedelta(days=30)).isoformat(),
+        "child_birth_place": "Tangerang",
+        "birth_facility": "puskesmas",
+        "birth_order": 3,
+        "father_name": "Budi Santoso",
+        "mother_name": "Siti Rahmawati",
+        "kk_number": "3671051501209001",
+        "faskes": "Puskesmas Cipondoh",
+    }
+    bundle = bundle_submit(actor=citizen, kind_code="kelahiran", data=data, documents=documents)
+    finish = ["start_verification", "verify", "submit_for_approval", "approve"]
+    officers = {"DISDUKCAPIL": (staff["dukcapil.verifikator"], staff["dukcapil.kadis"])}
+    officers["DINKES"] = (staff["dinkes.petugas"], staff["dinkes.petugas"])
+    while True:
+        waiting = [c for c in Case.objects.filter(bundle=bundle) if c.state_category != "completed"]
+        if not waiting:
+            return
+        for case in waiting:
+            officer, approver = officers[case.agency.code]
+            for action in finish:
+                _move(approver if action == "approve" else officer, case.tracking, action)
 
 
 def _application(rng: random.Random, citizen: User, verifier: User, head: User, staff: dict[str, User]) -> None:

@@ -45,6 +45,8 @@ class Person(models.Model):
     citizenship = models.CharField(max_length=3, default="WNI")
     father_name = models.CharField(max_length=150, blank=True)
     mother_name = models.CharField(max_length=150, blank=True)
+    # Set when a death certificate is issued (registry.services.registry_death_record); the person stays on record.
+    died_on = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["family", "birth_date"])]

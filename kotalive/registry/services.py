@@ -15,6 +15,7 @@ from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.regions.codes import KELURAHAN
 from kotalive.regions.models import Region
+from kotalive.registry.identity import format_nik
 from kotalive.registry.models import Family, Person
 from kotalive.registry.synthetic import PopulationGenerator, SyntheticFamily, SyntheticPerson
 
@@ -210,3 +211,71 @@ def registry_add_family(
             person.save()
         audit_record(actor=actor, action="registry.family_added", obj=family, data={"members": len(members)})
     return family
+
+
+# How many NIK serials one look-up tries at a time when a newborn gets a number (a serial counts per region and
+# birth date, so the first batch almost always has a free one).
+_SERIAL_BATCH = 50
+
+
+def _free_nik(*, region6: str, birth_date: dt.date, sex: str) -> str:
+    """The first NIK of this region, birth date and sex that nobody holds (found through the blind index)."""
+    for start in range(1, 10000, _SERIAL_BATCH):
+        candidates = {
+            crypto.blind_index(nik): nik
+            for serial in range(start, min(start + _SERIAL_BATCH, 10000))
+            for nik in [format_nik(region6=region6, birth_date=birth_date, sex=sex, serial=serial)]
+        }
+        taken = set(Person.objects.filter(nik_index__in=candidates).values_list("nik_index", flat=True))
+        for index, nik in candidates.items():  # dicts keep the serials' order
+            if index not in taken:
+                return nik
+    raise ValueError(f"no free NIK serial left for {region6} on {birth_date}")
+
+
+def registry_birth_record(
+    *,
+    actor: object,
+    family: Family,
+    full_name: str,
+    sex: str,
+    birth_date: dt.date,
+    birth_place: str,
+    father_name: str,
+    mother_name: str,
+) -> Person:
+    """Add a newborn to the family card with a new NIK (region of the family's kecamatan, birth date, sex, the next
+    free serial), as DISDUKCAPIL does when it issues the birth certificate. Recording the same child again (same
+    family, name and birth date) returns the person already recorded. Inside the caller's transaction."""
+    name = " ".join(full_name.split()).upper()
+    found = Person.objects.filter(family=family, full_name=name, birth_date=birth_date).first()
+    if found is not None:
+        return found
+    region6 = family.kelurahan_id.replace(".", "")[:6]
+    person = Person(
+        family=family,
+        full_name=name,
+        birth_place=" ".join(birth_place.split()).upper(),
+        birth_date=birth_date,
+        sex=sex,
+        religion=family.members.values_list("religion", flat=True).first() or "",
+        marital_status="BELUM KAWIN",
+        relationship="ANAK",
+        education="TIDAK/BELUM SEKOLAH",
+        occupation="BELUM/TIDAK BEKERJA",
+        father_name=" ".join(father_name.split()).upper(),
+        mother_name=" ".join(mother_name.split()).upper(),
+    )
+    person.set_nik(_free_nik(region6=region6, birth_date=birth_date, sex=sex))
+    person.save()
+    audit_record(actor=actor, action="registry.birth_recorded", obj=person, data={"family": family.pk})
+    return person
+
+
+def registry_death_record(*, actor: object, person: Person, died_on: dt.date) -> Person:
+    """Record a resident's death (the death certificate was issued); recording it again changes nothing."""
+    if person.died_on is None:
+        person.died_on = died_on
+        person.save(update_fields=["died_on"])
+        audit_record(actor=actor, action="registry.death_recorded", obj=person, data={"died_on": died_on.isoformat()})
+    return person

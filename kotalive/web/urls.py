@@ -3,6 +3,7 @@ from django.urls import path
 from kotalive.web import (
     views,
     views_backoffice_cases,
+    views_bundles,
     views_catalogue,
     views_complaints,
     views_coordination,
@@ -49,6 +50,9 @@ urlpatterns = [
     ),
     path("dev/outbox/", views.dev_outbox, name="dev-outbox"),
     path("layanan/", views_services.services_index, name="services"),
+    path("layanan/peristiwa/<str:kind>/", views_bundles.bundle_apply, name="bundle-apply"),
+    path("peristiwa/<str:tracking>/", views_bundles.bundle_page, name="bundle"),
+    path("tawaran/<int:offer_id>/tutup/", views_bundles.offer_dismiss, name="bundle-offer-dismiss"),
     path("layanan/<str:code>/", views_services.service_detail, name="service"),
     path("layanan/<str:code>/ajukan/", views_services.service_apply, name="service-apply"),
     path("layanan/<str:code>/hapus-draf/", views_services.case_cancel_draft, name="service-draft-discard"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.accounts import services
+from kotalive.accounts.models import User
 from kotalive.accounts.selectors import profile_for
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import (
@@ -27,6 +28,7 @@ from kotalive.agencies.selectors import (
     user_staff_roles,
 )
 from kotalive.agencies.services import staff_member_add, staff_role_revoke
+from kotalive.cases.bundle_selectors import bundle_offers_open
 from kotalive.catalogue.services import may_edit_services
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.notifications.models import DevOutboxMessage
@@ -82,7 +84,9 @@ def home(request: HttpRequest) -> HttpResponse:
         (_("Platform operator"), [a for a in agencies if a.role == Agency.OPERATOR]),
     ]
     region = region_get(code=settings.KOTALIVE_REGION_CODE)
-    return render(request, "web/home.html", {"groups": groups, "region": region})
+    user = request.user
+    offers = bundle_offers_open(user=user) if user.is_authenticated and user.kind == User.CITIZEN else []
+    return render(request, "web/home.html", {"groups": groups, "region": region, "offers": offers})
 
 
 @require_http_methods(["GET", "POST"])

@@ -162,6 +162,11 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
                 (d, localised((version.requirement(d.requirement) or {}).get("name", d.requirement)))
                 for d in case_documents(case=case)
             ],
+            "reused": [
+                (localised((version.requirement(code) or {}).get("name", code)), source)
+                for code, source in sorted(case.documents_reused.items())
+            ],
+            "bundle": case.bundle.tracking if case.bundle is not None else None,
             "requirements": [(r["code"], localised(r["name"])) for r in version.requirements],
             "actions": [(t, labels.get(t.action) or t.action) for t in case_actions(user=user, case=case)],
             "timeline": case_timeline(case=case, staff_view=True),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.accounts.models import User
 from kotalive.cases import services as case_services
+from kotalive.cases.bundle_selectors import bundle_kind_summaries, bundle_summary, bundles_of_citizen
 from kotalive.cases.documents import document_response
 from kotalive.cases.models import IKM_ELEMENTS, CaseDraft
 from kotalive.cases.selectors import (
@@ -38,7 +39,8 @@ from kotalive.web.access import signed_in_user
 def services_index(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     services = list(service_list(q=q or None))
-    return render(request, "web/services.html", {"services": services, "q": q})
+    life_events = [] if q else bundle_kind_summaries()
+    return render(request, "web/services.html", {"services": services, "q": q, "life_events": life_events})
 
 
 def _published(code: str) -> Service:
@@ -77,7 +79,71 @@ def _subjects(user: User, service: Service) -> list[tuple[str, str]]:
     return choices
 
 
-def _split_errors(exc: DomainError) -> tuple[dict[str, list[str]], dict[str, list[str]], list[str]]:
+def documents_from_post(
+    request: HttpRequest, user: User, requirements: list[dict[str, Any]], documents: dict[str, str]
+) -> dict[str, list[str]]:
+    """Add to `documents` the uploads kept from an earlier try and the files of this post (stored, checked by
+    content); the reasons a file was refused, by requirement."""
+    errors: dict[str, list[str]] = {}
+    documents.update(
+        {r["code"]: request.POST[f"keep_{r['code']}"] for r in requirements if request.POST.get(f"keep_{r['code']}")}
+    )
+    for requirement in requirements:
+        uploaded = request.FILES.get(f"doc_{requirement['code']}")
+        if uploaded is None:
+            continue
+        try:
+            stored = upload_create(
+                actor=user, stream=uploaded.open("rb"), name=uploaded.name or "", size=uploaded.size or 0
+            )
+            documents[requirement["code"]] = str(stored.pk)
+        except ValidationFailed as exc:
+            errors[requirement["code"]] = [r for reasons in exc.errors.values() for r in reasons]
+    return errors
+
+
+def form_items(
+    schema: dict[str, Any],
+    ui_hints: dict[str, Any],
+    *,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    prefill: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The fields of a JSON Schema form as the template `_form_fields.html` shows them."""
+    items = []
+    for field in form_fields(schema, ui_hints):
+        value = values.get(field.name, "")
+        items.append(
+            {
+                "field": field,
+                "value": "\n".join(value) if isinstance(value, list) else value,
+                "errors": errors.get(field.name, []),
+                "from_registry": field.name in prefill and value == prefill[field.name],
+            }
+        )
+    return items
+
+
+def requirement_items(
+    requirements: list[dict[str, Any]], *, documents: dict[str, str], errors: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """The documents a form asks for, as the template `_form_documents.html` shows them."""
+    return [
+        {
+            **r,
+            "label": localised(r["name"]),
+            "kept": documents.get(r["code"], ""),
+            "errors": errors.get(r["code"], []),
+            "accept": ",".join(
+                {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[t] for t in r["types"]
+            ),
+        }
+        for r in requirements
+    ]
+
+
+def split_errors(exc: DomainError) -> tuple[dict[str, list[str]], dict[str, list[str]], list[str]]:
     """Service errors by form field, by document requirement, and the rest."""
     fields: dict[str, list[str]] = {}
     documents: dict[str, list[str]] = {}
@@ -118,24 +184,7 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
 
     if request.method == "POST":
         data = coerce_form_post(version.form_schema, request.POST)
-        documents.update(
-            {
-                r["code"]: request.POST[f"keep_{r['code']}"]
-                for r in version.requirements
-                if request.POST.get(f"keep_{r['code']}")
-            }
-        )
-        for requirement in version.requirements:
-            uploaded = request.FILES.get(f"doc_{requirement['code']}")
-            if uploaded is None:
-                continue
-            try:
-                stored = upload_create(
-                    actor=user, stream=uploaded.open("rb"), name=uploaded.name or "", size=uploaded.size or 0
-                )
-                documents[requirement["code"]] = str(stored.pk)
-            except ValidationFailed as exc:
-                document_errors[requirement["code"]] = [r for reasons in exc.errors.values() for r in reasons]
+        document_errors = documents_from_post(request, user, version.requirements, documents)
         if request.POST.get("intent") == "draft":
             case_services.case_draft_save(
                 actor=user, service_code=code, subject=subject, data=data, documents=documents
@@ -148,7 +197,7 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
                     actor=user, service_code=code, subject=subject, data=data, documents=documents
                 )
             except DomainError as exc:
-                field_errors, more, general = _split_errors(exc)
+                field_errors, more, general = split_errors(exc)
                 document_errors.update(more)
                 status = exc.status
             else:
@@ -163,29 +212,8 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
     else:
         values = {**prefill, **(draft.data if draft else {})}
 
-    fields = []
-    for field in form_fields(version.form_schema, version.ui_hints):
-        value = values.get(field.name, "")
-        fields.append(
-            {
-                "field": field,
-                "value": "\n".join(value) if isinstance(value, list) else value,
-                "errors": field_errors.get(field.name, []),
-                "from_registry": field.name in prefill and value == prefill[field.name],
-            }
-        )
-    requirements = [
-        {
-            **r,
-            "label": localised(r["name"]),
-            "kept": documents.get(r["code"], ""),
-            "errors": document_errors.get(r["code"], []),
-            "accept": ",".join(
-                {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[t] for t in r["types"]
-            ),
-        }
-        for r in version.requirements
-    ]
+    fields = form_items(version.form_schema, version.ui_hints, values=values, errors=field_errors, prefill=prefill)
+    requirements = requirement_items(version.requirements, documents=documents, errors=document_errors)
     return render(
         request,
         "web/service_apply.html",
@@ -206,8 +234,10 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    cases = [(c, public_status(c)) for c in cases_of_citizen(user=signed_in_user(request))[:200]]
-    return render(request, "web/cases.html", {"cases": cases})
+    user = signed_in_user(request)
+    cases = [(c, public_status(c)) for c in cases_of_citizen(user=user)[:200]]
+    life_events = [bundle_summary(b) for b in bundles_of_citizen(user=user)[:50]]
+    return render(request, "web/cases.html", {"cases": cases, "life_events": life_events})
 
 
 def _case_or_404(user: User, tracking: str) -> Any:
@@ -257,7 +287,7 @@ def case_page(request: HttpRequest, tracking: str) -> HttpResponse:
                 messages.success(request, _("Done."))
             return redirect("web:case", tracking=tracking)
         except DomainError as exc:
-            _fields, _docs, general = _split_errors(exc)
+            _fields, _docs, general = split_errors(exc)
             for reason in (
                 general + [r for rs in _fields.values() for r in rs] + [r for rs in _docs.values() for r in rs]
             ):

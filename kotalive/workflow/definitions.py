@@ -82,7 +82,12 @@ class State:
     timeout: dict[str, Any] | None = None
 
 
-SUBJECTS = ("case", "complaint", "coordination")  # what a definition runs on; its events are <subject>.<event>
+SUBJECTS = (
+    "case",
+    "complaint",
+    "coordination",
+    "bundle",
+)  # what a definition runs on; its events are <subject>.<event>
 
 
 class Definition:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from kotalive.accounts.models import User
-from kotalive.cases import services
+from kotalive.cases import filing
 from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import birth_certificate_data, submit_birth_certificate, upload
 from kotalive.conftest import bearer_client
@@ -85,14 +85,14 @@ def test_an_insert_refused_by_the_constraint_is_the_same_409_naming_the_first(
     """The friendly check cannot see a submission that has not committed yet; the constraint then refuses the
     insert and the answer is the same 409, with nothing created and the transaction rolled back cleanly."""
     client, first = submit_birth_certificate(warga1)
-    real_open_case = services._open_case
+    real_open_case = filing._open_case
     calls: list[int] = []
 
     def blind_first_look(**kwargs: Any) -> Case | None:
         calls.append(1)
         return None if len(calls) == 1 else real_open_case(**kwargs)  # the first look misses, as in a race
 
-    monkeypatch.setattr(services, "_open_case", blind_first_look)
+    monkeypatch.setattr(filing, "_open_case", blind_first_look)
 
     response = _submit(client, _documents(client))
 

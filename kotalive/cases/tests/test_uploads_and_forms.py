@@ -141,7 +141,12 @@ def test_services_are_listed_and_described(client: Client, reference: None) -> N
     detail = client.get("/api/v1/services/akta-kelahiran").json()
 
     assert len(listed) == 15
-    assert {s["agency"] for s in client.get("/api/v1/services").json()} == {"DISDUKCAPIL", "DINSOS", "DISNAKER"}
+    assert {s["agency"] for s in client.get("/api/v1/services").json()} == {
+        "DISDUKCAPIL",
+        "DINSOS",
+        "DISNAKER",
+        "DINKES",
+    }
     assert detail["form_schema"]["$schema"].endswith("2020-12/schema")
     assert detail["sla_working_days"] == 3
     assert detail["standard"]["cost"]

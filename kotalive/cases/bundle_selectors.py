@@ -1,0 +1,210 @@
+"""Reads of life-event bundles, scoped to who asks (anything outside the scope is "not found"), and the one shape
+the API and the pages show: the parts with their state at each agency, and one timeline for the citizen."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.agencies.models import StaffRole
+from kotalive.agencies.selectors import user_is_platform_operator
+from kotalive.cases.bundles import bundle_kind_name
+from kotalive.cases.models import Bundle, BundleKind, BundleOffer, BundlePart
+from kotalive.cases.selectors import case_timeline
+from kotalive.catalogue.models import Service, localised
+from kotalive.core.calendar import local_date
+from kotalive.core.errors import NotFound
+from kotalive.workflow.definitions import PUBLIC_STATUS
+from kotalive.workflow.models import WorkflowStep
+
+
+def bundle_kinds() -> QuerySet[BundleKind]:
+    return BundleKind.objects.filter(active=True)
+
+
+def bundle_kind_summaries() -> list[dict[str, Any]]:
+    """Every life event on offer, with the services (and agencies) its one form files."""
+    kinds = list(bundle_kinds())
+    codes = {part["service"] for kind in kinds for part in kind.document["parts"]}
+    services = {s.code: s for s in Service.objects.select_related("agency", "current").filter(code__in=codes)}
+    return [
+        {
+            "kind": kind.code,
+            "name": bundle_kind_name(kind),
+            "description": localised(kind.document.get("description", "")),
+            "parts": [
+                {
+                    "service": part["service"],
+                    "service_name": services[part["service"]].current.name,  # type: ignore[union-attr]
+                    "agency": services[part["service"]].agency.code,
+                    "agency_name": services[part["service"]].agency.name,
+                }
+                for part in kind.document["parts"]
+            ],
+        }
+        for kind in kinds
+    ]
+
+
+def bundle_get_for_actor(*, user: User, tracking: str) -> Bundle:
+    """The bundle `tracking` if `user` may see it: its applicant, the person it is about, staff of an agency that
+    holds one of its parts, or the platform's operators."""
+    bundle = Bundle.objects.select_related("kind", "workflow", "applicant").filter(tracking=tracking).first()
+    if bundle is None:
+        raise NotFound("bundle not found", code="not_found")
+    if user.kind == User.CITIZEN:
+        person_id = getattr(getattr(user, "citizen", None), "person_id", None)
+        if bundle.applicant_id == user.pk or (person_id and bundle.subject_person_id == person_id):
+            return bundle
+    elif user.kind == User.STAFF:
+        agencies = bundle.parts.values_list("service__agency_id", flat=True)
+        if StaffRole.objects.filter(user=user, agency_id__in=agencies).exists() or user_is_platform_operator(user):
+            return bundle
+    raise NotFound("bundle not found", code="not_found")
+
+
+def bundles_of_citizen(*, user: User) -> QuerySet[Bundle]:
+    return Bundle.objects.select_related("kind", "workflow").filter(applicant=user).order_by("-submitted_at")
+
+
+def bundle_offers_open(*, user: User) -> list[BundleOffer]:
+    """The life events `user` may still file as a bundle (their single application recorded the event)."""
+    return list(
+        BundleOffer.objects.select_related("kind", "case__service_version", "person").filter(
+            applicant=user, taken__isnull=True, dismissed_at__isnull=True
+        )
+    )
+
+
+def _state_label(workflow_document: dict[str, Any], state: str) -> str:
+    found = next((s for s in workflow_document["states"] if s["code"] == state), None)
+    return localised(found["label"]) if found else state
+
+
+def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
+    case = part.case
+    version = part.service.current
+    view: dict[str, Any] = {
+        "service": part.service.code,
+        "service_name": version.name if version else part.service.code,
+        "agency": part.service.agency.code,
+        "agency_name": part.service.agency.name,
+        "tracking": part.tracking,
+        "reason": part.reason,
+    }
+    if case is not None:
+        return {
+            **view,
+            "state": case.state,
+            "state_category": case.state_category,
+            "state_label": _state_label(case.workflow.document, case.state),
+            "public_status": PUBLIC_STATUS.get(case.state_category, "proses"),
+            "due_date": local_date(case.due_at) if case.due_at else None,
+            "output": case.output.number if hasattr(case, "output") else None,
+            "documents_reused": sorted(case.documents_reused),
+        }
+    labels = {
+        BundlePart.WAITING: _("Waiting for an earlier part"),
+        BundlePart.FAILED: _("Could not be filed"),
+        BundlePart.SKIPPED: _("Not needed"),
+    }
+    reason = part.reason
+    if part.blocked_by:
+        reason = _("Not filed because the part it needs (%(service)s) was not completed.") % {
+            "service": names.get(part.blocked_by, part.blocked_by)
+        }
+    return {
+        **view,
+        "state": part.state,
+        "state_category": part.state,
+        "state_label": labels[part.state],
+        "public_status": "selesai" if part.state != BundlePart.WAITING else "menunggu",
+        "due_date": None,
+        "output": None,
+        "documents_reused": [],
+        "reason": reason,
+    }
+
+
+def bundle_parts(bundle: Bundle) -> list[BundlePart]:
+    return list(
+        bundle.parts.select_related("service__agency", "service__current", "case__workflow", "case__output").order_by(
+            "position"
+        )
+    )
+
+
+def _part_names(parts: list[BundlePart]) -> dict[str, str]:
+    return {p.service.code: (p.service.current.name if p.service.current else p.service.code) for p in parts}
+
+
+def bundle_timeline(bundle: Bundle, parts: list[BundlePart]) -> list[dict[str, Any]]:
+    """The bundle's own steps and every step and message of its parts' applications that the citizen sees, in
+    time order, each with the part it belongs to."""
+    step_labels = {
+        "submit": _("Life event filed"),
+        "file_part": _("Part filed at its agency"),
+        "complete": _("Every part completed"),
+        "complete_partly": _("Some parts completed"),
+        "close_rejected": _("No part could be completed"),
+    }
+    names = _part_names(parts)
+    entries: list[dict[str, Any]] = [
+        {
+            "at": s.at,
+            "part": s.data.get("part"),
+            "part_name": names.get(s.data.get("part", ""), ""),
+            "tracking": s.data.get("tracking", bundle.tracking),
+            "kind": "step",
+            "action": s.action,
+            "label": step_labels.get(s.action, s.action),
+            "state": s.to_state,
+            "text": s.reason,
+        }
+        for s in WorkflowStep.objects.filter(subject_type="bundle", subject_id=bundle.pk)
+    ]
+    for part in parts:
+        if part.case is None:
+            continue
+        labels = {t["action"]: localised(t.get("label", {})) for t in part.case.workflow.document["transitions"]}
+        labels["submit"] = _("Application filed")
+        for entry in case_timeline(case=part.case, staff_view=False):
+            entries.append(
+                {
+                    "at": entry.at,
+                    "part": part.service.code,
+                    "part_name": names[part.service.code],
+                    "tracking": part.tracking,
+                    "kind": entry.kind,
+                    "action": entry.action,
+                    "label": labels.get(entry.action, "") if entry.kind == "step" else _("Message"),
+                    "state": entry.to_state,
+                    "text": entry.text,
+                }
+            )
+    return sorted(entries, key=lambda e: e["at"])
+
+
+def bundle_summary(bundle: Bundle) -> dict[str, Any]:
+    return {
+        "tracking": bundle.tracking,
+        "kind": bundle.kind.code,
+        "kind_name": bundle_kind_name(bundle.kind),
+        "subject_name": bundle.subject_name,
+        "state": bundle.state,
+        "state_category": bundle.state_category,
+        "state_label": _state_label(bundle.workflow.document, bundle.state),
+        "public_status": PUBLIC_STATUS.get(bundle.state_category, "proses"),
+        "submitted_at": bundle.submitted_at,
+    }
+
+
+def bundle_detail(bundle: Bundle) -> dict[str, Any]:
+    parts = bundle_parts(bundle)
+    return {
+        **bundle_summary(bundle),
+        "due_date": local_date(bundle.due_at) if bundle.due_at else None,
+        "parts": [_part_view(p, _part_names(parts)) for p in parts],
+        "timeline": bundle_timeline(bundle, parts),
+    }

@@ -1,0 +1,510 @@
+"""Life-event bundles: one citizen form that becomes applications at several agencies (a birth: the birth
+certificate, the family card, the child ID card and health insurance; a death: the death certificate, the family
+card and the end of social aid), with data flowing from one part's output into the next and one timeline.
+
+A bundle kind is data (`cases/data/bundles-<region>.json`, docs/how-to/add-a-life-event-bundle.md): its form, the
+documents it asks for once, and its parts, each a service of the catalogue with where every field and document comes
+from. A bundle is a subject of the kernel (kind "bundle", definition `bundle-standard`); each part is an ordinary
+case (`Case.bundle`) in its agency's inbox with its own workflow and clock. A part that waits for another's output
+(the newborn's NIK exists once the birth certificate is issued) is filed, inside the transaction that completed the
+part it waited for, under the tracking number it was given when the bundle was filed.
+"""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kotalive.accounts.models import User
+from kotalive.cases.filing import case_file, documents_check
+from kotalive.cases.models import Bundle, BundleKind, BundleOffer, BundlePart, Case
+from kotalive.catalogue.forms import form_errors
+from kotalive.catalogue.models import Service, localised
+from kotalive.catalogue.prefill import schema_prefill
+from kotalive.core.calendar import local_date
+from kotalive.core.errors import DomainError, PermissionDenied, ValidationFailed
+from kotalive.core.numbering import tracking_number
+from kotalive.registry.models import Person
+from kotalive.registry.selectors import family_members, registry_values
+from kotalive.workflow.definitions import APPLICANT, CANCELLED, COMPLETED, REJECTED, TERMINAL
+from kotalive.workflow.models import WorkflowDefinition
+from kotalive.workflow.services import subject_event_write, transition, workflow_record_step
+from kotalive.workflow.sla import sla_start
+
+DATA_DIR = Path(__file__).parent / "data"
+BUNDLE_PREFIX = "PH"  # peristiwa hidup (life event): PH-20261204-00001
+WORKFLOW = "bundle-standard"
+KIND_SUBJECTS = frozenset({"newborn", "family_member"})  # whom a kind's event is about
+PART_SUBJECTS = frozenset({"applicant", "subject"})  # whom a part's application is about
+SOURCES = ("form", "subject", "applicant", "output")  # where a part's value comes from: `<source>.<name>`
+_PLACEHOLDER = re.compile(r"\{(form|subject|applicant|output)\.([a-z0-9_-]+)\}")
+
+
+# ---- bundle kinds as data ----------------------------------------------------------------------------------------
+
+
+def _source_problems(where: str, source: Any, *, fields: set[str], earlier: set[str]) -> list[str]:
+    if isinstance(source, dict) and set(source) == {"const"}:
+        return []
+    if isinstance(source, dict) and set(source) == {"template"}:
+        found = _PLACEHOLDER.findall(str(source["template"]))
+        return [
+            p for kind, name in found for p in _source_problems(where, f"{kind}.{name}", fields=fields, earlier=earlier)
+        ]
+    kind, _dot, name = str(source).partition(".")
+    if kind not in SOURCES or not name:
+        return [f"{where}: {source!r} is not form.<field>, subject.<key>, applicant.<key> or output.<service>"]
+    if kind == "form" and name not in fields:
+        return [f"{where}: the bundle has no field or document {name}"]
+    if kind == "output" and name not in earlier:
+        return [f"{where}: {name} is not a part this part waits for"]
+    return []
+
+
+def bundle_kind_problems(document: Any, services: dict[str, Service]) -> list[str]:
+    """Every reason a bundle kind's document cannot run (empty when it can): parts that name no published service,
+    wait for a later part, or take values from fields, documents or outputs that do not exist."""
+    if not isinstance(document, dict):
+        return ["the bundle kind must be a JSON object"]
+    problems = []
+    if document.get("subject") not in KIND_SUBJECTS:
+        problems.append(f"subject must be one of {', '.join(sorted(KIND_SUBJECTS))}")
+    schema = document.get("form_schema")
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return [*problems, "form_schema must be a JSON Schema object with properties"]
+    requirements = {str(r.get("code")) for r in document.get("requirements", []) if isinstance(r, dict)}
+    fields = set(schema["properties"]) | requirements
+    parts = document.get("parts")
+    if not isinstance(parts, list) or not parts:
+        return [*problems, "parts must be a non-empty list"]
+    seen: list[str] = []
+    for position, spec in enumerate(parts):
+        code = spec.get("service") if isinstance(spec, dict) else None
+        where = f"part {position + 1} ({code})"
+        service = services.get(str(code))
+        if service is None or service.current is None:
+            problems.append(f"{where}: no published service {code}")
+            continue
+        if spec.get("subject") not in PART_SUBJECTS:
+            problems.append(f"{where}: subject must be applicant or subject")
+        after = spec.get("after", [])
+        problems += [f"{where}: waits for {name}, which is not an earlier part" for name in after if name not in seen]
+        if spec.get("when") is not None:
+            problems += _source_problems(where, spec["when"], fields=fields, earlier=set())
+        form = service.current.form_schema.get("properties", {})
+        for field, source in spec.get("data", {}).items():
+            if field not in form:
+                problems.append(f"{where}: the service's form has no field {field}")
+            problems += _source_problems(where, source, fields=fields, earlier=set(after))
+        own = {r["code"] for r in service.current.requirements}
+        for requirement, source in spec.get("documents", {}).items():
+            if requirement not in own:
+                problems.append(f"{where}: the service has no requirement {requirement}")
+            problems += _source_problems(where, source, fields=requirements, earlier=set(after))
+        seen.append(str(code))
+    return problems
+
+
+def bundle_kinds_load_reference(*, region_code: str) -> int:
+    """Load `cases/data/bundles-<region>.json` (idempotent; a region without the file has no bundles). A kind that
+    cannot run stops the load with every reason, before anything is written."""
+    path = DATA_DIR / f"bundles-{region_code.replace('.', '')}.json"
+    if not path.exists():
+        return 0
+    entries = json.loads(path.read_text(encoding="utf-8"))["bundles"]
+    services = {s.code: s for s in Service.objects.select_related("current").filter(active=True)}
+    problems = [f"{e.get('code')}: {p}" for e in entries for p in bundle_kind_problems(e, services)]
+    if problems:
+        raise ValueError(f"{path.name} cannot be loaded: " + "; ".join(problems))
+    with transaction.atomic():
+        for entry in entries:
+            document = {k: v for k, v in entry.items() if k not in {"code", "name"}}
+            BundleKind.objects.update_or_create(
+                code=entry["code"],
+                defaults={"name_id": entry["name"]["id"], "name_en": entry["name"]["en"], "document": document},
+            )
+    return len(entries)
+
+
+def bundle_kind_name(kind: BundleKind) -> str:
+    return localised({"id": kind.name_id, "en": kind.name_en})
+
+
+# ---- the form ----------------------------------------------------------------------------------------------------
+
+
+def _person_of(user: User) -> Person | None:
+    profile = getattr(user, "citizen", None)
+    return profile.person if profile is not None else None
+
+
+def bundle_subjects(*, user: User, kind: BundleKind) -> list[Person]:
+    """Whom `user` may file a bundle of `kind` about: the living members of their family card but themself for a
+    death; nobody to choose for a birth (the child is not in the registry yet)."""
+    person = _person_of(user)
+    if kind.document["subject"] != "family_member" or person is None:
+        return []
+    return [m for m in family_members(person=person) if m.pk != person.pk and m.died_on is None]
+
+
+def bundle_prefill(*, user: User, kind: BundleKind, offer: BundleOffer | None = None) -> dict[str, Any]:
+    """The form's values the platform already has: the applicant's registry data (`x-prefill`), and with an offer
+    what the single application already said."""
+    schema = kind.document["form_schema"]
+    values = schema_prefill(schema, _person_of(user))
+    if offer is not None:
+        values.update({k: v for k, v in offer.case.data.items() if k in schema["properties"]})
+    return values
+
+
+def _documents_held(kind: BundleKind, offer: BundleOffer | None) -> dict[str, str]:
+    """{bundle requirement: upload id} of what the offer's single application already has, through the first
+    part's mapping: the citizen does not upload it again."""
+    if offer is None:
+        return {}
+    first = kind.document["parts"][0].get("documents", {})
+    return {
+        str(first[doc.requirement])[5:]: str(doc.upload_id)
+        for doc in offer.case.documents.filter(current=True)
+        if str(first.get(doc.requirement, "")).startswith("form.")
+    }
+
+
+def bundle_documents_asked(*, kind: BundleKind, offer: BundleOffer | None = None) -> list[dict[str, Any]]:
+    """The documents the bundle's form asks for: those its parts use, but (with an offer) not those of the part
+    already done nor those its single application already has."""
+    specs = kind.document["parts"][1:] if offer is not None else kind.document["parts"]
+    used = {str(s)[5:] for spec in specs for s in spec.get("documents", {}).values() if str(s).startswith("form.")}
+    held = _documents_held(kind, offer)
+    return [r for r in kind.document["requirements"] if r["code"] in used and r["code"] not in held]
+
+
+# ---- filing ------------------------------------------------------------------------------------------------------
+
+
+def _value(source: Any, context: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(source, dict) and "const" in source:
+        return source["const"]
+    if isinstance(source, dict) and "template" in source:
+        return _PLACEHOLDER.sub(lambda m: str(context[m.group(1)].get(m.group(2), "")), str(source["template"]))
+    kind, _dot, name = str(source).partition(".")
+    return context[kind].get(name)
+
+
+def _part_file(*, bundle: Bundle, part: BundlePart, spec: dict[str, Any], done: dict[str, Case]) -> Case:
+    """File one part as a case of the bundle's applicant, its data from the registry, the bundle's form and the
+    outputs of the parts it waited for; documents given once for the bundle or held already as an output."""
+    applicant = _person_of(bundle.applicant)
+    person = applicant if spec["subject"] == "applicant" else bundle.subject_person
+    context: dict[str, dict[str, Any]] = {
+        "form": bundle.data,
+        "subject": registry_values(bundle.subject_person) if bundle.subject_person else {},
+        "applicant": registry_values(applicant) if applicant else {},
+        "output": {code: case.output.number for code, case in done.items()},
+    }
+    version = part.service.current
+    assert version is not None  # noqa: S101 (bundle kinds name only published services)
+    data = schema_prefill(version.form_schema, person)
+    for field, source in spec.get("data", {}).items():
+        value = _value(source, context)
+        if value not in (None, ""):
+            data[field] = value
+    documents, reused = {}, {}
+    for requirement, source in spec.get("documents", {}).items():
+        kind, _dot, name = str(source).partition(".")
+        if kind == "form" and bundle.documents.get(name):
+            documents[requirement] = bundle.documents[name]
+        elif kind == "output":
+            reused[requirement] = {"case": done[name].tracking, "number": done[name].output.number}
+    return case_file(
+        actor=bundle.applicant,
+        service=part.service,
+        person=person,
+        data=data,
+        documents=documents,
+        tracking=part.tracking,
+        bundle=bundle,
+        documents_reused=reused,
+    )
+
+
+def _as_bundle_error(exc: DomainError, spec: dict[str, Any], service_name: str) -> DomainError:
+    """A part's refusal at filing time, named by the bundle's own fields where the value came from one of them."""
+    if not isinstance(exc, ValidationFailed):
+        return exc
+    fields = {f"data.{k}": f"data.{v[5:]}" for k, v in spec.get("data", {}).items() if str(v).startswith("form.")}
+    docs = {
+        f"documents.{k}": f"documents.{v[5:]}" for k, v in spec.get("documents", {}).items() if v.startswith("form.")
+    }
+    errors: dict[str, list[str]] = {}
+    for key, reasons in exc.errors.items():
+        mapped = fields.get(key) or docs.get(key)
+        if mapped:
+            errors.setdefault(mapped, []).extend(reasons)
+        else:  # a value the registry gave: say which part and field could not take it
+            errors.setdefault("data", []).extend(
+                _("%(service)s, %(field)s: %(reason)s") % {"service": service_name, "field": key, "reason": r}
+                for r in reasons
+            )
+    return ValidationFailed(errors)
+
+
+def _parts_loaded(bundle: Bundle) -> list[BundlePart]:
+    return list(
+        bundle.parts.select_related("service__current__workflow", "service__agency", "case__output").order_by(
+            "position"
+        )
+    )
+
+
+def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
+    """File every waiting part whose parts it waits for are completed; fail those that wait for a part that ended
+    without completing; close the bundle when every part has ended. `strict` (at submission): a part that cannot
+    be filed refuses the whole bundle, with the reason named by the bundle's fields."""
+    parts = _parts_loaded(bundle)
+    specs = bundle.kind.document["parts"]
+    done = {p.service.code: p.case for p in parts if p.case is not None and p.case.state_category == COMPLETED}
+    ended = {
+        p.service.code
+        for p in parts
+        if p.state in (BundlePart.FAILED, BundlePart.SKIPPED)
+        or (p.case is not None and p.case.state_category in (REJECTED, CANCELLED))
+    }
+    for part in parts:
+        if part.state != BundlePart.WAITING:
+            continue
+        spec = specs[part.position]
+        after = spec.get("after", [])
+        blocked = next((code for code in after if code in ended), None)
+        if blocked is not None:
+            part.state, part.blocked_by = BundlePart.FAILED, blocked
+            part.save(update_fields=["state", "blocked_by"])
+            ended.add(part.service.code)
+            subject_event_write(
+                subject=bundle,
+                event="part_failed",
+                data={"part": part.service.code, "tracking": part.tracking, "blocked_by": blocked},
+            )
+            continue
+        if not all(code in done for code in after):
+            continue
+        if spec.get("when") and not _value(spec["when"], {"form": bundle.data}):
+            part.state = BundlePart.SKIPPED
+            part.save(update_fields=["state"])
+            continue
+        try:
+            with transaction.atomic():  # a savepoint: a part that cannot be filed leaves the others as they are
+                case = _part_file(bundle=bundle, part=part, spec=spec, done=done)
+        except DomainError as exc:
+            if strict:
+                raise _as_bundle_error(exc, spec, part.service.current.name) from None  # type: ignore[union-attr]
+            part.state, part.reason = BundlePart.FAILED, str(exc.message)
+            part.save(update_fields=["state", "reason"])
+            ended.add(part.service.code)
+            subject_event_write(
+                subject=bundle, event="part_failed", data={"part": part.service.code, "tracking": part.tracking}
+            )
+            continue
+        part.case, part.state = case, BundlePart.FILED
+        part.save(update_fields=["case", "state"])
+        workflow_record_step(
+            subject=bundle,
+            actor=actor,
+            action="file_part",
+            from_state=bundle.state,
+            role="system",
+            event="part_filed",
+            data={"part": part.service.code, "tracking": part.tracking, "agency": part.service.agency.code},
+        )
+    _close_when_finished(bundle, parts)
+    return parts
+
+
+def _close_when_finished(bundle: Bundle, parts: list[BundlePart]) -> None:
+    def ended(part: BundlePart) -> bool:
+        if part.state in (BundlePart.FAILED, BundlePart.SKIPPED):
+            return True
+        return part.case is not None and part.case.state_category in TERMINAL
+
+    if bundle.state_category in TERMINAL or not all(ended(p) for p in parts):
+        return
+    needed = [p for p in parts if p.state != BundlePart.SKIPPED]
+    completed = [p for p in needed if p.case is not None and p.case.state_category == COMPLETED]
+    action = "complete" if len(completed) == len(needed) else "complete_partly" if completed else "close_rejected"
+    transition(actor=None, subject=bundle, action=action, version=bundle.version, roles={"system"})
+
+
+def _kind_get(code: str) -> BundleKind:
+    kind = BundleKind.objects.filter(code=code, active=True).first()
+    if kind is None:
+        raise ValidationFailed({"kind": [_("is not a life event this city offers")]})
+    return kind
+
+
+def _subject_choose(*, actor: User, kind: BundleKind, subject: str) -> Person | None:
+    if kind.document["subject"] != "family_member":
+        return None
+    member = next((m for m in bundle_subjects(user=actor, kind=kind) if str(m.pk) == str(subject)), None)
+    if member is None:
+        raise ValidationFailed({"subject": [_("must be a living member of your family card other than yourself")]})
+    return member
+
+
+def _offer_for(*, actor: User, kind: BundleKind, tracking: str) -> BundleOffer:
+    offer = (
+        BundleOffer.objects.select_related("case__service", "person")
+        .filter(applicant=actor, kind=kind, case__tracking=tracking, taken__isnull=True)
+        .first()
+    )
+    if offer is None:
+        raise ValidationFailed({"from_case": [_("names no open offer of yours for this life event")]})
+    return offer
+
+
+def bundle_submit(
+    *,
+    actor: User,
+    kind_code: str,
+    data: Any,
+    documents: dict[str, str] | None = None,
+    subject: str = "",
+    from_case: str = "",
+) -> Bundle:
+    """File a life event: every part that can start now is filed at once, the others wait for what they need.
+
+    `subject` names the family member a death is about; `from_case` takes an offer: the single application that
+    recorded the event becomes the first part and is not filed again. Nothing is created when anything is wrong.
+    """
+    kind = _kind_get(kind_code)
+    if actor.kind != User.CITIZEN:
+        raise PermissionDenied(_("Only citizens file life events."))
+    if _person_of(actor) is None:
+        raise DomainError(
+            _("A life event needs your data in the population registry; your NIK is not in this city's registry."),
+            code="registry_required",
+        )
+    document = kind.document
+    offer = _offer_for(actor=actor, kind=kind, tracking=from_case) if from_case else None
+    person = offer.person if offer is not None else _subject_choose(actor=actor, kind=kind, subject=subject)
+    if not isinstance(data, dict):
+        raise ValidationFailed({"data": [_("must be a JSON object of the form's fields")]})
+    errors = form_errors(document["form_schema"], data)
+    held = _documents_held(kind, offer)
+    asked = bundle_documents_asked(kind=kind, offer=offer)
+    codes = {r["code"] for r in asked}
+    given = {k: v for k, v in (documents or {}).items() if k in codes}
+    for code in set(documents or {}) - codes - set(held):
+        errors.setdefault(f"documents.{code}", []).append(_("is not a document this form asks for"))
+    try:
+        documents_check(user=actor, requirements=asked, documents=given, require_all=True)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    day = local_date(now)
+    services = {s.code: s for s in Service.objects.select_related("agency", "current").filter(active=True)}
+    # Numbers before the transaction (core.numbering): the bundle's and every part's, shown to the citizen at once.
+    tracking = tracking_number(prefix=BUNDLE_PREFIX, day=day)
+    numbers = [
+        offer.case.tracking
+        if offer is not None and position == 0
+        else tracking_number(prefix=services[spec["service"]].agency.code, day=day)
+        for position, spec in enumerate(document["parts"])
+    ]
+    workflow = WorkflowDefinition.objects.filter(code=WORKFLOW).order_by("-version").first()
+    if workflow is None:
+        raise DomainError(_("Life events are not set up on this platform yet."), code="not_configured")
+    with transaction.atomic():
+        definition = workflow.parsed
+        bundle = Bundle(
+            tracking=tracking,
+            kind=kind,
+            applicant=actor,
+            subject_person=person,
+            subject_name=person.full_name.title() if person else str(data.get("child_name") or ""),
+            data=data,
+            documents={**held, **given},
+            submitted_at=now,
+            workflow=workflow,
+            state=definition.initial,
+            state_category=definition.category(definition.initial),
+        )
+        sla_start(bundle, now=now, working_days=int(document["sla_working_days"]))
+        bundle.save()
+        BundlePart.objects.bulk_create(
+            BundlePart(
+                bundle=bundle,
+                position=position,
+                service=services[spec["service"]],
+                tracking=numbers[position],
+                case=offer.case if offer is not None and position == 0 else None,
+                state=BundlePart.FILED if offer is not None and position == 0 else BundlePart.WAITING,
+            )
+            for position, spec in enumerate(document["parts"])
+        )
+        if offer is not None:
+            offer.case.bundle = bundle
+            offer.case.save(update_fields=["bundle"])
+            offer.taken = bundle
+            offer.save(update_fields=["taken"])
+        workflow_record_step(
+            subject=bundle,
+            actor=actor,
+            action="submit",
+            from_state="",
+            role=APPLICANT,
+            event="submitted",
+            data={"parts": [spec["service"] for spec in document["parts"]], "from_case": from_case or None},
+            at=now,
+            created=True,
+        )
+        _advance(bundle, actor=actor, strict=True)
+    return bundle
+
+
+def bundle_part_finished(*, case: Case, actor: Any, recorded: Person | None, reason: str = "") -> None:
+    """A part of a bundle ended (inside the transaction that ended it, the case locked): the newborn a birth
+    certificate recorded becomes the bundle's subject, the parts that waited for it are filed (or fail with it),
+    and the bundle closes once every part has ended."""
+    rows = Bundle.objects.select_for_update(of=("self",)).select_related("workflow", "kind")
+    bundle = rows.get(pk=case.bundle_id or 0)
+    if recorded is not None and bundle.subject_person_id is None:
+        bundle.subject_person, bundle.subject_name = recorded, recorded.full_name.title()
+        bundle.save(update_fields=["subject_person", "subject_name"])
+    if case.state_category != COMPLETED and reason:
+        BundlePart.objects.filter(case=case).update(reason=reason)
+    subject_event_write(
+        subject=bundle,
+        event="part_ended",
+        data={"part": case.service.code, "tracking": case.tracking, "part_state_category": case.state_category},
+    )
+    _advance(bundle, actor=actor, strict=False)
+
+
+def bundle_offer_make(*, case: Case, person: Person) -> BundleOffer | None:
+    """A single application recorded a life event (its registry effect ran): offer the rest of the event's bundle
+    to the applicant, on their home page and as a notice (the event `case.bundle_offered`)."""
+    code = case.service.code
+    kind = next((k for k in BundleKind.objects.filter(active=True) if k.document["parts"][0]["service"] == code), None)
+    if kind is None:
+        return None
+    offer, created = BundleOffer.objects.get_or_create(
+        case=case, defaults={"applicant": case.applicant, "kind": kind, "person": person}
+    )
+    if created:
+        subject_event_write(subject=case, event="bundle_offered", data={"bundle_kind": kind.code})
+    return offer
+
+
+def bundle_offer_dismiss(*, actor: User, offer_id: int) -> None:
+    """The citizen does not want the rest of the life event now: the offer leaves their home page."""
+    updated = BundleOffer.objects.filter(
+        pk=offer_id, applicant=actor, taken__isnull=True, dismissed_at__isnull=True
+    ).update(dismissed_at=timezone.now())
+    if not updated:
+        raise ValidationFailed({"offer": [_("names no open offer of yours")]})

@@ -1,0 +1,309 @@
+"""Life-event bundles: one form fans out into applications at several agencies, the newborn's NIK flows from the
+birth certificate into the later parts, and the bundle ends when its parts do."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kotalive.accounts.models import User
+from kotalive.cases.models import Bundle, BundleOffer, Case
+from kotalive.cases.tests.fixtures import birth_certificate_data, submit_birth_certificate, upload
+from kotalive.conftest import bearer_client
+from kotalive.events.tests.helpers import drain
+from kotalive.notifications.models import Notification
+from kotalive.registry.identity import parse_nik
+from kotalive.registry.models import Person
+from kotalive.workflow.models import WorkflowStep
+
+APPROVE = ["start_verification", "verify", "submit_for_approval", "approve"]
+
+
+def birth_data(**overrides: Any) -> dict[str, Any]:
+    data = birth_certificate_data(child_name="Bayu Santoso", child_sex="L", child_birth_date="2026-11-20")
+    return {**data, "faskes": "Puskesmas Cipondoh", **overrides}
+
+
+def file_birth(client: Client, **data: Any) -> Any:
+    documents = {"buku-nikah": upload(client), "kk": upload(client), "ktp-el": upload(client)}
+    return client.post(
+        "/api/v1/bundles",
+        {"kind": "kelahiran", "data": birth_data(**data), "documents": documents},
+        content_type="application/json",
+    )
+
+
+def act(user: User, tracking: str, action: str, reason: str = "") -> dict[str, Any]:
+    client = bearer_client(user)
+    version = client.get(f"/api/v1/cases/{tracking}").json()["version"]
+    response = client.post(
+        f"/api/v1/cases/{tracking}/transitions",
+        {"action": action, "version": version, "reason": reason},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def complete(tracking: str, *, officer: User, approver: User) -> None:
+    for action in APPROVE:
+        act(approver if action == "approve" else officer, tracking, action)
+
+
+def parts_by_service(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["service"]: p for p in body["parts"]}
+
+
+@pytest.fixture
+def dinkes(personas: dict[str, User]) -> User:
+    return personas["dinkes.petugas"]
+
+
+@pytest.fixture
+def kadis(personas: dict[str, User]) -> User:
+    return personas["dukcapil.kadis"]
+
+
+def test_the_kinds_and_their_one_form_are_listed(warga1: User) -> None:
+    client = bearer_client(warga1)
+    kinds = {k["kind"]: k for k in client.get("/api/v1/bundles").json()}
+    assert [p["service"] for p in kinds["kelahiran"]["parts"]] == [
+        "akta-kelahiran",
+        "kk-perubahan",
+        "kia",
+        "jkn-pendaftaran",
+    ]
+    assert {p["agency"] for p in kinds["kelahiran"]["parts"]} == {"DISDUKCAPIL", "DINKES"}
+    form = client.get("/api/v1/bundles/kelahiran/form").json()
+    assert "child_name" in form["schema"]["properties"]
+    # The parents' data comes from the registry: the citizen does not type it again.
+    assert form["prefill"]["kk_number"] == "3671051501209001"
+    assert form["prefill"]["mother_name"] == "Siti Rahmawati"
+    death = client.get("/api/v1/bundles/kematian/form").json()
+    assert {s["name"] for s in death["subjects"]} == {"Siti Rahmawati", "Andi Pratama", "Putri Lestari"}
+
+
+def test_a_birth_fans_out_and_the_newborn_s_nik_reaches_the_later_parts(
+    warga1: User, verifier: User, kadis: User, dinkes: User
+) -> None:
+    client = bearer_client(warga1)
+    response = file_birth(client)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    parts = parts_by_service(body)
+    # Every part has its number at once; only the birth certificate can start before the child has a NIK.
+    assert parts["akta-kelahiran"]["state"] == "submitted"
+    assert {parts[s]["state"] for s in ("kk-perubahan", "kia", "jkn-pendaftaran")} == {"waiting"}
+    assert parts["jkn-pendaftaran"]["agency"] == "DINKES"
+    assert len({p["tracking"] for p in body["parts"]}) == 4
+    assert body["state"] == "in_progress"
+    assert Case.objects.filter(bundle__tracking=body["tracking"]).count() == 1
+
+    complete(parts["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+
+    child = Person.objects.get(full_name="BAYU SANTOSO")
+    assert child.family.kk_number == "3671051501209001"
+    nik = parse_nik(child.nik)
+    assert dt.date(2026, 11, 20) in nik.birth_date_candidates()
+    assert child.nik[:12] == "367105201126"  # Cipondoh (36.71.05), born 20-11-26, a boy (no +40 on the day)
+    after = client.get(f"/api/v1/bundles/{body['tracking']}").json()
+    parts = parts_by_service(after)
+    assert {parts[s]["state"] for s in ("kk-perubahan", "kia", "jkn-pendaftaran")} == {"submitted"}
+    assert after["subject_name"] == "Bayu Santoso"
+    kia = Case.objects.get(tracking=parts["kia"]["tracking"])
+    jkn = Case.objects.get(tracking=parts["jkn-pendaftaran"]["tracking"])
+    kk = Case.objects.get(tracking=parts["kk-perubahan"]["tracking"])
+    assert kia.data["nik"] == child.nik
+    assert jkn.data["nik"] == child.nik
+    assert kia.subject_person == child
+    assert jkn.subject_person == child
+    assert jkn.data["faskes"] == "Puskesmas Cipondoh"
+    assert child.nik in kk.data["change"]
+    # The birth certificate is not asked for again: the part's output stands in for it.
+    akta = Case.objects.get(tracking=parts["akta-kelahiran"]["tracking"])
+    assert kia.documents_reused["akta-kelahiran"]["number"] == akta.output.number
+    assert set(kia.documents.values_list("requirement", flat=True)) == {"kk", "ktp-el"}
+    # DINKES sees its part in its inbox.
+    inbox = bearer_client(dinkes).get("/api/v1/agency/cases?agency=DINKES").json()
+    assert parts["jkn-pendaftaran"]["tracking"] in {c["tracking"] for c in inbox["items"]}
+
+    complete(kk.tracking, officer=verifier, approver=kadis)
+    complete(kia.tracking, officer=verifier, approver=kadis)
+    assert client.get(f"/api/v1/bundles/{body['tracking']}").json()["state"] == "in_progress"
+    complete(jkn.tracking, officer=dinkes, approver=dinkes)
+
+    done = client.get(f"/api/v1/bundles/{body['tracking']}").json()
+    assert done["state"] == "completed"
+    assert done["public_status"] == "selesai"
+    labels = [e["label"] for e in done["timeline"]]
+    assert "Life event filed" in labels or "Peristiwa hidup diajukan" in labels
+    # One timeline carries the steps of every part.
+    assert {e["part"] for e in done["timeline"] if e["part"]} >= {"akta-kelahiran", "jkn-pendaftaran"}
+
+
+def test_a_rejected_part_shows_its_reason_and_the_rest_go_on(
+    warga1: User, verifier: User, kadis: User, dinkes: User
+) -> None:
+    client = bearer_client(warga1)
+    body = file_birth(client).json()
+    complete(parts_by_service(body)["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+    parts = parts_by_service(client.get(f"/api/v1/bundles/{body['tracking']}").json())
+    act(verifier, parts["kia"]["tracking"], "start_verification")
+    act(verifier, parts["kia"]["tracking"], "reject", reason="Foto KTP-el tidak terbaca.")
+    complete(parts["kk-perubahan"]["tracking"], officer=verifier, approver=kadis)
+    complete(parts["jkn-pendaftaran"]["tracking"], officer=dinkes, approver=dinkes)
+
+    done = client.get(f"/api/v1/bundles/{body['tracking']}").json()
+    assert done["state"] == "partly_completed"
+    kia = parts_by_service(done)["kia"]
+    assert kia["state_category"] == "rejected"
+    assert kia["reason"] == "Foto KTP-el tidak terbaca."
+    assert parts_by_service(done)["jkn-pendaftaran"]["state_category"] == "completed"
+
+
+def test_parts_waiting_for_a_rejected_birth_certificate_fail_and_the_bundle_ends(warga1: User, verifier: User) -> None:
+    client = bearer_client(warga1)
+    body = file_birth(client).json()
+    akta = parts_by_service(body)["akta-kelahiran"]["tracking"]
+    act(verifier, akta, "start_verification")
+    act(verifier, akta, "reject", reason="Buku nikah tidak sesuai.")
+    done = client.get(f"/api/v1/bundles/{body['tracking']}").json()
+    assert done["state"] == "rejected"
+    parts = parts_by_service(done)
+    assert {parts[s]["state"] for s in ("kk-perubahan", "kia", "jkn-pendaftaran")} == {"failed"}
+    assert all(parts[s]["reason"] for s in ("kk-perubahan", "kia", "jkn-pendaftaran"))
+    assert Case.objects.filter(bundle__tracking=body["tracking"]).count() == 1
+    assert not Person.objects.filter(full_name="BAYU SANTOSO").exists()
+
+
+def test_bad_input_names_the_field_and_creates_nothing(warga1: User) -> None:
+    client = bearer_client(warga1)
+    missing = file_birth(client, child_name="", child_birth_date="not a date")
+    assert missing.status_code == 422
+    fields = {e["field"] for e in missing.json()["errors"]}
+    assert {"data.child_name", "data.child_birth_date"} <= fields
+    unknown = client.post(
+        "/api/v1/bundles", {"kind": "pernikahan", "data": {}, "documents": {}}, content_type="application/json"
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "kind"
+    no_documents = client.post(
+        "/api/v1/bundles", {"kind": "kelahiran", "data": birth_data(), "documents": {}}, content_type="application/json"
+    )
+    assert no_documents.status_code == 422
+    assert {"documents.buku-nikah", "documents.kk", "documents.ktp-el"} <= {
+        e["field"] for e in no_documents.json()["errors"]
+    }
+    stray = client.post(
+        "/api/v1/bundles",
+        {"kind": "kelahiran", "data": birth_data(), "documents": {"surat-nikah-kakek": upload(client)}},
+        content_type="application/json",
+    )
+    assert "documents.surat-nikah-kakek" in {e["field"] for e in stray.json()["errors"]}
+    assert not Bundle.objects.exists()
+    assert not Case.objects.exists()
+
+
+def test_another_family_s_citizen_and_another_agency_cannot_read_the_bundle(
+    warga1: User, warga3: User, personas: dict[str, User]
+) -> None:
+    body = file_birth(bearer_client(warga1)).json()
+    assert bearer_client(warga3).get(f"/api/v1/bundles/{body['tracking']}").status_code == 404
+    # DINSOS holds no part of a birth; DINKES does (its enrolment part).
+    assert bearer_client(personas["dinsos.petugas"]).get(f"/api/v1/bundles/{body['tracking']}").status_code == 404
+    assert bearer_client(personas["dinkes.petugas"]).get(f"/api/v1/bundles/{body['tracking']}").status_code == 200
+    assert bearer_client(warga1).get(f"/api/v1/bundles/{body['tracking']}").status_code == 200
+
+
+def test_a_birth_recorded_on_its_own_offers_the_rest_prefilled(warga1: User, verifier: User, kadis: User) -> None:
+    client, case = submit_birth_certificate(warga1)
+    complete(case["tracking"], officer=verifier, approver=kadis)
+    drain()
+
+    offers = client.get("/api/v1/bundles/offers").json()
+    assert [(o["kind"], o["from_case"]) for o in offers] == [("kelahiran", case["tracking"])]
+    assert Notification.objects.filter(user=warga1, kind="case.bundle_offered").exists()
+    form = client.get(offers[0]["form"]).json()
+    assert form["prefill"]["child_name"] == "Bayu Santoso"
+
+    # Only what the later parts need and the single application did not have is asked for: the KTP-el.
+    response = client.post(
+        "/api/v1/bundles",
+        {
+            "kind": "kelahiran",
+            "data": {**form["prefill"], "faskes": "Puskesmas Cipondoh"},
+            "documents": {"ktp-el": upload(client)},
+            "from_case": case["tracking"],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    parts = parts_by_service(response.json())
+    assert parts["akta-kelahiran"]["tracking"] == case["tracking"]
+    assert parts["akta-kelahiran"]["state"] == "completed"
+    assert {parts[s]["state"] for s in ("kk-perubahan", "kia", "jkn-pendaftaran")} == {"submitted"}
+    child = Person.objects.get(full_name="BAYU SANTOSO")
+    assert Case.objects.get(tracking=parts["kia"]["tracking"]).data["nik"] == child.nik
+    assert client.get("/api/v1/bundles/offers").json() == []
+    assert BundleOffer.objects.get().taken is not None
+
+
+def test_a_death_ends_social_aid_at_dinsos(warga1: User, verifier: User, kadis: User) -> None:
+    client = bearer_client(warga1)
+    form = client.get("/api/v1/bundles/kematian/form").json()
+    andi = next(s for s in form["subjects"] if s["name"] == "Andi Pratama")
+    documents = {name: upload(client) for name in ("surat-kematian", "kk", "ktp-el-pelapor")}
+    response = client.post(
+        "/api/v1/bundles",
+        {
+            "kind": "kematian",
+            "subject": andi["id"],
+            "data": {"date_of_death": "2026-11-30", "place_of_death": "RSUD Kota Tangerang", "received_aid": True},
+            "documents": documents,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["subject_name"] == "Andi Pratama"
+    complete(parts_by_service(body)["akta-kematian"]["tracking"], officer=verifier, approver=kadis)
+    assert Person.objects.get(pk=andi["id"]).died_on == dt.date(2026, 11, 30)
+    parts = parts_by_service(client.get(f"/api/v1/bundles/{body['tracking']}").json())
+    aid = Case.objects.get(tracking=parts["bansos-penghentian"]["tracking"])
+    assert aid.agency.code == "DINSOS"
+    assert aid.data["reason"] == "meninggal"
+    assert aid.data["effective_date"] == "2026-11-30"
+    assert "akta kematian" in Case.objects.get(tracking=parts["kk-perubahan"]["tracking"]).data["change"]
+
+
+def test_a_death_without_social_aid_skips_that_part(warga1: User, verifier: User, kadis: User) -> None:
+    client = bearer_client(warga1)
+    andi = next(
+        s for s in client.get("/api/v1/bundles/kematian/form").json()["subjects"] if s["name"] == "Andi Pratama"
+    )
+    documents = {name: upload(client) for name in ("surat-kematian", "kk", "ktp-el-pelapor")}
+    body = client.post(
+        "/api/v1/bundles",
+        {
+            "kind": "kematian",
+            "subject": andi["id"],
+            "data": {"date_of_death": "2026-11-30", "place_of_death": "Rumah", "received_aid": False},
+            "documents": documents,
+        },
+        content_type="application/json",
+    ).json()
+    complete(parts_by_service(body)["akta-kematian"]["tracking"], officer=verifier, approver=kadis)
+    parts = parts_by_service(client.get(f"/api/v1/bundles/{body['tracking']}").json())
+    assert parts["bansos-penghentian"]["state"] == "skipped"
+    complete(parts["kk-perubahan"]["tracking"], officer=verifier, approver=kadis)
+    assert client.get(f"/api/v1/bundles/{body['tracking']}").json()["state"] == "completed"
+
+
+def test_the_bundle_steps_are_audited_events(warga1: User) -> None:
+    body = file_birth(bearer_client(warga1)).json()
+    bundle = Bundle.objects.get(tracking=body["tracking"])
+    actions = list(
+        WorkflowStep.objects.filter(subject_type="bundle", subject_id=bundle.pk).values_list("action", flat=True)
+    )
+    assert actions == ["submit", "file_part"]
