@@ -144,7 +144,6 @@ def bundle_timeline(bundle: Bundle, parts: list[BundlePart]) -> list[dict[str, A
     time order, each with the part it belongs to."""
     step_labels = {
         "submit": _("Life event filed"),
-        "file_part": _("Part filed at its agency"),
         "complete": _("Every part completed"),
         "complete_partly": _("Some parts completed"),
         "close_rejected": _("No part could be completed"),
@@ -162,7 +161,8 @@ def bundle_timeline(bundle: Bundle, parts: list[BundlePart]) -> list[dict[str, A
             "state": s.to_state,
             "text": s.reason,
         }
-        for s in WorkflowStep.objects.filter(subject_type="bundle", subject_id=bundle.pk)
+        # A part's filing shows as its application's own first step below.
+        for s in WorkflowStep.objects.filter(subject_type="bundle", subject_id=bundle.pk).exclude(action="file_part")
     ]
     for part in parts:
         if part.case is None:

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.cases import bundles
-from kotalive.cases.bundle_selectors import bundle_detail, bundle_get_for_actor, bundle_kinds, bundle_offers_open
+from kotalive.cases.bundle_selectors import (
+    bundle_detail,
+    bundle_get_for_actor,
+    bundle_kind_summaries,
+    bundle_kinds,
+    bundle_offers_open,
+)
 from kotalive.catalogue.forms import coerce_form_post
 from kotalive.catalogue.models import localised
 from kotalive.core.errors import DomainError, NotFound
@@ -71,7 +77,7 @@ def bundle_apply(request: HttpRequest, kind: str) -> HttpResponse:
             "kind": found,
             "name": bundles.bundle_kind_name(found),
             "description": localised(document.get("description", "")),
-            "parts": [p["service"] for p in document["parts"]],
+            "parts": next(k["parts"] for k in bundle_kind_summaries() if k["kind"] == found.code),
             "fields": form_items(document["form_schema"], {}, values=values, errors=field_errors, prefill=prefill),
             "requirements": requirement_items(asked, documents=documents, errors=document_errors),
             "subjects": [(str(p.pk), f"{p.full_name.title()} ({p.relationship.lower()})") for p in subjects],

@@ -2,9 +2,11 @@
 birth certificate into the later parts, and the bundle ends when its parts do."""
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from kotalive.accounts.models import User
@@ -137,7 +139,8 @@ def test_a_birth_fans_out_and_the_newborn_s_nik_reaches_the_later_parts(
     assert done["state"] == "completed"
     assert done["public_status"] == "selesai"
     labels = [e["label"] for e in done["timeline"]]
-    assert "Life event filed" in labels or "Peristiwa hidup diajukan" in labels
+    assert labels[0] in {"Life event filed", "Peristiwa hidup diajukan"}
+    assert labels[-1] in {"Every part completed", "Semua bagian selesai"}
     # One timeline carries the steps of every part.
     assert {e["part"] for e in done["timeline"] if e["part"]} >= {"akta-kelahiran", "jkn-pendaftaran"}
 
@@ -307,3 +310,52 @@ def test_the_bundle_steps_are_audited_events(warga1: User) -> None:
         WorkflowStep.objects.filter(subject_type="bundle", subject_id=bundle.pk).values_list("action", flat=True)
     )
     assert actions == ["submit", "file_part"]
+
+
+@pytest.mark.django_db(transaction=True)  # each thread has its own connection: the approvals must really commit
+def test_the_last_two_parts_approved_at_once_complete_the_bundle_once(
+    warga1: User, verifier: User, kadis: User, dinkes: User
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("simultaneous writers are a PostgreSQL deployment; SQLite queues writers (BEGIN IMMEDIATE)")
+    client = bearer_client(warga1)
+    body = file_birth(client).json()
+    complete(parts_by_service(body)["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+    parts = parts_by_service(client.get(f"/api/v1/bundles/{body['tracking']}").json())
+    complete(parts["kk-perubahan"]["tracking"], officer=verifier, approver=kadis)
+    last = {parts["kia"]["tracking"]: kadis, parts["jkn-pendaftaran"]["tracking"]: dinkes}
+    for tracking, approver in last.items():
+        for action in APPROVE[:-1]:
+            act(verifier if approver == kadis else dinkes, tracking, action)
+    versions = {t: bearer_client(u).get(f"/api/v1/cases/{t}").json()["version"] for t, u in last.items()}
+    barrier = threading.Barrier(2)
+    answers: list[int] = []
+    failures: list[Exception] = []
+
+    def approve(tracking: str) -> None:
+        try:
+            officer = bearer_client(last[tracking])
+            barrier.wait(timeout=30)
+            response = officer.post(
+                f"/api/v1/cases/{tracking}/transitions",
+                {"action": "approve", "version": versions[tracking]},
+                content_type="application/json",
+            )
+            answers.append(response.status_code)
+        except Exception as exc:  # reported by the main thread below
+            failures.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=approve, args=(t,)) for t in last]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not failures
+    assert answers == [200, 200]
+    bundle = Bundle.objects.get(tracking=body["tracking"])
+    assert bundle.state == "completed"
+    closing = WorkflowStep.objects.filter(subject_type="bundle", subject_id=bundle.pk, action="complete")
+    assert closing.count() == 1

@@ -210,6 +210,35 @@ def test_applying_and_following_a_case_is_accessible_and_fits_a_phone(
     assert _serious_violations(page) == []
 
 
+def test_filing_a_birth_with_one_form_is_accessible_and_fits_a_phone(
+    page: Page, live_server: Any, personas: dict
+) -> None:
+    _sign_in(page, live_server.url, "warga1")
+    page.goto(live_server.url + "/layanan/")
+    page.click("a[href='/layanan/peristiwa/kelahiran/']")
+    page.wait_for_url("**/layanan/peristiwa/kelahiran/")
+    assert _serious_violations(page) == []
+    assert _fits_the_phone(page)
+    assert page.input_value("#f_kk_number") == "3671051501209001"  # from the registry, not typed
+
+    page.fill("#f_child_name", "Bayu Santoso")
+    page.select_option("#f_child_sex", "L")
+    page.fill("#f_child_birth_date", "2026-11-20")
+    page.fill("#f_child_birth_place", "Tangerang")
+    page.select_option("#f_birth_facility", "rumah-sakit")
+    page.fill("#f_faskes", "Puskesmas Cipondoh")
+    for requirement in ("buku-nikah", "kk", "ktp-el"):
+        page.set_input_files(f"#doc_{requirement}", files=[A_PDF])
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/peristiwa/PH-*/")
+
+    assert page.locator(".parts li").count() == 4
+    assert _serious_violations(page) == []
+    assert _fits_the_phone(page)
+    page.goto(live_server.url + "/kasus/")
+    assert "Kelahiran" in page.locator("main").inner_text()
+
+
 def test_the_officer_s_inbox_and_case_page_are_accessible(browser: Browser, live_server: Any, personas: dict) -> None:
     citizen = browser.new_context(viewport=PHONE, locale="id-ID").new_page()
     _sign_in(citizen, live_server.url, "warga1")
