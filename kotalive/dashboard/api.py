@@ -15,6 +15,8 @@ from kotalive.dashboard.access import agency_head, period_parse, platform_reader
 from kotalive.dashboard.city import city_performance, performance_csv
 from kotalive.dashboard.handoffs import handoff_matrix, matrix_csv
 from kotalive.dashboard.scorecard import scorecard
+from kotalive.dashboard.service_quality import service_quality
+from kotalive.dashboard.trends import weekly_trend
 
 router = Router(tags=["dashboard"], auth=BearerToken())
 
@@ -49,13 +51,19 @@ def city(
     """Applications and reports over `from`..`to` (local days, the last 90 by default): per agency and for the city,
     volumes, backlog, SLA compliance, time to first response and to completion (median, p90), the reopened share,
     escalations (formulas: docs/coordination-metrics.md); `agency`, `service` (applications), `category` and
-    `kecamatan` (reports) narrow it. `format=csv` gives the same as CSV."""
+    `kecamatan` (reports) narrow it. Unfiltered, the JSON adds `quality` (integration health, once-only reuse,
+    online share, citizen effort per life-event bundle, IKM per service and per agency) and the five-element
+    `scorecard`; the JSON always has `trend` (per week: applications and reports submitted and closed).
+    `format=csv` gives the per-agency figures as CSV."""
     _reader(actor(request))
     first, last = period_parse(start, end)
     filters = {"agency": agency, "service": service, "category": category, "kecamatan": kecamatan}
     figures = city_performance(start=first, end=last, **{k: v for k, v in filters.items() if v})
-    if format == "json" and not any(filters.values()):  # the scorecard is the whole city's
-        figures["scorecard"] = scorecard(start=first, end=last, city=figures)
+    if format == "json":
+        figures["trend"] = weekly_trend(start=first, end=last, agency=agency)
+    if format == "json" and not any(filters.values()):  # the scorecard and these figures are the whole city's
+        figures["quality"] = service_quality(start=first, end=last)
+        figures["scorecard"] = scorecard(start=first, end=last, city=figures, quality=figures["quality"])
     return _as(format, figures, performance_csv, f"city-{first}-{last}")
 
 

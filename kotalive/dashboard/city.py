@@ -24,7 +24,7 @@ REOPENING = ["reopen", "return_to_agency"]
 KINDS: dict[str, Any] = {"case": Case, "complaint": Complaint}
 
 
-def _percentile(values: list[float], share: float) -> float | None:
+def percentile(values: list[float], share: float) -> float | None:
     """The nearest-rank percentile (the value at rank ceil(share * n)); None without values."""
     if not values:
         return None
@@ -36,7 +36,7 @@ def _percentile(values: list[float], share: float) -> float | None:
 def _spread(values: list[float]) -> dict[str, float | None]:
     return {
         "median": round(statistics.median(values)) if values else None,
-        "p90": round(_percentile(values, 0.9) or 0) if values else None,
+        "p90": round(percentile(values, 0.9) or 0) if values else None,
         "n": len(values),
     }
 

@@ -8,7 +8,9 @@ every number on the public page (`/kinerja/`) is a sum or a formula over the row
   and grade follow by the PermenPANRB 14/2017 formula (`ikm_value`, `ikm_grade`).
 """
 
+import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from typing import Any
 
@@ -64,11 +66,13 @@ def complaints_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     return [{"category": c, "kecamatan": k, **row} for (c, k), row in sorted(rows.items())]
 
 
-def kelurahan_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Reports submitted in the period per kelurahan (reports that named none are left out)."""
+def kelurahan_rows(*, start: dt.date, end: dt.date, agency: str | None = None) -> list[dict[str, Any]]:
+    """Reports submitted in the period per kelurahan (reports that named none are left out); with `agency`, only
+    those the agency holds (its head's dashboard)."""
     since, until = period(start, end)
+    reports = Complaint.objects.filter(agency__code=agency) if agency else Complaint.objects.all()
     counted = (
-        Complaint.objects.filter(submitted_at__gte=since, submitted_at__lt=until, kelurahan__isnull=False)
+        reports.filter(submitted_at__gte=since, submitted_at__lt=until, kelurahan__isnull=False)
         .values("kelurahan_id")
         .annotate(submitted=Count("id"))
         .order_by("kelurahan_id")
@@ -153,6 +157,15 @@ DICTIONARY = {
     "service": _("the service's code (GET /api/v1/services)"),
     "answers": _("how many applicants answered the survey in the period"),
 }
+
+
+def rows_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as CSV with these columns, in this order (the open-data files and the dashboards' downloads)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def data_dictionary() -> dict[str, str]:

@@ -5,12 +5,9 @@ formula shown beside each (docs/coordination-metrics.md, "The five-element score
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from kotalive.cases.models import Case
 from kotalive.dashboard.handoffs import handoff_matrix, period
-from kotalive.events.models import WebhookDelivery
 from kotalive.registry.models import RegistryAccess
 from kotalive.workflow.models import WorkflowStep
 
@@ -19,9 +16,9 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any]) -> list[dict[str, Any]]:
+def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any], quality: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per element: its measures, each {"name", "value", "unit", "formula"}; `city` is the period's
-    city_performance (so the same figures are not computed twice)."""
+    city_performance and `quality` its service_quality (so the same figures are not computed twice)."""
     since, until = period(start, end)
     matrix = handoff_matrix(start=start, end=end)
     pairs = matrix["pairs"]
@@ -33,12 +30,9 @@ def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any]) -> list[dic
         actor_role__in=["applicant", "system", ""]
     )
     by_systems = steps.filter(actor__api_client__isnull=False).count()
-    deliveries = WebhookDelivery.objects.filter(created_at__gte=since, created_at__lt=until).aggregate(
-        total=Count("id"), succeeded=Count("id", filter=Q(status=WebhookDelivery.SUCCEEDED))
-    )
-    submitted = Case.objects.filter(is_test=False, submitted_at__gte=since, submitted_at__lt=until)
-    prefilled = sum(len(p or {}) for p in submitted.values_list("prefilled", flat=True))
-    fields = sum(len(d or {}) for d in submitted.values_list("data", flat=True))
+    health, reuse, online = quality["integration"], quality["once_only"], quality["online"]
+    bundles = quality["bundles"]
+    bundles_filed = sum(b["bundles"] for b in bundles)
     lookups = RegistryAccess.objects.filter(at__gte=since, at__lt=until).count()
     transfers = sum(p["transfers"] for p in pairs)
     return [
@@ -52,16 +46,26 @@ def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any]) -> list[dic
             (_("Application steps taken by agency systems"), _share(by_systems, steps.count()), "share",
              _("steps by an agency system's key / steps by staff")),
             (_("Registry look-ups and pre-fills served"), lookups, "count", _("registry accesses recorded")),
+            (_("Services fully online"), online["services_online_share"], "share",
+             _("services whose output is a signed PDF or a record / active services")),
         ]),
         _element(_("synchronization"), [
-            (_("Webhook deliveries that succeeded"), _share(deliveries["succeeded"], deliveries["total"]), "share",
+            (_("Webhook deliveries that succeeded"), health["success_share"], "share",
              _("succeeded / deliveries owed")),
+            (_("Commit-to-delivery lag (p99)"), health["lag_ms_p99"], "milliseconds",
+             _("99th percentile of event time to successful delivery")),
+            (_("Dead letters waiting now"), health["dead_letters_now"], "count",
+             _("webhook deliveries and consumer events given up, not yet replayed")),
             (_("Applications within the service standard"), cases["sla_compliance"], "share",
              _("met / (met + missed)")),
         ]),
         _element(_("simplification"), [
-            (_("Form fields pre-filled from the registry"), _share(prefilled, fields), "share",
+            (_("Form fields pre-filled from the registry"), reuse["prefilled_share"], "share",
              _("pre-filled fields / fields of the applications submitted")),
+            (_("Documents not asked for again"), reuse["not_asked_again_share"], "share",
+             _("documents held already / (held already + uploaded)")),
+            (_("Life events completed with one form"), _share(sum(b["completed"] for b in bundles), bundles_filed),
+             "share", _("bundles completed / bundles filed")),
         ]),
         _element(_("mechanism"), [
             (_("Escalations"), cases["escalations"] + reports["escalations"], "count", _("escalation records")),

@@ -2,11 +2,13 @@
 screen reader reads and with the hand-off matrix shaded as a heat map; CSV and JSON exports beside each."""
 
 import datetime as dt
+import json
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,10 +20,14 @@ from kotalive.complaints.presenters import category_name
 from kotalive.dashboard.access import agency_head, period_or_default, platform_reader
 from kotalive.dashboard.city import city_performance, performance_csv
 from kotalive.dashboard.handoffs import handoff_matrix, matrix_csv
+from kotalive.dashboard.public import kelurahan_rows, rows_csv
 from kotalive.dashboard.scorecard import scorecard
+from kotalive.dashboard.service_quality import service_quality
+from kotalive.dashboard.trends import trend_csv, weekly_trend
 from kotalive.regions import codes
 from kotalive.regions.models import Region
 from kotalive.web.access import staff_user
+from kotalive.web.charts import kelurahan_named, line_chart, report_map
 
 
 def _heat(matrix: dict[str, Any], highlight: str | None = None) -> dict[str, Any]:
@@ -48,6 +54,15 @@ def _heat(matrix: dict[str, Any], highlight: str | None = None) -> dict[str, Any
 
 
 FILTERS = ("agency", "service", "category", "kecamatan")
+
+
+def _trend_series() -> list[tuple[str, str]]:
+    return [
+        ("applications_submitted", _("Applications submitted")),
+        ("applications_closed", _("Applications closed")),
+        ("reports_submitted", _("Reports submitted")),
+        ("reports_closed", _("Reports closed")),
+    ]
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -112,14 +127,35 @@ def _page(
     """The page, or with `format=csv` / `format=handoffs-csv` its figures or its hand-off pairs as CSV (the same
     files as the API's, for a signed-in browser)."""
     wanted = request.GET.get("format")
-    if wanted in ("csv", "handoffs-csv"):
-        text = performance_csv(performance) if wanted == "csv" else matrix_csv(matrix)
-        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-        name = f"{'handoffs' if wanted == 'handoffs-csv' else (agency.code if agency else 'city')}-{start}-{end}"
+    own = agency.code if agency else None
+    trend = weekly_trend(start=start, end=end, agency=own or filters.get("agency"))
+    kelurahan = kelurahan_rows(start=start, end=end, agency=own)
+    if wanted in ("csv", "handoffs-csv", "trend-csv", "kelurahan-csv"):
+        files = {
+            "csv": lambda: performance_csv(performance),
+            "handoffs-csv": lambda: matrix_csv(matrix),
+            "trend-csv": lambda: trend_csv(trend),
+            "kelurahan-csv": lambda: rows_csv(kelurahan, ["kelurahan", "submitted"]),
+        }
+        response = HttpResponse(files[wanted](), content_type="text/csv; charset=utf-8")
+        name = f"{wanted.removesuffix('csv').strip('-') or (own or 'city')}-{start}-{end}"
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     whole = city_performance(start=start, end=end) if agency else performance
     city = whole["kinds"] if agency else None
+    quality = None if agency or filters else service_quality(start=start, end=end)
+    card = scorecard(start=start, end=end, city=whole, quality=quality) if quality else None
+    if wanted == "json":  # what the page shows, as the API gives it
+        body = {
+            **performance,
+            "city_beside": city,
+            "quality": quality,
+            "scorecard": card,
+            "handoffs": matrix,
+            "trend": trend,
+            "kelurahan": kelurahan,
+        }
+        return HttpResponse(json.dumps(body, cls=DjangoJSONEncoder), content_type="application/json")
     sections = [(kind, figures, city[kind]["city"] if city else None) for kind, figures in performance["kinds"].items()]
     return render(
         request,
@@ -128,10 +164,15 @@ def _page(
             "start": start,
             "end": end,
             "sections": sections,
-            "scorecard": None if agency or filters else scorecard(start=start, end=end, city=whole),
+            "scorecard": card,
+            "quality": quality,
             "selects": [] if agency else _selects(filters),
             "query": urlencode({"from": start.isoformat(), "to": end.isoformat(), **filters}),
             "matrix": _heat(matrix, highlight=agency.code if agency else None),
+            "trend": trend,
+            "trend_chart": line_chart(trend, _trend_series(), x_key="week"),
+            "kelurahan": kelurahan_named(kelurahan),
+            "map": report_map({r["kelurahan"]: r["submitted"] for r in kelurahan}),
             "agency": agency,
         },
     )

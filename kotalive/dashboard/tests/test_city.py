@@ -186,3 +186,32 @@ def test_the_live_room_filters_its_dashboard_and_its_download(
     rows = {(r["kind"], r["agency"]): r for r in csv.DictReader(io.StringIO(exported))}
     assert rows[("complaint", "*")]["submitted"] == "2"
     assert rows[("case", "*")]["submitted"] == "0"
+
+
+def test_the_weeks_and_the_kelurahan_add_up_to_the_period_s_totals_in_every_export(
+    warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
+) -> None:
+    _history(warga1, warga2, verifier, operator, personas)
+    figures = bearer_client(operator).get("/api/v1/dashboard/city").json()
+    cases, reports = figures["kinds"]["case"]["city"], figures["kinds"]["complaint"]["city"]
+    page = Client()
+    page.force_login(operator)
+
+    weeks = list(csv.DictReader(io.StringIO(page.get("/kantor/dasbor/?format=trend-csv").content.decode())))
+    kelurahan = list(csv.DictReader(io.StringIO(page.get("/kantor/dasbor/?format=kelurahan-csv").content.decode())))
+    shown = page.get("/kantor/dasbor/?format=json").json()
+
+    assert sum(int(w["applications_submitted"]) for w in weeks) == cases["submitted"] == 2
+    assert sum(int(w["applications_closed"]) for w in weeks) == cases["closed"] == 1
+    assert sum(int(w["reports_submitted"]) for w in weeks) == reports["submitted"] == 2
+    assert sum(int(w["reports_closed"]) for w in weeks) == reports["closed"] == 1
+    assert [dt.date.fromisoformat(w["week"]).weekday() for w in weeks] == [0] * len(weeks)  # Mondays
+    assert figures["trend"] == shown["trend"]
+    assert [w["week"] for w in shown["trend"]] == [w["week"] for w in weeks]
+    with_kelurahan = Complaint.objects.filter(kelurahan__isnull=False).count()
+    assert sum(int(k["submitted"]) for k in kelurahan) == with_kelurahan
+    assert shown["kinds"] == figures["kinds"]
+    # The chart is drawn from the same weeks, with the table beside it.
+    html = page.get("/kantor/dasbor/").content.decode()
+    assert html.count("<polyline") == 4
+    assert 'role="img"' in html
