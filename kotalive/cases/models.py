@@ -65,6 +65,9 @@ class Case(WorkflowSubject):
             models.Index(fields=["agency", "state_category", "due_at"], name="case_inbox_state_idx"),
             models.Index(fields=["agency", "state", "due_at"], include=["assignee"], name="case_inbox_exact_state_idx"),
             models.Index(fields=["applicant", "submitted_at"], name="case_applicant_idx"),
+            # The dashboards' periods (kotalive/dashboard): what was submitted, and what closed, between two days.
+            models.Index(fields=["submitted_at"], name="case_submitted_idx"),
+            models.Index(fields=["closed_at"], condition=models.Q(closed_at__isnull=False), name="case_closed_idx"),
             models.Index(fields=["service", "subject_person", "state_category"], name="case_open_duplicate_idx"),
         ]
         # At most one open live application per service and person, enforced by the database: a check before the

@@ -92,6 +92,7 @@ def _rows(
             "subject_name": str(name).title(),
             "data": "{}",
             "prefilled": "{}",
+            "documents_reused": "{}",
             "snapshot": "{}",
             "resume_state": "",  # not waiting on another agency
             "assignee_id": rng.choice(staff) if staff and rng.random() < 0.6 else None,
@@ -122,6 +123,7 @@ COLUMNS = (
     "subject_name",
     "data",
     "prefilled",
+    "documents_reused",
     "assignee_id",
     "submitted_at",
     "is_test",
@@ -151,7 +153,12 @@ def _insert(batch: list[dict[str, object]]) -> None:
     else:
         Case.objects.bulk_create(
             [
-                Case(**{k: (v if k not in {"data", "prefilled", "snapshot"} else {}) for k, v in row.items()})
+                Case(
+                    **{
+                        k: (v if k not in {"data", "prefilled", "documents_reused", "snapshot"} else {})
+                        for k, v in row.items()
+                    }
+                )
                 for row in batch
             ],
             batch_size=2000,

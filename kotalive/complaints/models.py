@@ -116,6 +116,9 @@ class Complaint(WorkflowSubject):
             # The public feed and Open311 requests: newest first, never the confidential ones.
             models.Index(fields=["submitted_at"], condition=Q(confidential=False), name="complaint_public_idx"),
             models.Index(fields=["reporter", "submitted_at"], name="complaint_reporter_idx"),
+            # The dashboards' periods (kotalive/dashboard): what was submitted, and what closed, between two days.
+            models.Index(fields=["submitted_at"], name="complaint_submitted_idx"),
+            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="complaint_closed_idx"),
             models.Index(fields=["due_at"], condition=OPEN_COMPLAINTS, name="complaint_sweep_idx"),
             # The sweep's timeouts (the automatic close of an unconfirmed report): the few with one set.
             models.Index(fields=["timeout_at"], condition=Q(timeout_at__isnull=False), name="complaint_timeout_idx"),

@@ -5,40 +5,20 @@ share of reports, escalations. Read from the subjects' own rows; applications an
 import csv
 import datetime as dt
 import io
-import math
-import statistics
-from collections import defaultdict
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Count, Q
 
 from kotalive.agencies.models import Agency
 from kotalive.cases.models import OPEN_CATEGORY_LIST, Case
 from kotalive.complaints.models import Complaint
 from kotalive.dashboard.handoffs import period
+from kotalive.dashboard.spread import durations_spread, durations_spread_empty, percentile
 from kotalive.workflow.models import Escalation, WorkflowStep
 
-# Who acts for the citizen's side or the system: their steps are no response from an agency.
-NOT_A_RESPONSE = ["applicant", "reporter", "system", ""]
+__all__ = ["city_performance", "percentile", "performance_csv"]
 REOPENING = ["reopen", "return_to_agency"]
 KINDS: dict[str, Any] = {"case": Case, "complaint": Complaint}
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    """The nearest-rank percentile (the value at rank ceil(share * n)); None without values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(share * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def _spread(values: list[float]) -> dict[str, float | None]:
-    return {
-        "median": round(statistics.median(values)) if values else None,
-        "p90": round(percentile(values, 0.9) or 0) if values else None,
-        "n": len(values),
-    }
 
 
 def _empty() -> dict[str, Any]:
@@ -50,19 +30,24 @@ def _empty() -> dict[str, Any]:
         "missed": 0,
         "reopened": 0,
         "escalations": 0,
-        "_first_response": [],
-        "_completion": [],
+        "first_response_seconds": durations_spread_empty(),
+        "completion_seconds": durations_spread_empty(),
     }
 
 
 def _finish(row: dict[str, Any]) -> dict[str, Any]:
     decided = row["met"] + row["missed"]
-    out = {k: v for k, v in row.items() if not k.startswith("_")}
+    out = dict(row)
     out["sla_compliance"] = round(row["met"] / decided, 4) if decided else None
     out["reopened_share"] = round(row["reopened"] / row["closed"], 4) if row["closed"] else None
-    out["first_response_seconds"] = _spread(row["_first_response"])
-    out["completion_seconds"] = _spread(row["_completion"])
     return out
+
+
+def _counted(rows: Any, **counts: Any) -> dict[int | None, dict[str, int]]:
+    """{agency id: {name: count}} of `rows` grouped by agency, and the whole under the key "*"."""
+    grouped = {r["agency_id"]: r for r in rows.values("agency_id").annotate(**counts).order_by()}
+    grouped["*"] = rows.aggregate(**counts)
+    return grouped  # type: ignore[return-value]
 
 
 def city_performance(
@@ -76,7 +61,8 @@ def city_performance(
 ) -> dict[str, Any]:
     """Per kind ("case", "complaint"): the city's figures and one row per agency (or only `agency`'s). `service`
     narrows the applications to one service, `category` and `kecamatan` (a Kemendagri code) the reports; a filter
-    of one kind leaves the other kind out."""
+    of one kind leaves the other kind out. Every figure is an aggregate the database computes over the subjects'
+    own rows (indexed by submission and closing time), so the cost follows the period, not the whole history."""
     since, until = period(start, end)
     codes: dict[int | None, str] = dict(Agency.objects.values_list("pk", "code"))
     # A report the Live Room holds counts for the platform operator's agency.
@@ -85,7 +71,6 @@ def city_performance(
     )
     result: dict[str, Any] = {"from": start, "to": end, "kinds": {}}
     for kind, model in KINDS.items():
-        rows: dict[str, dict[str, Any]] = defaultdict(_empty)
         subjects = model.objects.filter(is_test=False) if kind == "case" else model.objects.all()
         if kind == "case" and (category or kecamatan) or kind == "complaint" and service:
             subjects = subjects.none()  # the filter is about the other kind
@@ -98,55 +83,48 @@ def city_performance(
         narrowed = subjects if (service or category or kecamatan) else None  # before the agency: escalations below
         if agency:
             subjects = subjects.filter(agency__code=agency)
-        submitted = list(
-            subjects.filter(submitted_at__gte=since, submitted_at__lt=until).values_list(
-                "pk", "agency_id", "submitted_at"
-            )
-        )
-        first_steps = dict(
-            WorkflowStep.objects.filter(subject_type=kind, subject_id__in=[pk for pk, _a, _s in submitted])
-            .exclude(actor_role__in=NOT_A_RESPONSE)
-            .exclude(action="submit")
-            .values("subject_id")
-            .annotate(first=Min("at"))
-            .values_list("subject_id", "first")
-        )
-        for pk, agency_id, at in submitted:
-            row = rows[codes.get(agency_id, "")]
-            row["submitted"] += 1
-            if pk in first_steps:
-                row["_first_response"].append((first_steps[pk] - at).total_seconds())
-        for agency_id in subjects.filter(state_category__in=OPEN_CATEGORY_LIST).values_list("agency_id", flat=True):
-            rows[codes.get(agency_id, "")]["backlog"] += 1
-        closed = list(
-            subjects.filter(closed_at__gte=since, closed_at__lt=until).values_list(
-                "pk", "agency_id", "submitted_at", "closed_at", "sla_status", "state_category"
-            )
-        )
-        reopened = set(
-            WorkflowStep.objects.filter(
-                subject_type=kind, subject_id__in=[c[0] for c in closed], action__in=REOPENING
-            ).values_list("subject_id", flat=True)
-        )
-        for pk, agency_id, submitted_at, closed_at, sla, ended_as in closed:
-            row = rows[codes.get(agency_id, "")]
-            row["closed"] += 1
-            row["met"] += int(sla == "met")
-            row["missed"] += int(sla == "missed")
-            row["reopened"] += int(pk in reopened)
-            if ended_as == "completed":
-                row["_completion"].append((closed_at - submitted_at).total_seconds())
+        submitted = subjects.filter(submitted_at__gte=since, submitted_at__lt=until)
+        closed = subjects.filter(closed_at__gte=since, closed_at__lt=until)
+        reopening = WorkflowStep.objects.filter(subject_type=kind, action__in=REOPENING).values("subject_id")
+        tallies = {
+            "submitted": _counted(submitted, submitted=Count("id")),
+            "backlog": _counted(subjects.filter(state_category__in=OPEN_CATEGORY_LIST), backlog=Count("id")),
+            "closed": _counted(
+                closed,
+                closed=Count("id"),
+                met=Count("id", filter=Q(sla_status="met")),
+                missed=Count("id", filter=Q(sla_status="missed")),
+                reopened=Count("id", filter=Q(pk__in=reopening)),
+            ),
+        }
+        spreads = {
+            "first_response_seconds": durations_spread(
+                submitted.filter(first_response_at__isnull=False), "submitted_at", "first_response_at"
+            ),
+            "completion_seconds": durations_spread(
+                closed.filter(state_category="completed"), "submitted_at", "closed_at"
+            ),
+        }
+        rows: dict[str, dict[str, Any]] = {}
+        for tally in tallies.values():
+            for agency_id, counts in tally.items():
+                code = "*" if agency_id == "*" else codes.get(agency_id, "")
+                rows.setdefault(code, _empty()).update({k: v for k, v in counts.items() if k != "agency_id"})
+        for name, spread in spreads.items():
+            for agency_id, figures in spread.items():
+                code = "*" if agency_id == "*" else codes.get(agency_id, "")
+                rows.setdefault(code, _empty())[name] = figures
         escalations = Escalation.objects.filter(subject_type=kind, at__gte=since, at__lt=until)
         if narrowed is not None:
             escalations = escalations.filter(subject_id__in=narrowed.values("pk"))
         if agency:
             escalations = escalations.filter(Q(holder=agency))
-        for holder in escalations.values_list("holder", flat=True):
-            rows[holder or codes[None]]["escalations"] += 1  # "": the Live Room held it
-        city = _empty()
-        for row in rows.values():
-            for name, value in row.items():
-                city[name] = city[name] + value
+        total = 0
+        for holder, n in escalations.values("holder").annotate(n=Count("id")).values_list("holder", "n"):
+            rows.setdefault(holder or codes[None], _empty())["escalations"] += n  # "": the Live Room held it
+            total += n
+        city = rows.pop("*", None) or _empty()
+        city["escalations"] = total
         result["kinds"][kind] = {
             "city": _finish(city),
             "agencies": [{"agency": code, **_finish(row)} for code, row in sorted(rows.items())],

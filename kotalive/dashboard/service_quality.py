@@ -20,9 +20,9 @@ from django.db.models import Count, Q
 from kotalive.cases.bundles import bundle_kind_name
 from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.catalogue.models import Service, ServiceVersion
-from kotalive.dashboard.city import percentile
 from kotalive.dashboard.handoffs import period
 from kotalive.dashboard.public import ELEMENTS, MIN_ANSWERS, ikm_grade, ikm_rows, ikm_value
+from kotalive.dashboard.spread import percentile
 from kotalive.events.models import ConsumerDeadLetter, WebhookDelivery
 from kotalive.workflow.models import Rating
 

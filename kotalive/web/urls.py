@@ -71,6 +71,11 @@ urlpatterns = [
         name="backoffice-coordination-request",
     ),
     path(
+        "kantor/<str:code>/koordinasi/<str:tracking>/lampiran/<str:upload_id>/",
+        views_coordination.attachment,
+        name="backoffice-coordination-attachment",
+    ),
+    path(
         "kantor/<str:code>/koordinasi-minta/<str:tracking>/",
         views_coordination.ask,
         name="backoffice-coordination-ask",

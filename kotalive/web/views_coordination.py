@@ -3,7 +3,7 @@ with its actions, and asking another agency from a case's page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,8 +22,31 @@ from kotalive.coordination.selectors import (
     coordination_inbox,
 )
 from kotalive.core.errors import DomainError, NotFound
+from kotalive.core.uploads import upload_create, upload_response
 from kotalive.web.access import staff_user
 from kotalive.web.feedback import flash_refusal
+
+
+def _attachments(request: HttpRequest) -> list[str]:
+    """The files of the form's `attachments` input, stored (checked by content) as the officer's uploads."""
+    user = staff_user(request)
+    return [
+        str(upload_create(actor=user, stream=f.open("rb"), name=f.name or "", size=f.size or 0).pk)
+        for f in request.FILES.getlist("attachments")[:5]
+    ]
+
+
+@login_required
+def attachment(request: HttpRequest, code: str, tracking: str, upload_id: str) -> FileResponse:
+    """A file sent with a request or its answer, for those who may see the request."""
+    try:
+        found = coordination_get_for_actor(user=staff_user(request), tracking=tracking)
+    except NotFound:
+        raise Http404 from None
+    sent = next((a for a in found.attachments.select_related("upload") if str(a.upload_id) == upload_id), None)
+    if sent is None:
+        raise Http404
+    return upload_response(sent.upload, f"{tracking}-{sent.stage}")
 
 
 @login_required
@@ -64,6 +87,7 @@ def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse
                 action=request.POST.get("action", ""),
                 version=version,
                 reason=request.POST.get("reason", ""),
+                attachments=_attachments(request),
             )
             messages.success(request, _("Done."))
             return redirect(reverse("web:backoffice-coordination-request", args=[code, tracking]))
@@ -98,6 +122,7 @@ def ask(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
             message=request.POST.get("message", ""),
             due_working_days=days,
             blocking=request.POST.get("blocking") == "1",
+            attachments=_attachments(request),
         )
         messages.success(
             request,

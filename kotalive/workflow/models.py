@@ -72,6 +72,9 @@ class WorkflowSubject(models.Model):
     timeout_at = models.DateTimeField(null=True, blank=True)
     # While the subject waits on another agency (workflow.waiting): the state it goes back to.
     resume_state = models.CharField(max_length=40, blank=True)
+    # When someone answering for the platform (staff, an agency system) first took a step on it: the start of
+    # "time to first response" (workflow.services.responds), kept on the row so dashboards read no timeline.
+    first_response_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -121,7 +124,11 @@ class WorkflowStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "at"]),
+            # The steps of one action of a kind (the dashboards' reopenings), without reading every timeline.
+            models.Index(fields=["subject_type", "action"], name="step_kind_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.action}"

@@ -11,12 +11,21 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
-from kotalive.workflow.definitions import TERMINAL, Transition, validate_definition
+from kotalive.workflow.definitions import APPLICANT, TERMINAL, Transition, validate_definition
 from kotalive.workflow.effects import clock_effects_apply, holder_effects_apply
 from kotalive.workflow.holders import holdings_close_all
 from kotalive.workflow.hooks import after_change_run
 from kotalive.workflow.models import Rating, WorkflowDefinition, WorkflowStep, WorkflowSubject
 from kotalive.workflow.sla import sla_after_move, state_clock_start
+
+# The roles of the citizen's side and of the system: their steps are no response from the platform's people.
+NOT_A_RESPONSE = frozenset({APPLICANT, "reporter", "citizen", "system", ""})
+
+
+def responds(*, role: str, action: str) -> bool:
+    """Whether a step in `role` answers the subject (the first one sets its first_response_at)."""
+    return role not in NOT_A_RESPONSE and action != "submit"
+
 
 # What every move writes on the subject's row.
 _MOVE_FIELDS = (
@@ -113,6 +122,9 @@ def workflow_record_step(
     caller's transaction). `audience` adds to the subject's own (the agency a report was just handed away from);
     `at` is the step's time (now by default); `created` as for subject_event_write (the submission's step)."""
     now = at or timezone.now()
+    if subject.first_response_at is None and responds(role=role, action=action):  # a step taken outside transition()
+        subject.first_response_at = now
+        type(subject)._default_manager.filter(pk=subject.pk).update(first_response_at=now)
     step = WorkflowStep.objects.create(
         subject_type=subject.event_kind,
         subject_id=subject.pk,
@@ -215,7 +227,17 @@ def transition(
         outcome.data[str(timeout["name"])] = subject.timeout_at.isoformat() if subject.timeout_at else None
     if subject.state_category in TERMINAL:
         holdings_close_all(subject, now=now)
-    subject.save(update_fields=[*_MOVE_FIELDS, *(subject.holder_fields if chosen.has_holder_effect() else ())])
+    role = sorted(held)[0]
+    answered = subject.first_response_at is None and responds(role=role, action=action)
+    if answered:
+        subject.first_response_at = now
+    subject.save(
+        update_fields=[
+            *_MOVE_FIELDS,
+            *(subject.holder_fields if chosen.has_holder_effect() else ()),
+            *(("first_response_at",) if answered else ()),
+        ]
+    )
     if outcome.also:
         audience = (audience or Audience()) | Audience(agencies=frozenset(outcome.also))
     data = {**outcome.data, **(data or {})}
@@ -224,11 +246,12 @@ def transition(
         actor=actor,
         action=action,
         from_state=old_state,
-        role=sorted(held)[0],
+        role=role,
         reason=reason,
         data=data,
         event=chosen.event,
         audience=audience,
+        at=now,  # the step is the move: its time is the one the row's clocks (and first response) got
     )
     return chosen, step
 

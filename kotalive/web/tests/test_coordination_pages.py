@@ -69,3 +69,64 @@ def test_a_refused_request_says_why_on_the_page_it_came_from(warga1: User, verif
     assert "message" in text
     assert "due_working_days" in text
     assert not CoordinationRequest.objects.exists()
+
+
+def test_files_go_with_the_request_and_the_answer_and_only_the_two_agencies_download_them(
+    warga1: User, verifier: User, personas: dict[str, User]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kotalive.cases.tests.fixtures import PDF, PNG
+
+    _applicant, case = submit_birth_certificate(warga1)
+    officer = Client()
+    officer.force_login(verifier)
+    officer.post(
+        f"/kantor/DISDUKCAPIL/koordinasi-minta/{case['tracking']}/",
+        {
+            "to_agency": "DINKES",
+            "kind": "verify_document",
+            "message": "Mohon cek surat terlampir.",
+            "due_working_days": "3",
+            "attachments": [SimpleUploadedFile("surat.pdf", PDF)],
+        },
+    )
+    request = CoordinationRequest.objects.get()
+    dinkes = Client()
+    dinkes.force_login(personas["dinkes.petugas"])
+    page = f"/kantor/DINKES/koordinasi/{request.tracking}/"
+    dinkes.post(
+        page,
+        {
+            "action": "answer",
+            "version": request.version,
+            "reason": "Sah.",
+            "attachments": [SimpleUploadedFile("a.png", PNG)],
+        },
+    )
+
+    stages = dict(request.attachments.values_list("stage", "upload__kind"))
+    assert stages == {"request": "pdf", "answer": "png"}
+    links = [a.upload_id for a in request.attachments.order_by("added_at")]
+    shown = dinkes.get(page).content.decode()
+    assert all(str(link) in shown for link in links)
+    download = officer.get(f"/kantor/DISDUKCAPIL/koordinasi/{request.tracking}/lampiran/{links[1]}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
+    outsider = Client()
+    outsider.force_login(personas["dinsos.petugas"])
+    assert outsider.get(f"/kantor/DINSOS/koordinasi/{request.tracking}/lampiran/{links[0]}/").status_code == 404
+    # A file that is not a PDF, JPEG or PNG is refused with its reason, and nothing is sent.
+    refused = officer.post(
+        f"/kantor/DISDUKCAPIL/koordinasi-minta/{case['tracking']}/",
+        {
+            "to_agency": "DINKES",
+            "kind": "opinion",
+            "message": "Pendapat?",
+            "due_working_days": "3",
+            "attachments": [SimpleUploadedFile("x.exe", b"MZ\x90\x00not a document")],
+        },
+        follow=True,
+    )
+    assert CoordinationRequest.objects.count() == 1
+    assert refused.status_code == 200

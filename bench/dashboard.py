@@ -1,0 +1,121 @@
+"""Benchmark: the dashboards and the public page over a million applications and a million reports in PostgreSQL.
+
+Budget (issue 11, docs/performance.md): every dashboard and public page view under 500 ms. Measured in-process
+(middleware, authentication, queries, template or JSON): the Live Room's page, an agency head's page, the city API,
+the hand-off API, the public performance page and one open-data file, over the default period (the last 90 days).
+
+The synthetic applications (`kotalive seed-cases`) are test data, which the dashboards leave out: in this throwaway
+database they are turned live, and the one-open-case unique indexes are dropped first because the synthetic applicants
+repeat. 100,000 IKM answers are added on completed applications. Prints one JSON object.
+
+    uv run python bench/dashboard.py [--cases 1000000] [--reports 1000000] [--requests 20] [--reuse]
+"""
+
+import argparse
+import io
+import json
+import os
+import time
+
+from common import machine, percentiles, setup_django
+
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kotalive_bench_dashboard")
+
+
+def _load(cases: int, reports: int) -> dict[str, float]:
+    from django.db import connection
+
+    from kotalive.cases.models import Case
+    from kotalive.cases.synthetic import cases_seed_synthetic
+    from kotalive.complaints.models import Complaint
+    from kotalive.complaints.synthetic import complaints_seed_synthetic
+    from kotalive.demo.data import demo_data_load
+
+    took: dict[str, float] = {}
+    if Case.objects.count() >= cases and Complaint.objects.count() >= reports:
+        return took
+    demo_data_load(synthetic_people=20_000, history=False)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:  # synthetic applicants repeat: this database does without the rule
+        cursor.execute("DROP INDEX IF EXISTS case_one_open_per_person")  # partial unique indexes
+        cursor.execute("DROP INDEX IF EXISTS case_one_open_per_unregistered_applicant")
+    cases_seed_synthetic(count=cases - Case.objects.count())
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_case SET is_test = false")
+        cursor.execute(
+            "INSERT INTO workflow_rating (subject_type, subject_id, scale, scores, comment, by_id, at) "
+            "SELECT 'case', id, 'ikm', '[4, 3, 4, 3, 4, 3, 4, 4, 3]', '', applicant_id, closed_at "
+            "FROM cases_case WHERE state_category = 'completed' ORDER BY id LIMIT 100000"
+        )
+    took["cases_seconds"] = round(time.perf_counter() - started, 1)
+    took["reports_seconds"] = round(complaints_seed_synthetic(count=reports - Complaint.objects.count(), years=2), 1)
+    with connection.cursor() as cursor:
+        for table in ("cases_case", "complaints_complaint", "workflow_rating", "workflow_workflowstep"):
+            cursor.execute(f"VACUUM ANALYZE {table}")  # what autovacuum does after a bulk load
+    return took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=20, help="requests per view")
+    parser.add_argument("--reuse", action="store_true", help="keep an existing database of the same size")
+    args = parser.parse_args()
+    setup_django(URL, fresh=not args.reuse)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from kotalive.accounts.models import User
+    from kotalive.accounts.services import api_token_issue
+    from kotalive.cases.models import Case
+    from kotalive.complaints.models import Complaint
+
+    call_command("migrate", verbosity=0)
+    call_command("seed", verbosity=0, stdout=io.StringIO())  # stdout is for the JSON
+    took = _load(args.cases, args.reports)
+    operator = User.objects.get(username="kominfo.operator")
+    head = User.objects.get(username="dukcapil.kadis")
+    api = Client(headers={"Authorization": f"Bearer {api_token_issue(user=operator).raw}"})
+    live_room, agency_head, public = Client(), Client(), Client()
+    live_room.force_login(operator)
+    agency_head.force_login(head)
+    views = {
+        "Live Room page /kantor/dasbor/": (live_room, "/kantor/dasbor/"),
+        "agency head page /kantor/DISDUKCAPIL/dasbor/": (agency_head, "/kantor/DISDUKCAPIL/dasbor/"),
+        "city API /api/v1/dashboard/city": (api, "/api/v1/dashboard/city"),
+        "hand-off API /api/v1/dashboard/handoffs": (api, "/api/v1/dashboard/handoffs"),
+        "public page /kinerja/": (public, "/kinerja/"),
+        "open data /data/services.csv": (public, "/data/services.csv"),
+    }
+    results = {}
+    for name, (client, path) in views.items():
+        client.get(path)  # warm the connection and plans
+        samples = []
+        for _ in range(args.requests):
+            started = time.perf_counter()
+            response = client.get(path)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        results[name] = percentiles(samples)
+    print(
+        json.dumps(
+            {
+                "benchmark": "dashboard",
+                "machine": machine(),
+                "database": connection.vendor,
+                "cases": Case.objects.count(),
+                "reports": Complaint.objects.count(),
+                "load": took,
+                "requests_per_view": args.requests,
+                "budget_ms": 500,
+                "ms": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
