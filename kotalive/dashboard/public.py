@@ -14,7 +14,7 @@ import io
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.cases.models import Case
@@ -42,27 +42,32 @@ def services_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     since, until = period(start, end)
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"submitted": 0, "closed": 0, "met": 0, "missed": 0})
     live = Case.objects.filter(is_test=False)
-    for code in live.filter(submitted_at__gte=since, submitted_at__lt=until).values_list("agency__code", flat=True):
-        rows[code]["submitted"] += 1
-    closed = live.filter(closed_at__gte=since, closed_at__lt=until).values_list("agency__code", "sla_status")
-    for code, sla in closed:
-        rows[code]["closed"] += 1
-        rows[code]["met"] += int(sla == "met")
-        rows[code]["missed"] += int(sla == "missed")
+    submitted = live.filter(submitted_at__gte=since, submitted_at__lt=until).values("agency__code")
+    for code, n in submitted.annotate(n=Count("id")).order_by().values_list("agency__code", "n"):
+        rows[code]["submitted"] = n
+    closed = live.filter(closed_at__gte=since, closed_at__lt=until).values("agency__code").order_by()
+    tallied = closed.annotate(
+        n=Count("id"),
+        met=Count("id", filter=Q(sla_status="met")),
+        missed=Count("id", filter=Q(sla_status="missed")),
+    )
+    for code, n, met, missed in tallied.values_list("agency__code", "n", "met", "missed"):
+        rows[code].update(closed=n, met=met, missed=missed)
     return [{"agency": code, **row} for code, row in sorted(rows.items())]
 
 
 def complaints_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     since, until = period(start, end)
     rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"submitted": 0, "closed": 0, "open": 0})
-    reports = Complaint.objects.select_related(None)
     key = ("category__code", "kelurahan__parent_id")
-    for category, kecamatan in reports.filter(submitted_at__gte=since, submitted_at__lt=until).values_list(*key):
-        rows[(category, kecamatan or "")]["submitted"] += 1
-    for category, kecamatan in reports.filter(closed_at__gte=since, closed_at__lt=until).values_list(*key):
-        rows[(category, kecamatan or "")]["closed"] += 1
-    for category, kecamatan in reports.filter(state_category__in=OPEN_CATEGORY_LIST).values_list(*key):
-        rows[(category, kecamatan or "")]["open"] += 1
+    counted = {
+        "submitted": Complaint.objects.filter(submitted_at__gte=since, submitted_at__lt=until),
+        "closed": Complaint.objects.filter(closed_at__gte=since, closed_at__lt=until),
+        "open": Complaint.objects.filter(state_category__in=OPEN_CATEGORY_LIST),
+    }
+    for name, reports in counted.items():
+        for category, kecamatan, n in reports.values(*key).annotate(n=Count("id")).order_by().values_list(*key, "n"):
+            rows[(category, kecamatan or "")][name] += n
     return [{"category": c, "kecamatan": k, **row} for (c, k), row in sorted(rows.items())]
 
 
