@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from kotalive.agencies.auth import BearerToken, actor
@@ -126,8 +127,8 @@ class OfferOut(Schema):
 
 def _kind(code: str) -> Any:
     kind = bundle_kinds().filter(code=code).first()
-    if kind is None:
-        raise NotFound("no such life event", code="not_found")
+    if kind is None or bundles.bundle_kind_services(kind) is None:
+        raise NotFound(_("There is no such life event."), code="not_found")
     return kind
 
 
@@ -170,7 +171,7 @@ def form(request: HttpRequest, kind: str, from_case: str = "") -> dict[str, Any]
     be about."""
     user = actor(request)
     found = _kind(kind)
-    offer = next((o for o in bundle_offers_open(user=user) if o.case.tracking == from_case), None)
+    offer = bundles.bundle_offer_open(user=user, kind=found, tracking=from_case)
     return {
         "kind": found.code,
         "name": bundles.bundle_kind_name(found),
@@ -198,7 +199,7 @@ def submit(request: HttpRequest, payload: BundleIn) -> Status[dict[str, Any]]:
         subject=payload.subject,
         from_case=payload.from_case,
     )
-    return Status(201, bundle_detail(bundle))
+    return Status(201, bundle_detail(bundle, actor(request)))
 
 
 @router.get("/bundles/mine", response={200: list[BundleSummaryOut], **AUTH_ERRORS}, summary="My life events")
@@ -209,4 +210,5 @@ def mine(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/bundles/{tracking}", response={200: BundleOut, **WITH_404}, summary="One life event")
 def get_bundle(request: HttpRequest, tracking: str) -> dict[str, Any]:
     """The bundle's `state`, every part with its own state and agency, and one `timeline` of every part."""
-    return bundle_detail(bundle_get_for_actor(user=actor(request), tracking=tracking))
+    user = actor(request)
+    return bundle_detail(bundle_get_for_actor(user=user, tracking=tracking), user)

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_is_platform_operator
-from kotalive.cases.bundles import bundle_kind_name
+from kotalive.cases.bundles import bundle_kind_name, bundle_kind_services
 from kotalive.cases.models import Bundle, BundleKind, BundleOffer, BundlePart
 from kotalive.cases.selectors import case_timeline
-from kotalive.catalogue.models import Service, localised
+from kotalive.catalogue.models import localised
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import NotFound
 from kotalive.workflow.definitions import PUBLIC_STATUS
@@ -25,9 +25,7 @@ def bundle_kinds() -> QuerySet[BundleKind]:
 
 def bundle_kind_summaries() -> list[dict[str, Any]]:
     """Every life event on offer, with the services (and agencies) its one form files."""
-    kinds = list(bundle_kinds())
-    codes = {part["service"] for kind in kinds for part in kind.document["parts"]}
-    services = {s.code: s for s in Service.objects.select_related("agency", "current").filter(code__in=codes)}
+    offered = [(kind, bundle_kind_services(kind)) for kind in bundle_kinds()]
     return [
         {
             "kind": kind.code,
@@ -43,25 +41,34 @@ def bundle_kind_summaries() -> list[dict[str, Any]]:
                 for part in kind.document["parts"]
             ],
         }
-        for kind in kinds
+        for kind, services in offered
+        if services is not None  # a kind whose service was withdrawn is not offered
     ]
+
+
+def _staff_agencies(user: User) -> set[int] | None:
+    """The agencies whose parts a member of staff sees; None for the platform's operators (every part)."""
+    if user_is_platform_operator(user):
+        return None
+    return set(StaffRole.objects.filter(user=user, agency__isnull=False).values_list("agency_id", flat=True))
 
 
 def bundle_get_for_actor(*, user: User, tracking: str) -> Bundle:
     """The bundle `tracking` if `user` may see it: its applicant, the person it is about, staff of an agency that
-    holds one of its parts, or the platform's operators."""
+    holds one of its filed parts (who then see only those parts), or the platform's operators."""
     bundle = Bundle.objects.select_related("kind", "workflow", "applicant").filter(tracking=tracking).first()
     if bundle is None:
-        raise NotFound("bundle not found", code="not_found")
+        raise NotFound(_("There is no such life event of yours."), code="not_found")
     if user.kind == User.CITIZEN:
         person_id = getattr(getattr(user, "citizen", None), "person_id", None)
         if bundle.applicant_id == user.pk or (person_id and bundle.subject_person_id == person_id):
             return bundle
     elif user.kind == User.STAFF:
-        agencies = bundle.parts.values_list("service__agency_id", flat=True)
-        if StaffRole.objects.filter(user=user, agency_id__in=agencies).exists() or user_is_platform_operator(user):
+        agencies = _staff_agencies(user)
+        filed = bundle.parts.filter(case__isnull=False)
+        if agencies is None or filed.filter(case__agency_id__in=agencies).exists():
             return bundle
-    raise NotFound("bundle not found", code="not_found")
+    raise NotFound(_("There is no such life event of yours."), code="not_found")
 
 
 def bundles_of_citizen(*, user: User) -> QuerySet[Bundle]:
@@ -139,9 +146,9 @@ def _part_names(parts: list[BundlePart]) -> dict[str, str]:
     return {p.service.code: (p.service.current.name if p.service.current else p.service.code) for p in parts}
 
 
-def bundle_timeline(bundle: Bundle, parts: list[BundlePart]) -> list[dict[str, Any]]:
-    """The bundle's own steps and every step and message of its parts' applications that the citizen sees, in
-    time order, each with the part it belongs to."""
+def bundle_timeline(bundle: Bundle, parts: list[BundlePart], *, with_messages: bool = True) -> list[dict[str, Any]]:
+    """The bundle's own steps and every step (and, `with_messages`, message) of the given parts' applications that
+    the citizen sees, in time order, each with the part it belongs to."""
     step_labels = {
         "submit": _("Life event filed"),
         "complete": _("Every part completed"),
@@ -154,7 +161,7 @@ def bundle_timeline(bundle: Bundle, parts: list[BundlePart]) -> list[dict[str, A
             "at": s.at,
             "part": s.data.get("part"),
             "part_name": names.get(s.data.get("part", ""), ""),
-            "tracking": s.data.get("tracking", bundle.tracking),
+            "tracking": s.data.get("part_tracking", bundle.tracking),
             "kind": "step",
             "action": s.action,
             "label": step_labels.get(s.action, s.action),
@@ -170,6 +177,8 @@ def bundle_timeline(bundle: Bundle, parts: list[BundlePart]) -> list[dict[str, A
         labels = {t["action"]: localised(t.get("label", {})) for t in part.case.workflow.document["transitions"]}
         labels["submit"] = _("Application filed")
         for entry in case_timeline(case=part.case, staff_view=False):
+            if entry.kind != "step" and not with_messages:
+                continue
             entries.append(
                 {
                     "at": entry.at,
@@ -200,11 +209,18 @@ def bundle_summary(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def bundle_detail(bundle: Bundle) -> dict[str, Any]:
+def bundle_detail(bundle: Bundle, user: User) -> dict[str, Any]:
+    """The bundle as `user` may see it (bundle_get_for_actor let them): the citizen every part and one timeline
+    with the messages; an agency's staff only the parts their agency holds and their steps (another agency's work and
+    the citizen's messages with it are not theirs to read); the platform's operators every part, steps only."""
     parts = bundle_parts(bundle)
+    staff = user.kind == User.STAFF
+    if staff:
+        agencies = _staff_agencies(user)
+        parts = [p for p in parts if agencies is None or (p.case is not None and p.case.agency_id in agencies)]
     return {
         **bundle_summary(bundle),
         "due_date": local_date(bundle.due_at) if bundle.due_at else None,
         "parts": [_part_view(p, _part_names(parts)) for p in parts],
-        "timeline": bundle_timeline(bundle, parts),
+        "timeline": bundle_timeline(bundle, parts, with_messages=not staff),
     }

@@ -11,6 +11,7 @@ part it waited for, under the tracking number it was given when the bundle was f
 """
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,12 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.cases.filing import case_file, documents_check
 from kotalive.cases.models import Bundle, BundleKind, BundleOffer, BundlePart, Case
+from kotalive.cases.selectors import citizen_person
 from kotalive.catalogue.forms import form_errors
 from kotalive.catalogue.models import Service, localised
 from kotalive.catalogue.prefill import schema_prefill
 from kotalive.core.calendar import local_date
-from kotalive.core.errors import DomainError, PermissionDenied, ValidationFailed
+from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from kotalive.core.numbering import tracking_number
 from kotalive.registry.models import Person
 from kotalive.registry.selectors import family_members, registry_values
@@ -35,6 +37,7 @@ from kotalive.workflow.models import WorkflowDefinition
 from kotalive.workflow.services import subject_event_write, transition, workflow_record_step
 from kotalive.workflow.sla import sla_start
 
+logger = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 BUNDLE_PREFIX = "PH"  # peristiwa hidup (life event): PH-20261204-00001
 WORKFLOW = "bundle-standard"
@@ -73,6 +76,9 @@ def bundle_kind_problems(document: Any, services: dict[str, Service]) -> list[st
     problems = []
     if document.get("subject") not in KIND_SUBJECTS:
         problems.append(f"subject must be one of {', '.join(sorted(KIND_SUBJECTS))}")
+    days = document.get("sla_working_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 365:
+        problems.append("sla_working_days must be a whole number of working days from 1 to 365")
     schema = document.get("form_schema")
     if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
         return [*problems, "form_schema must be a JSON Schema object with properties"]
@@ -93,8 +99,9 @@ def bundle_kind_problems(document: Any, services: dict[str, Service]) -> list[st
             problems.append(f"{where}: subject must be applicant or subject")
         after = spec.get("after", [])
         problems += [f"{where}: waits for {name}, which is not an earlier part" for name in after if name not in seen]
-        if spec.get("when") is not None:
-            problems += _source_problems(where, spec["when"], fields=fields, earlier=set())
+        when = spec.get("when")
+        if when is not None and not (str(when).startswith("form.") and str(when)[5:] in schema["properties"]):
+            problems.append(f"{where}: when must name a field of the bundle's form (form.<field>)")
         form = service.current.form_schema.get("properties", {})
         for field, source in spec.get("data", {}).items():
             if field not in form:
@@ -137,15 +144,10 @@ def bundle_kind_name(kind: BundleKind) -> str:
 # ---- the form ----------------------------------------------------------------------------------------------------
 
 
-def _person_of(user: User) -> Person | None:
-    profile = getattr(user, "citizen", None)
-    return profile.person if profile is not None else None
-
-
 def bundle_subjects(*, user: User, kind: BundleKind) -> list[Person]:
     """Whom `user` may file a bundle of `kind` about: the living members of their family card but themself for a
     death; nobody to choose for a birth (the child is not in the registry yet)."""
-    person = _person_of(user)
+    person = citizen_person(user)
     if kind.document["subject"] != "family_member" or person is None:
         return []
     return [m for m in family_members(person=person) if m.pk != person.pk and m.died_on is None]
@@ -155,7 +157,7 @@ def bundle_prefill(*, user: User, kind: BundleKind, offer: BundleOffer | None = 
     """The form's values the platform already has: the applicant's registry data (`x-prefill`), and with an offer
     what the single application already said."""
     schema = kind.document["form_schema"]
-    values = schema_prefill(schema, _person_of(user))
+    values = schema_prefill(schema, citizen_person(user))
     if offer is not None:
         values.update({k: v for k, v in offer.case.data.items() if k in schema["properties"]})
     return values
@@ -198,7 +200,7 @@ def _value(source: Any, context: dict[str, dict[str, Any]]) -> Any:
 def _part_file(*, bundle: Bundle, part: BundlePart, spec: dict[str, Any], done: dict[str, Case]) -> Case:
     """File one part as a case of the bundle's applicant, its data from the registry, the bundle's form and the
     outputs of the parts it waited for; documents given once for the bundle or held already as an output."""
-    applicant = _person_of(bundle.applicant)
+    applicant = citizen_person(bundle.applicant)
     person = applicant if spec["subject"] == "applicant" else bundle.subject_person
     context: dict[str, dict[str, Any]] = {
         "form": bundle.data,
@@ -232,7 +234,7 @@ def _part_file(*, bundle: Bundle, part: BundlePart, spec: dict[str, Any], done: 
     )
 
 
-def _as_bundle_error(exc: DomainError, spec: dict[str, Any], service_name: str) -> DomainError:
+def _as_bundle_error(exc: DomainError, spec: dict[str, Any], version: Any) -> DomainError:
     """A part's refusal at filing time, named by the bundle's own fields where the value came from one of them."""
     if not isinstance(exc, ValidationFailed):
         return exc
@@ -245,9 +247,12 @@ def _as_bundle_error(exc: DomainError, spec: dict[str, Any], service_name: str) 
         mapped = fields.get(key) or docs.get(key)
         if mapped:
             errors.setdefault(mapped, []).extend(reasons)
-        else:  # a value the registry gave: say which part and field could not take it
+        else:  # a value the registry gave: say which part and field could not take it, by their names
+            name = key.removeprefix("data.").removeprefix("documents.")
+            prop = version.form_schema.get("properties", {}).get(name) or version.requirement(name) or {}
+            label = localised(prop.get("x-label") or prop.get("name") or prop.get("title") or name)
             errors.setdefault("data", []).extend(
-                _("%(service)s, %(field)s: %(reason)s") % {"service": service_name, "field": key, "reason": r}
+                _("%(service)s, %(field)s: %(reason)s") % {"service": version.name, "field": label, "reason": r}
                 for r in reasons
             )
     return ValidationFailed(errors)
@@ -287,7 +292,7 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
             subject_event_write(
                 subject=bundle,
                 event="part_failed",
-                data={"part": part.service.code, "tracking": part.tracking, "blocked_by": blocked},
+                data={"part": part.service.code, "part_tracking": part.tracking, "blocked_by": blocked},
             )
             continue
         if not all(code in done for code in after):
@@ -299,14 +304,23 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
         try:
             with transaction.atomic():  # a savepoint: a part that cannot be filed leaves the others as they are
                 case = _part_file(bundle=bundle, part=part, spec=spec, done=done)
-        except DomainError as exc:
+        except Exception as exc:
+            if strict and isinstance(exc, DomainError):
+                raise _as_bundle_error(exc, spec, part.service.current) from None
             if strict:
-                raise _as_bundle_error(exc, spec, part.service.current.name) from None  # type: ignore[union-attr]
-            part.state, part.reason = BundlePart.FAILED, str(exc.message)
+                raise
+            # Filed inside the transaction that completed the part it waited for: whatever goes wrong here must not
+            # undo that officer's approval. The part fails with its reason; anything unforeseen is logged in full.
+            if isinstance(exc, DomainError):
+                reason = str(exc.message)
+            else:
+                logger.exception("bundle %s: part %s could not be filed", bundle.tracking, part.tracking)
+                reason = _("It could not be filed automatically; apply for this service on its own.")
+            part.state, part.reason = BundlePart.FAILED, reason
             part.save(update_fields=["state", "reason"])
             ended.add(part.service.code)
             subject_event_write(
-                subject=bundle, event="part_failed", data={"part": part.service.code, "tracking": part.tracking}
+                subject=bundle, event="part_failed", data={"part": part.service.code, "part_tracking": part.tracking}
             )
             continue
         part.case, part.state = case, BundlePart.FILED
@@ -318,7 +332,7 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
             from_state=bundle.state,
             role="system",
             event="part_filed",
-            data={"part": part.service.code, "tracking": part.tracking, "agency": part.service.agency.code},
+            data={"part": part.service.code, "part_tracking": part.tracking, "agency": part.service.agency.code},
         )
     _close_when_finished(bundle, parts)
     return parts
@@ -338,31 +352,44 @@ def _close_when_finished(bundle: Bundle, parts: list[BundlePart]) -> None:
     transition(actor=None, subject=bundle, action=action, version=bundle.version, roles={"system"})
 
 
-def _kind_get(code: str) -> BundleKind:
+def bundle_kind_services(kind: BundleKind) -> dict[str, Service] | None:
+    """The published services of the kind's parts by code, or None when one of them is no longer offered (the
+    operator withdrew it): such a kind is not offered either."""
+    codes = [spec["service"] for spec in kind.document["parts"]]
+    found = {
+        s.code: s
+        for s in Service.objects.select_related("agency", "current").filter(code__in=codes, active=True)
+        if s.current is not None
+    }
+    return found if len(found) == len(set(codes)) else None
+
+
+def _kind_get(code: str) -> tuple[BundleKind, dict[str, Service]]:
     kind = BundleKind.objects.filter(code=code, active=True).first()
-    if kind is None:
+    services = bundle_kind_services(kind) if kind is not None else None
+    if kind is None or services is None:
         raise ValidationFailed({"kind": [_("is not a life event this city offers")]})
-    return kind
+    return kind, services
 
 
-def _subject_choose(*, actor: User, kind: BundleKind, subject: str) -> Person | None:
+def _subject_choose(*, actor: User, kind: BundleKind, subject: str, errors: dict[str, list[str]]) -> Person | None:
     if kind.document["subject"] != "family_member":
         return None
     member = next((m for m in bundle_subjects(user=actor, kind=kind) if str(m.pk) == str(subject)), None)
     if member is None:
-        raise ValidationFailed({"subject": [_("must be a living member of your family card other than yourself")]})
+        errors["subject"] = [_("must be a living member of your family card other than yourself")]
     return member
 
 
-def _offer_for(*, actor: User, kind: BundleKind, tracking: str) -> BundleOffer:
-    offer = (
-        BundleOffer.objects.select_related("case__service", "person")
-        .filter(applicant=actor, kind=kind, case__tracking=tracking, taken__isnull=True)
+def bundle_offer_open(*, user: User, kind: BundleKind, tracking: str) -> BundleOffer | None:
+    """`user`'s open offer of `kind` made by their single application `tracking`, or None."""
+    if not tracking:
+        return None
+    return (
+        BundleOffer.objects.select_related("case__service", "person", "kind")
+        .filter(applicant=user, kind=kind, case__tracking=tracking, taken__isnull=True, dismissed_at__isnull=True)
         .first()
     )
-    if offer is None:
-        raise ValidationFailed({"from_case": [_("names no open offer of yours for this life event")]})
-    return offer
 
 
 def bundle_submit(
@@ -377,22 +404,27 @@ def bundle_submit(
     """File a life event: every part that can start now is filed at once, the others wait for what they need.
 
     `subject` names the family member a death is about; `from_case` takes an offer: the single application that
-    recorded the event becomes the first part and is not filed again. Nothing is created when anything is wrong.
+    recorded the event becomes the first part and is not filed again. Nothing is created when anything is wrong;
+    every reason of a refusal is named at once.
     """
-    kind = _kind_get(kind_code)
+    kind, services = _kind_get(kind_code)
     if actor.kind != User.CITIZEN:
         raise PermissionDenied(_("Only citizens file life events."))
-    if _person_of(actor) is None:
+    if citizen_person(actor) is None:
         raise DomainError(
             _("A life event needs your data in the population registry; your NIK is not in this city's registry."),
             code="registry_required",
         )
     document = kind.document
-    offer = _offer_for(actor=actor, kind=kind, tracking=from_case) if from_case else None
-    person = offer.person if offer is not None else _subject_choose(actor=actor, kind=kind, subject=subject)
     if not isinstance(data, dict):
         raise ValidationFailed({"data": [_("must be a JSON object of the form's fields")]})
     errors = form_errors(document["form_schema"], data)
+    offer = bundle_offer_open(user=actor, kind=kind, tracking=from_case)
+    if from_case and offer is None:
+        errors["from_case"] = [_("names no open offer of yours for this life event")]
+    person = (
+        offer.person if offer is not None else _subject_choose(actor=actor, kind=kind, subject=subject, errors=errors)
+    )
     held = _documents_held(kind, offer)
     asked = bundle_documents_asked(kind=kind, offer=offer)
     codes = {r["code"] for r in asked}
@@ -407,7 +439,6 @@ def bundle_submit(
         raise ValidationFailed(errors)
     now = timezone.now()
     day = local_date(now)
-    services = {s.code: s for s in Service.objects.select_related("agency", "current").filter(active=True)}
     # Numbers before the transaction (core.numbering): the bundle's and every part's, shown to the citizen at once.
     tracking = tracking_number(prefix=BUNDLE_PREFIX, day=day)
     numbers = [
@@ -420,6 +451,10 @@ def bundle_submit(
     if workflow is None:
         raise DomainError(_("Life events are not set up on this platform yet."), code="not_configured")
     with transaction.atomic():
+        if offer is not None:  # taken once: a second submission at the same moment waits here, then is refused
+            offer = BundleOffer.objects.select_for_update().select_related("case", "person").get(pk=offer.pk)
+            if offer.taken_id is not None or offer.dismissed_at is not None:
+                raise Conflict(_("This offer was taken or set aside already."), field="from_case", code="offer_closed")
         definition = workflow.parsed
         bundle = Bundle(
             tracking=tracking,
@@ -481,7 +516,7 @@ def bundle_part_finished(*, case: Case, actor: Any, recorded: Person | None, rea
     subject_event_write(
         subject=bundle,
         event="part_ended",
-        data={"part": case.service.code, "tracking": case.tracking, "part_state_category": case.state_category},
+        data={"part": case.service.code, "part_tracking": case.tracking, "part_state_category": case.state_category},
     )
     _advance(bundle, actor=actor, strict=False)
 
@@ -502,7 +537,8 @@ def bundle_offer_make(*, case: Case, person: Person) -> BundleOffer | None:
 
 
 def bundle_offer_dismiss(*, actor: User, offer_id: int) -> None:
-    """The citizen does not want the rest of the life event now: the offer leaves their home page."""
+    """The citizen does not want the rest of the life event now: the offer leaves their home page (a single
+    conditional update: an offer being taken at the same moment is not also set aside)."""
     updated = BundleOffer.objects.filter(
         pk=offer_id, applicant=actor, taken__isnull=True, dismissed_at__isnull=True
     ).update(dismissed_at=timezone.now())

@@ -73,6 +73,10 @@ _BUNDLE = {
     "tracking": {"type": "string", "pattern": "^PH-[0-9]{8}-[0-9]+$"},
     "kind": {"type": "string"},  # the life event: kelahiran, kematian
 }
+_PART = {
+    "part": {"type": "string"},  # the part's service code
+    "part_tracking": {"type": "string", "pattern": "^[A-Z0-9]+-[0-9]{8}-[0-9]+$"},  # the part's application
+}
 
 
 def _bundle_schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -84,18 +88,27 @@ def _bundle_schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]
     }
 
 
-BUNDLE_STEP_SCHEMA = _bundle_schema(
-    {**STEP_PROPERTIES, "parts": {"type": "array", "items": {"type": "string"}}}, STEP_REQUIRED
-)
+BUNDLE_STEP_SCHEMA = _bundle_schema(STEP_PROPERTIES, STEP_REQUIRED)
 BUNDLE_TYPES: dict[str, dict[str, Any]] = {
+    # A citizen filed the life event: its parts' services in order, and the offered application it came from.
+    "bundle.submitted": _bundle_schema(
+        {
+            **STEP_PROPERTIES,
+            "parts": {"type": "array", "items": {"type": "string"}},
+            "from_case": {"type": ["string", "null"]},
+        },
+        [*STEP_REQUIRED, "parts", "from_case"],
+    ),
     # A part was filed as an application at its agency (at once, or when the parts it waited for completed).
-    "bundle.part_filed": _bundle_schema({**STEP_PROPERTIES, "agency": {"type": "string"}}, [*STEP_REQUIRED, "part"]),
+    "bundle.part_filed": _bundle_schema(
+        {**STEP_PROPERTIES, **_PART, "agency": {"type": "string"}}, [*STEP_REQUIRED, "part", "part_tracking"]
+    ),
     # A part's application ended (completed, rejected or cancelled).
     "bundle.part_ended": _bundle_schema(
-        {"part": {"type": "string"}, "part_state_category": {"type": "string"}}, ["part", "part_state_category"]
+        {**_PART, "part_state_category": {"type": "string"}}, ["part", "part_tracking", "part_state_category"]
     ),
     # A part could not be filed: the part it waited for ended without completing, or its data was refused.
-    "bundle.part_failed": _bundle_schema({"part": {"type": "string"}, "blocked_by": {"type": "string"}}, ["part"]),
+    "bundle.part_failed": _bundle_schema({**_PART, "blocked_by": {"type": "string"}}, ["part", "part_tracking"]),
 }
 
 

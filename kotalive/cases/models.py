@@ -227,8 +227,9 @@ class Bundle(WorkflowSubject):
         return ""  # no one agency holds a bundle: its parts' agencies are its audience
 
     def event_audience(self) -> Audience:
-        agencies = frozenset(part.service.agency.code for part in self.parts.select_related("service__agency"))
-        return Audience(agencies=agencies, people=frozenset({self.applicant_id}))
+        """The agencies holding a filed part (not those whose part waits or was skipped), and the applicant."""
+        filed = self.parts.filter(case__isnull=False).values_list("case__agency__code", flat=True)
+        return Audience(agencies=frozenset(filed), people=frozenset({self.applicant_id}))
 
     def event_data(self) -> dict[str, object]:
         return {"tracking": self.tracking, "kind": self.kind.code}

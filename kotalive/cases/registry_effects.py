@@ -8,17 +8,13 @@ from collections.abc import Callable
 
 from kotalive.accounts.models import User
 from kotalive.cases.models import Case
+from kotalive.cases.selectors import citizen_person
 from kotalive.registry.models import Person
 from kotalive.registry.services import registry_birth_record, registry_death_record
 
 
-def _applicant_person(case: Case) -> Person | None:
-    profile = getattr(case.applicant, "citizen", None)
-    return profile.person if profile is not None else None
-
-
 def _record_birth(case: Case, actor: User) -> Person | None:
-    parent = _applicant_person(case)
+    parent = citizen_person(case.applicant)
     if parent is None:  # a citizen outside the registry: DISDUKCAPIL records the family first, by hand
         return None
     data = case.data

@@ -10,6 +10,7 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.cases.models import OPEN_CATEGORY_LIST, Case, CaseDocument
 from kotalive.core.errors import NotFound
+from kotalive.registry.models import Person
 from kotalive.workflow.definitions import APPLICANT, CATEGORIES, PUBLIC_STATUS, Transition
 from kotalive.workflow.messages import subject_messages
 from kotalive.workflow.models import WorkflowStep
@@ -23,6 +24,12 @@ def case_queryset() -> QuerySet[Case]:
     return Case.objects.defer("snapshot").select_related(
         "service", "service_version", "agency", "applicant", "subject_person", "assignee", "workflow"
     )
+
+
+def citizen_person(user: User) -> Person | None:
+    """The registry record of a citizen's account (None for staff, or a citizen outside the registry)."""
+    profile = getattr(user, "citizen", None)
+    return profile.person if profile is not None else None
 
 
 def _citizen_scope(user: User) -> Q:

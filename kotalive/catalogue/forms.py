@@ -1,9 +1,11 @@
 """Application forms are JSON Schema (draft 2020-12). This module checks a schema, validates data against it
 with reasons in the user's language, and lists the fields for rendering."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
@@ -65,12 +67,25 @@ def _reason(error: ValidationError) -> tuple[str, str]:
 
 
 def form_errors(schema: dict[str, Any], data: Any) -> dict[str, list[str]]:
-    """{field: [reasons]} for every way `data` fails `schema`; empty when it passes."""
+    """{field: [reasons]} for every way `data` fails `schema`; empty when it passes. A date field marked
+    `"x-not-after-today": true` (a birth, a death) must be today at the latest."""
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         field, reason = _reason(error)
         errors.setdefault(f"data.{field}" if field and field != "data" else "data", []).append(reason)
+    if isinstance(data, dict):
+        today = timezone.localdate()
+        for name, prop in schema.get("properties", {}).items():
+            value = data.get(name)
+            if not prop.get("x-not-after-today") or not isinstance(value, str) or f"data.{name}" in errors:
+                continue
+            try:
+                future = dt.date.fromisoformat(value) > today
+            except ValueError:
+                continue  # not a date: the format check named it
+            if future:
+                errors[f"data.{name}"] = [_("cannot be in the future")]
     return errors
 
 

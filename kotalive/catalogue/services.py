@@ -31,8 +31,14 @@ _DEFAULTS: dict[str, Any] = {
     "standard": {},
     "registry_effect": "",
 }
-# What a completed case may record in the registry (the names kotalive/cases/registry_effects.py implements).
-REGISTRY_EFFECTS = frozenset({"", "record_birth", "record_death"})
+# What a completed case may record in the registry (the names kotalive/cases/registry_effects.py implements), and
+# the form fields each one reads: a service naming an effect must ask for them.
+REGISTRY_EFFECT_FIELDS: dict[str, tuple[str, ...]] = {
+    "": (),
+    "record_birth": ("child_name", "child_sex", "child_birth_date", "child_birth_place"),
+    "record_death": ("date_of_death",),
+}
+REGISTRY_EFFECTS = frozenset(REGISTRY_EFFECT_FIELDS)
 CONTENT_FIELDS = (
     "name_id",
     "name_en",
@@ -70,8 +76,17 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
     sla = content.get("sla_working_days")
     if not isinstance(sla, int) or not 0 < sla <= 365:
         errors.setdefault("sla_working_days", []).append(_("must be a whole number of working days from 1 to 365"))
-    if content.get("registry_effect", "") not in REGISTRY_EFFECTS:
+    effect = content.get("registry_effect", "")
+    if effect not in REGISTRY_EFFECTS:
         errors.setdefault("registry_effect", []).append(_("must be empty, record_birth or record_death"))
+    else:
+        form = content.get("form_schema")
+        asked = set(form.get("required", [])) if isinstance(form, dict) else set()
+        missing = [name for name in REGISTRY_EFFECT_FIELDS[effect] if name not in asked]
+        if missing:
+            errors.setdefault("registry_effect", []).append(
+                _("needs the form to require %(fields)s") % {"fields": ", ".join(missing)}
+            )
     fee = content.get("fee", 0)
     if not isinstance(fee, int) or fee < 0:
         errors.setdefault("fee", []).append(_("must be a whole number of rupiah, 0 or more"))

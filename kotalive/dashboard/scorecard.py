@@ -8,12 +8,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.dashboard.handoffs import handoff_matrix, period
+from kotalive.dashboard.spread import ratio
 from kotalive.registry.models import RegistryAccess
 from kotalive.workflow.models import WorkflowStep
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
 
 
 def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any], quality: dict[str, Any]) -> list[dict[str, Any]]:
@@ -37,13 +34,13 @@ def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any], quality: di
     transfers = sum(p["transfers"] for p in pairs)
     return [
         _element(_("communication"), [
-            (_("Coordination requests answered"), _share(answered, requests), "share", _("answered / asked")),
+            (_("Coordination requests answered"), ratio(answered, requests), "share", _("answered / asked")),
             (_("Requests unanswered past due"), overdue, "count", _("open requests after their due time")),
             (_("First response to an application (median)"), cases["first_response_seconds"]["median"], "seconds",
              _("submission to the first step by staff")),
         ]),
         _element(_("integration"), [
-            (_("Application steps taken by agency systems"), _share(by_systems, steps.count()), "share",
+            (_("Application steps taken by agency systems"), ratio(by_systems, steps.count()), "share",
              _("steps by an agency system's key / steps by staff")),
             (_("Registry look-ups and pre-fills served"), lookups, "count", _("registry accesses recorded")),
             (_("Services fully online"), online["services_online_share"], "share",
@@ -64,14 +61,14 @@ def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any], quality: di
              _("pre-filled fields / fields of the applications submitted")),
             (_("Documents not asked for again"), reuse["not_asked_again_share"], "share",
              _("documents held already / (held already + uploaded)")),
-            (_("Life events completed with one form"), _share(sum(b["completed"] for b in bundles), bundles_filed),
+            (_("Life events completed with one form"), ratio(sum(b["completed"] for b in bundles), bundles_filed),
              "share", _("bundles completed / bundles filed")),
         ]),
         _element(_("mechanism"), [
             (_("Escalations"), cases["escalations"] + reports["escalations"], "count", _("escalation records")),
             (_("Hand-offs that came back (ping-pong)"), sum(p["ping_pong"] for p in pairs), "count",
              _("A -> B -> A on one subject")),
-            (_("Hand-offs answered “not ours”"), _share(sum(p["bounced"] for p in pairs), transfers), "share",
+            (_("Hand-offs answered “not ours”"), ratio(sum(p["bounced"] for p in pairs), transfers), "share",
              _("bounced / transfers")),
             (_("Reports closed after a reopening"), reports["reopened_share"], "share", _("reopened / closed")),
         ]),

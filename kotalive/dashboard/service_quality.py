@@ -22,13 +22,9 @@ from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.dashboard.handoffs import period
 from kotalive.dashboard.public import ELEMENTS, MIN_ANSWERS, ikm_grade, ikm_rows, ikm_value
-from kotalive.dashboard.spread import percentile
+from kotalive.dashboard.spread import percentile, ratio
 from kotalive.events.models import ConsumerDeadLetter, WebhookDelivery
 from kotalive.workflow.models import Rating
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
 
 
 def integration_health(*, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -43,7 +39,7 @@ def integration_health(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     lags = [float(v or 0) for v in deliveries.filter(lag_ms__isnull=False).values_list("lag_ms", flat=True)]
     return {
         **counted,
-        "success_share": _share(counted["succeeded"], counted["owed"]),
+        "success_share": ratio(counted["succeeded"], counted["owed"]),
         "lag_ms_median": percentile(lags, 0.5),
         "lag_ms_p99": percentile(lags, 0.99),
         "dead_letters_now": WebhookDelivery.objects.filter(status=WebhookDelivery.DEAD).count()
@@ -67,14 +63,14 @@ def once_only(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     return {
         "fields": fields,
         "fields_prefilled": prefilled,
-        "prefilled_share": _share(prefilled, fields),
+        "prefilled_share": ratio(prefilled, fields),
         "documents_uploaded": distinct,
         "documents_not_asked_again": not_asked,
-        "not_asked_again_share": _share(not_asked, not_asked + distinct),
+        "not_asked_again_share": ratio(not_asked, not_asked + distinct),
     }
 
 
-def online_share(*, start: dt.date, end: dt.date) -> dict[str, Any]:
+def onlineratio(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     since, until = period(start, end)
     online = [ServiceVersion.SIGNED_PDF, ServiceVersion.RECORD]  # nothing to collect at an office
     services = Service.objects.filter(active=True, current__isnull=False)
@@ -85,10 +81,10 @@ def online_share(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     return {
         "services": services.count(),
         "services_fully_online": fully_online,
-        "services_online_share": _share(fully_online, services.count()),
+        "services_online_share": ratio(fully_online, services.count()),
         "completed": completed["all"],
         "completed_without_visit": completed["online"],
-        "completed_without_visit_share": _share(completed["online"], completed["all"]),
+        "completed_without_visit_share": ratio(completed["online"], completed["all"]),
     }
 
 
@@ -189,7 +185,7 @@ def service_quality(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     return {
         "integration": integration_health(start=start, end=end),
         "once_only": once_only(start=start, end=end),
-        "online": online_share(start=start, end=end),
+        "online": onlineratio(start=start, end=end),
         "bundles": bundle_effort(start=start, end=end),
         "ikm_services": ikm_per_service(start=start, end=end),
         "ikm_agencies": ikm_per_agency(start=start, end=end),

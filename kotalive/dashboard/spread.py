@@ -13,6 +13,11 @@ from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, QuerySet
 
 
+def ratio(part: int, whole: int) -> float | None:
+    """part / whole to four decimals; None when there is no whole (the dashboards' shares)."""
+    return round(part / whole, 4) if whole else None
+
+
 def percentile(values: list[float], share: float) -> float | None:
     """The nearest-rank percentile (the value at rank ceil(share * n)); None without values."""
     if not values:

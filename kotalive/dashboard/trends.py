@@ -1,9 +1,7 @@
 """Week by week over a period: applications and reports submitted and closed (the Live Room's trend lines; the formula
 is a count per local week, Monday first, docs/coordination-metrics.md)."""
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from django.db.models import Count
@@ -12,6 +10,7 @@ from django.db.models.functions import TruncDate
 from kotalive.cases.models import Case
 from kotalive.complaints.models import Complaint
 from kotalive.dashboard.handoffs import period
+from kotalive.dashboard.public import rows_csv
 
 SERIES = ("applications_submitted", "applications_closed", "reports_submitted", "reports_closed")
 
@@ -60,8 +59,4 @@ def weekly_trend(*, start: dt.date, end: dt.date, agency: str | None = None) -> 
 
 
 def trend_csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["week", *SERIES], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return rows_csv(rows, ["week", *SERIES])

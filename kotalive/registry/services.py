@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
@@ -266,8 +266,16 @@ def registry_birth_record(
         father_name=" ".join(father_name.split()).upper(),
         mother_name=" ".join(mother_name.split()).upper(),
     )
-    person.set_nik(_free_nik(region6=region6, birth_date=birth_date, sex=sex))
-    person.save()
+    for attempt in range(5):
+        person.set_nik(_free_nik(region6=region6, birth_date=birth_date, sex=sex))
+        try:
+            with transaction.atomic():  # a savepoint: a birth recorded at the same moment may take the same NIK
+                person.save(force_insert=True)
+            break
+        except IntegrityError:
+            person.pk = None
+            if attempt == 4:
+                raise
     audit_record(actor=actor, action="registry.birth_recorded", obj=person, data={"family": family.pk})
     return person
 

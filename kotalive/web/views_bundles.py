@@ -17,7 +17,6 @@ from kotalive.cases.bundle_selectors import (
     bundle_get_for_actor,
     bundle_kind_summaries,
     bundle_kinds,
-    bundle_offers_open,
 )
 from kotalive.catalogue.forms import coerce_form_post
 from kotalive.catalogue.models import localised
@@ -31,11 +30,11 @@ from kotalive.web.views_services import documents_from_post, form_items, require
 def bundle_apply(request: HttpRequest, kind: str) -> HttpResponse:
     user = signed_in_user(request)
     found = bundle_kinds().filter(code=kind).first()
-    if found is None:
+    if found is None or bundles.bundle_kind_services(found) is None:
         raise Http404
     document = found.document
     from_case = request.POST.get("from_case") or request.GET.get("dari") or ""
-    offer = next((o for o in bundle_offers_open(user=user) if o.case.tracking == from_case), None)
+    offer = bundles.bundle_offer_open(user=user, kind=found, tracking=from_case)
     subjects = bundles.bundle_subjects(user=user, kind=found)
     prefill = bundles.bundle_prefill(user=user, kind=found, offer=offer)
     subject = request.POST.get("subject", "")
@@ -92,11 +91,12 @@ def bundle_apply(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def bundle_page(request: HttpRequest, tracking: str) -> HttpResponse:
+    user = signed_in_user(request)
     try:
-        bundle = bundle_get_for_actor(user=signed_in_user(request), tracking=tracking)
+        bundle = bundle_get_for_actor(user=user, tracking=tracking)
     except NotFound:
         raise Http404 from None
-    return render(request, "web/bundle.html", {"bundle": bundle_detail(bundle)})
+    return render(request, "web/bundle.html", {"bundle": bundle_detail(bundle, user)})
 
 
 @login_required

@@ -21,19 +21,29 @@ from kotalive.coordination.selectors import (
     coordination_get_for_actor,
     coordination_inbox,
 )
-from kotalive.core.errors import DomainError, NotFound
+from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create, upload_response
 from kotalive.web.access import staff_user
 from kotalive.web.feedback import flash_refusal
+
+ATTACHMENTS_AT_MOST = 5  # as the API takes (coordination.services, core.uploads.uploads_owned)
 
 
 def _attachments(request: HttpRequest) -> list[str]:
     """The files of the form's `attachments` input, stored (checked by content) as the officer's uploads."""
     user = staff_user(request)
-    return [
-        str(upload_create(actor=user, stream=f.open("rb"), name=f.name or "", size=f.size or 0).pk)
-        for f in request.FILES.getlist("attachments")[:5]
-    ]
+    files = request.FILES.getlist("attachments")
+    if len(files) > ATTACHMENTS_AT_MOST:
+        raise ValidationFailed({"attachments": [_("at most %(n)d files") % {"n": ATTACHMENTS_AT_MOST}]})
+    stored = []
+    for file in files:
+        try:
+            stored.append(
+                str(upload_create(actor=user, stream=file.open("rb"), name=file.name or "", size=file.size or 0).pk)
+            )
+        except ValidationFailed as exc:  # the file's own reason, under the form's field
+            raise ValidationFailed({"attachments": [r for reasons in exc.errors.values() for r in reasons]}) from None
+    return stored
 
 
 @login_required

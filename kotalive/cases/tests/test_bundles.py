@@ -5,14 +5,18 @@ import datetime as dt
 import threading
 from typing import Any
 
+import jsonschema
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.cases.models import Bundle, BundleOffer, Case
 from kotalive.cases.tests.fixtures import birth_certificate_data, submit_birth_certificate, upload
 from kotalive.conftest import bearer_client
+from kotalive.events.catalogue import event_types
+from kotalive.events.models import OutboxEvent
 from kotalive.events.tests.helpers import drain
 from kotalive.notifications.models import Notification
 from kotalive.registry.identity import parse_nik
@@ -143,6 +147,15 @@ def test_a_birth_fans_out_and_the_newborn_s_nik_reaches_the_later_parts(
     assert labels[-1] in {"Every part completed", "Semua bagian selesai"}
     # One timeline carries the steps of every part.
     assert {e["part"] for e in done["timeline"] if e["part"]} >= {"akta-kelahiran", "jkn-pendaftaran"}
+    # Every event of the bundle carries its own number and matches its published schema.
+    catalogue = event_types()
+    written = list(OutboxEvent.objects.filter(subject=body["tracking"]))
+    assert {"id.kotalive.bundle.submitted", "id.kotalive.bundle.part_filed", "id.kotalive.bundle.completed"} <= {
+        e.type for e in written
+    }
+    for event in written:
+        assert event.data["tracking"] == body["tracking"]
+        jsonschema.Draft202012Validator(catalogue[event.type]).validate(event.data)
 
 
 def test_a_rejected_part_shows_its_reason_and_the_rest_go_on(
@@ -209,14 +222,71 @@ def test_bad_input_names_the_field_and_creates_nothing(warga1: User) -> None:
 
 
 def test_another_family_s_citizen_and_another_agency_cannot_read_the_bundle(
-    warga1: User, warga3: User, personas: dict[str, User]
+    warga1: User, warga3: User, verifier: User, kadis: User, dinkes: User, personas: dict[str, User]
 ) -> None:
-    body = file_birth(bearer_client(warga1)).json()
-    assert bearer_client(warga3).get(f"/api/v1/bundles/{body['tracking']}").status_code == 404
-    # DINSOS holds no part of a birth; DINKES does (its enrolment part).
-    assert bearer_client(personas["dinsos.petugas"]).get(f"/api/v1/bundles/{body['tracking']}").status_code == 404
-    assert bearer_client(personas["dinkes.petugas"]).get(f"/api/v1/bundles/{body['tracking']}").status_code == 200
-    assert bearer_client(warga1).get(f"/api/v1/bundles/{body['tracking']}").status_code == 200
+    owner = bearer_client(warga1)
+    body = file_birth(owner).json()
+    path = f"/api/v1/bundles/{body['tracking']}"
+    assert bearer_client(warga3).get(path).status_code == 404
+    assert bearer_client(personas["dinsos.petugas"]).get(path).status_code == 404  # DINSOS has no part of a birth
+    assert bearer_client(dinkes).get(path).status_code == 404  # DINKES's part is not filed yet
+    owner.post(
+        f"/api/v1/cases/{parts_by_service(body)['akta-kelahiran']['tracking']}/messages",
+        {"body": "Nama anak sudah benar."},
+        content_type="application/json",
+    )
+    complete(parts_by_service(body)["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+
+    seen_by_dinkes = bearer_client(dinkes).get(path).json()
+    mine = owner.get(path).json()
+
+    # DINKES sees its own part and steps, not DISDUKCAPIL's parts nor the citizen's messages with them.
+    assert [p["service"] for p in seen_by_dinkes["parts"]] == ["jkn-pendaftaran"]
+    assert {e["part"] for e in seen_by_dinkes["timeline"] if e["part"]} == {"jkn-pendaftaran"}
+    assert all(e["kind"] == "step" for e in seen_by_dinkes["timeline"])
+    assert len(mine["parts"]) == 4
+    assert "Nama anak sudah benar." in {e["text"] for e in mine["timeline"]}
+    operator = bearer_client(personas["kominfo.operator"]).get(path).json()
+    assert len(operator["parts"]) == 4
+
+
+def test_a_birth_in_the_future_is_refused_naming_the_field(warga1: User) -> None:
+    tomorrow = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    response = file_birth(bearer_client(warga1), child_birth_date=tomorrow)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["data.child_birth_date"]
+    assert not Bundle.objects.exists()
+
+
+def test_an_offer_is_taken_once_and_set_aside_only_by_its_citizen(
+    warga1: User, warga2: User, verifier: User, kadis: User
+) -> None:
+    client, case = submit_birth_certificate(warga1)
+    complete(case["tracking"], officer=verifier, approver=kadis)
+    offer = client.get("/api/v1/bundles/offers").json()[0]
+    assert bearer_client(warga2).get("/api/v1/bundles/offers").json() == []  # same family, not their offer
+    refused = bearer_client(warga2).post(f"/api/v1/bundles/offers/{offer['id']}/dismiss")
+    assert refused.status_code == 422
+    form = client.get(offer["form"]).json()
+
+    def take() -> Any:
+        return client.post(
+            "/api/v1/bundles",
+            {
+                "kind": "kelahiran",
+                "data": {**form["prefill"], "faskes": "Puskesmas Cipondoh"},
+                "documents": {"ktp-el": upload(client)},
+                "from_case": case["tracking"],
+            },
+            content_type="application/json",
+        )
+
+    assert take().status_code == 201
+    again = take()
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["field"] == "from_case"
+    assert Bundle.objects.count() == 1
+    assert client.post(f"/api/v1/bundles/offers/{offer['id']}/dismiss").status_code == 422  # taken already
 
 
 def test_a_birth_recorded_on_its_own_offers_the_rest_prefilled(warga1: User, verifier: User, kadis: User) -> None:
