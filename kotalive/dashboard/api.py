@@ -60,7 +60,7 @@ def city(
     filters = {"agency": agency, "service": service, "category": category, "kecamatan": kecamatan}
     figures = city_performance(start=first, end=last, **{k: v for k, v in filters.items() if v})
     if format == "json":
-        figures["trend"] = weekly_trend(start=first, end=last, agency=agency)
+        figures["trend"] = weekly_trend(start=first, end=last, **filters)
     if format == "json" and not any(filters.values()):  # the scorecard and these figures are the whole city's
         figures["quality"] = service_quality(start=first, end=last)
         figures["scorecard"] = scorecard(start=first, end=last, city=figures, quality=figures["quality"])

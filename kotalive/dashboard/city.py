@@ -16,7 +16,7 @@ from kotalive.dashboard.handoffs import period
 from kotalive.dashboard.spread import durations_spread, durations_spread_empty, percentile
 from kotalive.workflow.models import Escalation, WorkflowStep
 
-__all__ = ["city_performance", "percentile", "performance_csv"]
+__all__ = ["city_performance", "percentile", "performance_csv", "subjects_filtered"]
 REOPENING = ["reopen", "return_to_agency"]
 KINDS: dict[str, Any] = {"case": Case, "complaint": Complaint}
 
@@ -50,6 +50,29 @@ def _counted(rows: Any, **counts: Any) -> dict[int | None, dict[str, int]]:
     return grouped  # type: ignore[return-value]
 
 
+def subjects_filtered(
+    kind: str,
+    *,
+    agency: str | None = None,
+    service: str | None = None,
+    category: str | None = None,
+    kecamatan: str | None = None,
+) -> Any:
+    """The live subjects of `kind` the dashboard filters keep: `service` narrows applications, `category` and
+    `kecamatan` (a Kemendagri code) reports; a filter of one kind leaves the other kind out."""
+    model = KINDS[kind]
+    subjects = model.objects.filter(is_test=False) if kind == "case" else model.objects.all()
+    if kind == "case" and (category or kecamatan) or kind == "complaint" and service:
+        return subjects.none()  # the filter is about the other kind
+    if kind == "case" and service:
+        subjects = subjects.filter(service__code=service)
+    if kind == "complaint" and category:
+        subjects = subjects.filter(category__code=category)
+    if kind == "complaint" and kecamatan:
+        subjects = subjects.filter(kelurahan__parent_id=kecamatan)
+    return subjects.filter(agency__code=agency) if agency else subjects
+
+
 def city_performance(
     *,
     start: dt.date,
@@ -70,19 +93,11 @@ def city_performance(
         Agency.objects.filter(role=Agency.OPERATOR).order_by("id").values_list("code", flat=True).first() or ""
     )
     result: dict[str, Any] = {"from": start, "to": end, "kinds": {}}
-    for kind, model in KINDS.items():
-        subjects = model.objects.filter(is_test=False) if kind == "case" else model.objects.all()
-        if kind == "case" and (category or kecamatan) or kind == "complaint" and service:
-            subjects = subjects.none()  # the filter is about the other kind
-        if kind == "case" and service:
-            subjects = subjects.filter(service__code=service)
-        if kind == "complaint" and category:
-            subjects = subjects.filter(category__code=category)
-        if kind == "complaint" and kecamatan:
-            subjects = subjects.filter(kelurahan__parent_id=kecamatan)
-        narrowed = subjects if (service or category or kecamatan) else None  # before the agency: escalations below
-        if agency:
-            subjects = subjects.filter(agency__code=agency)
+    for kind in KINDS:
+        narrowed = subjects_filtered(kind, service=service, category=category, kecamatan=kecamatan)
+        subjects = narrowed.filter(agency__code=agency) if agency else narrowed
+        if not (service or category or kecamatan):
+            narrowed = None  # escalations below need no narrowing
         submitted = subjects.filter(submitted_at__gte=since, submitted_at__lt=until)
         closed = subjects.filter(closed_at__gte=since, closed_at__lt=until)
         reopening = WorkflowStep.objects.filter(subject_type=kind, action__in=REOPENING).values("subject_id")

@@ -7,8 +7,7 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
-from kotalive.cases.models import Case
-from kotalive.complaints.models import Complaint
+from kotalive.dashboard.city import subjects_filtered
 from kotalive.dashboard.handoffs import period
 from kotalive.dashboard.public import rows_csv
 
@@ -30,15 +29,14 @@ def _per_day(rows: Any, field: str, since: dt.datetime, until: dt.datetime) -> d
     return dict(counted)
 
 
-def weekly_trend(*, start: dt.date, end: dt.date, agency: str | None = None) -> list[dict[str, Any]]:
+def weekly_trend(*, start: dt.date, end: dt.date, **filters: str | None) -> list[dict[str, Any]]:
     """One row per week touching the period (`week` is its Monday), each series counted by local day and summed
-    per week; weeks with nothing are there with zeros, so a line has no gaps."""
+    per week; weeks with nothing are there with zeros, so a line has no gaps. `filters` are the dashboard's
+    (agency, service, category, kecamatan: dashboard.city.subjects_filtered)."""
     since, until = period(start, end)
     start, end = since.date(), (until - dt.timedelta(days=1)).date()  # the period's clamped days
-    cases = Case.objects.filter(is_test=False)
-    reports = Complaint.objects.all()
-    if agency:
-        cases, reports = cases.filter(agency__code=agency), reports.filter(agency__code=agency)
+    cases = subjects_filtered("case", **filters)
+    reports = subjects_filtered("complaint", **filters)
     days = {
         "applications_submitted": _per_day(cases, "submitted_at", since, until),
         "applications_closed": _per_day(cases, "closed_at", since, until),

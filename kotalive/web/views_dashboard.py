@@ -128,7 +128,7 @@ def _page(
     files as the API's, for a signed-in browser)."""
     wanted = request.GET.get("format")
     own = agency.code if agency else None
-    trend = weekly_trend(start=start, end=end, agency=own or filters.get("agency"))
+    trend = weekly_trend(start=start, end=end, **({"agency": own} if own else filters))
     kelurahan = kelurahan_rows(start=start, end=end, agency=own)
     if wanted in ("csv", "handoffs-csv", "trend-csv", "kelurahan-csv"):
         files = {

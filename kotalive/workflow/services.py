@@ -18,8 +18,9 @@ from kotalive.workflow.hooks import after_change_run
 from kotalive.workflow.models import Rating, WorkflowDefinition, WorkflowStep, WorkflowSubject
 from kotalive.workflow.sla import sla_after_move, state_clock_start
 
-# The roles of the citizen's side and of the system: their steps are no response from the platform's people.
-NOT_A_RESPONSE = frozenset({APPLICANT, "reporter", "citizen", "system", ""})
+# The roles of the asking side and of the system: their steps are no response to the subject (the citizen who
+# applied or reported; the agency that asked for a coordination request).
+NOT_A_RESPONSE = frozenset({APPLICANT, "reporter", "citizen", "requester", "system", ""})
 
 
 def responds(*, role: str, action: str) -> bool:

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             # dashboards computed it from the timeline before the column existed.
             "UPDATE cases_case SET first_response_at = (SELECT MIN(s.at) FROM workflow_workflowstep s "
             "WHERE s.subject_type = 'case' AND s.subject_id = cases_case.id AND s.action <> 'submit' "
-            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'system', ''))",
+            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'requester', 'system', ''))",
             migrations.RunSQL.noop,
         ),
         migrations.RunSQL(
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
             # dashboards computed it from the timeline before the column existed.
             "UPDATE cases_bundle SET first_response_at = (SELECT MIN(s.at) FROM workflow_workflowstep s "
             "WHERE s.subject_type = 'bundle' AND s.subject_id = cases_bundle.id AND s.action <> 'submit' "
-            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'system', ''))",
+            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'requester', 'system', ''))",
             migrations.RunSQL.noop,
         ),
     ]

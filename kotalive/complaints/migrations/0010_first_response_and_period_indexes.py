@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             # dashboards computed it from the timeline before the column existed.
             "UPDATE complaints_complaint SET first_response_at = (SELECT MIN(s.at) FROM workflow_workflowstep s "
             "WHERE s.subject_type = 'complaint' AND s.subject_id = complaints_complaint.id AND s.action <> 'submit' "
-            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'system', ''))",
+            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'requester', 'system', ''))",
             migrations.RunSQL.noop,
         ),
     ]

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             # dashboards computed it from the timeline before the column existed.
             "UPDATE coordination_coordinationrequest SET first_response_at = (SELECT MIN(s.at) FROM workflow_workflowstep s "
             "WHERE s.subject_type = 'coordination' AND s.subject_id = coordination_coordinationrequest.id AND s.action <> 'submit' "
-            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'system', ''))",
+            "AND s.actor_role NOT IN ('applicant', 'reporter', 'citizen', 'requester', 'system', ''))",
             migrations.RunSQL.noop,
         ),
     ]

@@ -211,6 +211,12 @@ def test_the_weeks_and_the_kelurahan_add_up_to_the_period_s_totals_in_every_expo
     with_kelurahan = Complaint.objects.filter(kelurahan__isnull=False).count()
     assert sum(int(k["submitted"]) for k in kelurahan) == with_kelurahan
     assert shown["kinds"] == figures["kinds"]
+    # The page's filters narrow the weeks as they narrow the figures.
+    narrowed = page.get("/kantor/dasbor/?format=trend-csv&category=street-lights").content.decode()
+    only_reports = list(csv.DictReader(io.StringIO(narrowed)))
+    assert sum(int(w["applications_submitted"]) for w in only_reports) == 0  # a category is about reports
+    lights = Complaint.objects.filter(category__code="street-lights").count()
+    assert sum(int(w["reports_submitted"]) for w in only_reports) == lights
     # The chart is drawn from the same weeks, with the table beside it.
     html = page.get("/kantor/dasbor/").content.decode()
     assert html.count("<polyline") == 4
