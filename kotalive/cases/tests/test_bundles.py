@@ -2,7 +2,7 @@
 birth certificate into the later parts, and the bundle ends when its parts do."""
 
 import datetime as dt
-import threading
+import functools
 from typing import Any
 
 import jsonschema
@@ -15,6 +15,7 @@ from kotalive.accounts.models import User
 from kotalive.cases.models import Bundle, BundleOffer, Case
 from kotalive.cases.tests.fixtures import birth_certificate_data, submit_birth_certificate, upload
 from kotalive.conftest import bearer_client
+from kotalive.core.tests.simultaneous import at_once
 from kotalive.events.catalogue import event_types
 from kotalive.events.models import OutboxEvent
 from kotalive.events.tests.helpers import drain
@@ -398,32 +399,18 @@ def test_the_last_two_parts_approved_at_once_complete_the_bundle_once(
         for action in APPROVE[:-1]:
             act(verifier if approver == kadis else dinkes, tracking, action)
     versions = {t: bearer_client(u).get(f"/api/v1/cases/{t}").json()["version"] for t, u in last.items()}
-    barrier = threading.Barrier(2)
-    answers: list[int] = []
-    failures: list[Exception] = []
+    officers = {t: bearer_client(u) for t, u in last.items()}
 
-    def approve(tracking: str) -> None:
-        try:
-            officer = bearer_client(last[tracking])
-            barrier.wait(timeout=30)
-            response = officer.post(
-                f"/api/v1/cases/{tracking}/transitions",
-                {"action": "approve", "version": versions[tracking]},
-                content_type="application/json",
-            )
-            answers.append(response.status_code)
-        except Exception as exc:  # reported by the main thread below
-            failures.append(exc)
-        finally:
-            connection.close()  # this thread's own connection
+    def approve(tracking: str) -> int:
+        response = officers[tracking].post(
+            f"/api/v1/cases/{tracking}/transitions",
+            {"action": "approve", "version": versions[tracking]},
+            content_type="application/json",
+        )
+        return int(response.status_code)
 
-    threads = [threading.Thread(target=approve, args=(t,)) for t in last]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once([functools.partial(approve, t) for t in last])
 
-    assert not failures
     assert answers == [200, 200]
     bundle = Bundle.objects.get(tracking=body["tracking"])
     assert bundle.state == "completed"

@@ -1,8 +1,8 @@
 """At most one open live application per service and person, enforced by the database (partial unique constraints
 case_one_open_per_person and case_one_open_per_unregistered_applicant), and answered as a 409 naming the first."""
 
+import functools
 import importlib
-import threading
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from kotalive.cases import filing
 from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import birth_certificate_data, submit_birth_certificate, upload
 from kotalive.conftest import bearer_client
+from kotalive.core.tests.simultaneous import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -131,27 +132,13 @@ def test_six_simultaneous_submissions_give_one_case_and_five_409s_naming_it(warg
         pytest.skip("simultaneous writers are a PostgreSQL deployment; SQLite queues writers (BEGIN IMMEDIATE)")
     clients = [bearer_client(warga1) for _ in range(6)]
     documents = _documents(clients[0])
-    barrier = threading.Barrier(len(clients))
-    answers: list[tuple[int, dict[str, Any]]] = []
-    failures: list[Exception] = []
 
-    def submit(client: Client) -> None:
-        try:
-            barrier.wait(timeout=30)
-            response = _submit(client, documents)
-            answers.append((response.status_code, response.json()))
-        except Exception as exc:  # reported by the main thread below
-            failures.append(exc)
-        finally:
-            connection.close()  # this thread's own connection
+    def submit(client: Client) -> tuple[int, dict[str, Any]]:
+        response = _submit(client, documents)
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once([functools.partial(submit, c) for c in clients])
 
-    assert not failures
     assert sorted(status for status, _body in answers) == [201, 409, 409, 409, 409, 409]
     created = next(body for status, body in answers if status == 201)
     refused = [body for status, body in answers if status == 409]

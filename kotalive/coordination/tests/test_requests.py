@@ -3,8 +3,8 @@ DINKES about a birth-certificate application; the case waits; DINKES's inbox and
 answer reaches the case's internal timeline and the case resumes."""
 
 import datetime as dt
+import functools
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +18,7 @@ from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.conftest import bearer_client
 from kotalive.coordination.models import CoordinationRequest
+from kotalive.core.tests.simultaneous import at_once
 from kotalive.events.catalogue import event_types
 from kotalive.events.models import OutboxEvent
 from kotalive.events.tests.helpers import drain, subscribe
@@ -232,32 +233,17 @@ def test_two_blocking_requests_answered_at_once_resume_the_case_once_after_both(
     second = _ask(officer, case["tracking"], to_agency="DINSOS", kind="provide_data").json()["tracking"]
     answerers = {first: personas["dinkes.petugas"], second: personas["dinsos.petugas"]}
     versions = {t: bearer_client(u).get(f"{REQUESTS}/{t}").json()["version"] for t, u in answerers.items()}
-    barrier = threading.Barrier(2)
-    answers: list[int] = []
-    failures: list[Exception] = []
 
-    def answer(tracking: str) -> None:
-        try:
-            client = bearer_client(answerers[tracking])
-            barrier.wait(timeout=30)
-            response = client.post(
-                f"{REQUESTS}/{tracking}/transitions",
-                {"action": "answer", "version": versions[tracking], "reason": "Sudah dicek."},
-                content_type="application/json",
-            )
-            answers.append(response.status_code)
-        except Exception as exc:  # reported by the main thread below
-            failures.append(exc)
-        finally:
-            connection.close()  # this thread's own connection
+    def answer(tracking: str) -> int:
+        response = bearer_client(answerers[tracking]).post(
+            f"{REQUESTS}/{tracking}/transitions",
+            {"action": "answer", "version": versions[tracking], "reason": "Sudah dicek."},
+            content_type="application/json",
+        )
+        return int(response.status_code)
 
-    threads = [threading.Thread(target=answer, args=(t,)) for t in answerers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once([functools.partial(answer, t) for t in answerers])
 
-    assert not failures
     assert answers == [200, 200]
     parent = Case.objects.get(tracking=case["tracking"])
     assert (parent.state, parent.resume_state) == ("submitted", "")
