@@ -323,8 +323,8 @@ def test_a_birth_recorded_on_its_own_offers_the_rest_prefilled(warga1: User, ver
     assert BundleOffer.objects.get().taken is not None
 
 
-def test_a_death_ends_social_aid_at_dinsos(warga1: User, verifier: User, kadis: User) -> None:
-    client = bearer_client(warga1)
+def file_death(client: Client, *, received_aid: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """warga1's family files the death of Andi on 30 November; the family member chosen and the 201's body."""
     form = client.get("/api/v1/bundles/kematian/form").json()
     andi = next(s for s in form["subjects"] if s["name"] == "Andi Pratama")
     documents = {name: upload(client) for name in ("surat-kematian", "kk", "ktp-el-pelapor")}
@@ -333,13 +333,22 @@ def test_a_death_ends_social_aid_at_dinsos(warga1: User, verifier: User, kadis: 
         {
             "kind": "kematian",
             "subject": andi["id"],
-            "data": {"date_of_death": "2026-11-30", "place_of_death": "RSUD Kota Tangerang", "received_aid": True},
+            "data": {
+                "date_of_death": "2026-11-30",
+                "place_of_death": "RSUD Kota Tangerang",
+                "received_aid": received_aid,
+            },
             "documents": documents,
         },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
-    body = response.json()
+    return andi, response.json()
+
+
+def test_a_death_ends_social_aid_at_dinsos(warga1: User, verifier: User, kadis: User) -> None:
+    client = bearer_client(warga1)
+    andi, body = file_death(client, received_aid=True)
     assert body["subject_name"] == "Andi Pratama"
     complete(parts_by_service(body)["akta-kematian"]["tracking"], officer=verifier, approver=kadis)
     assert Person.objects.get(pk=andi["id"]).died_on == dt.date(2026, 11, 30)
@@ -353,20 +362,7 @@ def test_a_death_ends_social_aid_at_dinsos(warga1: User, verifier: User, kadis: 
 
 def test_a_death_without_social_aid_skips_that_part(warga1: User, verifier: User, kadis: User) -> None:
     client = bearer_client(warga1)
-    andi = next(
-        s for s in client.get("/api/v1/bundles/kematian/form").json()["subjects"] if s["name"] == "Andi Pratama"
-    )
-    documents = {name: upload(client) for name in ("surat-kematian", "kk", "ktp-el-pelapor")}
-    body = client.post(
-        "/api/v1/bundles",
-        {
-            "kind": "kematian",
-            "subject": andi["id"],
-            "data": {"date_of_death": "2026-11-30", "place_of_death": "Rumah", "received_aid": False},
-            "documents": documents,
-        },
-        content_type="application/json",
-    ).json()
+    _andi, body = file_death(client, received_aid=False)
     complete(parts_by_service(body)["akta-kematian"]["tracking"], officer=verifier, approver=kadis)
     parts = parts_by_service(client.get(f"/api/v1/bundles/{body['tracking']}").json())
     assert parts["bansos-penghentian"]["state"] == "skipped"
