@@ -47,6 +47,12 @@ def period(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return since, until
 
 
+def period_dates(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last local day of `period(start, end)` (clamped as it is)."""
+    since, until = period(start, end)
+    return since.date(), (until - dt.timedelta(days=1)).date()
+
+
 def handoff_matrix(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     since, until = period(start, end)
     operator = Agency.objects.filter(role=Agency.OPERATOR).order_by("id").values_list("code", flat=True).first()

@@ -14,18 +14,22 @@ import io
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from kotalive.agencies.models import Agency
 from kotalive.cases.models import Case
 from kotalive.catalogue.models import Service
-from kotalive.complaints.models import OPEN_CATEGORY_LIST, Complaint
-from kotalive.dashboard.handoffs import period
+from kotalive.complaints.models import OPEN_CATEGORY_LIST, Category, Complaint
+from kotalive.dashboard.handoffs import period, period_dates
+from kotalive.dashboard.models import KelurahanDayRollup
+from kotalive.dashboard.sums import rollup_sums
 from kotalive.workflow.models import Rating
 
 ELEMENTS = [f"u{i}" for i in range(1, 10)]
 MIN_ANSWERS = 5  # a service's IKM is published from this many answers in the period
 # IKM grades (PermenPANRB 14/2017): the lowest value of each grade.
+SERVICE_FIGURES = ["submitted", "closed", "met", "missed"]
 GRADES = [(88.31, "A"), (76.61, "B"), (65.00, "C"), (25.00, "D")]
 
 
@@ -38,51 +42,46 @@ def ikm_grade(value: float) -> str:
     return next((grade for low, grade in GRADES if value >= low), "D")
 
 
+def _codes(model: Any) -> dict[int | None, str]:
+    return dict(model.objects.values_list("pk", "code"))
+
+
 def services_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    since, until = period(start, end)
-    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"submitted": 0, "closed": 0, "met": 0, "missed": 0})
-    live = Case.objects.filter(is_test=False)
-    submitted = live.filter(submitted_at__gte=since, submitted_at__lt=until).values("agency__code")
-    for code, n in submitted.annotate(n=Count("id")).order_by().values_list("agency__code", "n"):
-        rows[code]["submitted"] = n
-    closed = live.filter(closed_at__gte=since, closed_at__lt=until).values("agency__code").order_by()
-    tallied = closed.annotate(
-        n=Count("id"),
-        met=Count("id", filter=Q(sla_status="met")),
-        missed=Count("id", filter=Q(sla_status="missed")),
-    )
-    for code, n, met, missed in tallied.values_list("agency__code", "n", "met", "missed"):
-        rows[code].update(closed=n, met=met, missed=missed)
-    return [{"agency": code, **row} for code, row in sorted(rows.items())]
+    first, last = period_dates(start, end)
+    agencies = _codes(Agency)
+    rows: dict[str, dict[str, Any]] = {}
+    for summed in rollup_sums("case", start=first, end=last, by=("agency_id",)):
+        row = rows.setdefault(agencies.get(summed["agency_id"], ""), dict.fromkeys(SERVICE_FIGURES, 0))
+        for name in SERVICE_FIGURES:
+            row[name] += summed[name]
+    return [{"agency": code, **row} for code, row in sorted(rows.items()) if any(row.values())]
 
 
 def complaints_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    since, until = period(start, end)
+    first, last = period_dates(start, end)
+    categories = _codes(Category)
     rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"submitted": 0, "closed": 0, "open": 0})
+    for summed in rollup_sums("complaint", start=first, end=last, by=("category_id", "kecamatan")):
+        if summed["submitted"] or summed["closed"]:
+            row = rows[(categories.get(summed["category_id"], ""), summed["kecamatan"])]
+            row["submitted"] += summed["submitted"]
+            row["closed"] += summed["closed"]
     key = ("category__code", "kelurahan__parent_id")
-    counted = {
-        "submitted": Complaint.objects.filter(submitted_at__gte=since, submitted_at__lt=until),
-        "closed": Complaint.objects.filter(closed_at__gte=since, closed_at__lt=until),
-        "open": Complaint.objects.filter(state_category__in=OPEN_CATEGORY_LIST),
-    }
-    for name, reports in counted.items():
-        for category, kecamatan, n in reports.values(*key).annotate(n=Count("id")).order_by().values_list(*key, "n"):
-            rows[(category, kecamatan or "")][name] += n
+    open_now = Complaint.objects.filter(state_category__in=OPEN_CATEGORY_LIST).values(*key).annotate(n=Count("id"))
+    for category, kecamatan, n in open_now.order_by().values_list(*key, "n"):
+        rows[(category, kecamatan or "")]["open"] += n
     return [{"category": c, "kecamatan": k, **row} for (c, k), row in sorted(rows.items())]
 
 
 def kelurahan_rows(*, start: dt.date, end: dt.date, agency: str | None = None) -> list[dict[str, Any]]:
     """Reports submitted in the period per kelurahan (reports that named none are left out); with `agency`, only
     those the agency holds (its head's dashboard)."""
-    since, until = period(start, end)
-    reports = Complaint.objects.filter(agency__code=agency) if agency else Complaint.objects.all()
-    counted = (
-        reports.filter(submitted_at__gte=since, submitted_at__lt=until, kelurahan__isnull=False)
-        .values("kelurahan_id")
-        .annotate(submitted=Count("id"))
-        .order_by("kelurahan_id")
-    )
-    return [{"kelurahan": row["kelurahan_id"], "submitted": row["submitted"]} for row in counted]
+    first, last = period_dates(start, end)
+    rows = KelurahanDayRollup.objects.filter(day__gte=first, day__lte=last)
+    if agency:
+        rows = rows.filter(agency_id=Agency.objects.filter(code=agency).values_list("pk", flat=True).first())
+    counted = rows.values("kelurahan").annotate(n=Sum("submitted")).order_by("kelurahan")
+    return [{"kelurahan": row["kelurahan"], "submitted": row["n"]} for row in counted]
 
 
 def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:

@@ -20,9 +20,10 @@ from django.db.models import Count, Q
 from kotalive.cases.bundles import bundle_kind_name
 from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.catalogue.models import Service, ServiceVersion
-from kotalive.dashboard.handoffs import period
+from kotalive.dashboard.handoffs import period, period_dates
 from kotalive.dashboard.public import ELEMENTS, MIN_ANSWERS, ikm_grade, ikm_rows, ikm_value
 from kotalive.dashboard.spread import percentile, ratio
+from kotalive.dashboard.sums import rollup_sums
 from kotalive.events.models import ConsumerDeadLetter, WebhookDelivery
 from kotalive.workflow.models import Rating
 
@@ -48,43 +49,33 @@ def integration_health(*, start: dt.date, end: dt.date) -> dict[str, Any]:
 
 
 def once_only(*, start: dt.date, end: dt.date) -> dict[str, Any]:
-    since, until = period(start, end)
-    submitted = Case.objects.filter(is_test=False, submitted_at__gte=since, submitted_at__lt=until)
-    prefilled = fields = reused = 0
-    for data, filled, held in submitted.values_list("data", "prefilled", "documents_reused"):
-        fields += len(data or {})
-        prefilled += len(filled or {})
-        reused += len(held or {})
-    # One upload attached to several parts of a bundle was asked for once: the later parts did not ask again.
-    attached = CaseDocument.objects.filter(case__in=submitted).values_list("upload_id", flat=True)
-    uploads = list(attached)
-    distinct = len(set(uploads))
-    not_asked = reused + (len(uploads) - distinct)
+    first, last = period_dates(start, end)
+    sums = rollup_sums("case", start=first, end=last)[0]
+    # An upload attached to several parts of a bundle was asked for once: the later parts did not ask again.
+    not_asked = sums["documents_reused"] + sums["documents_shared"]
     return {
-        "fields": fields,
-        "fields_prefilled": prefilled,
-        "prefilled_share": ratio(prefilled, fields),
-        "documents_uploaded": distinct,
+        "fields": sums["fields"],
+        "fields_prefilled": sums["fields_prefilled"],
+        "prefilled_share": ratio(sums["fields_prefilled"], sums["fields"]),
+        "documents_uploaded": sums["documents_uploaded"],
         "documents_not_asked_again": not_asked,
-        "not_asked_again_share": ratio(not_asked, not_asked + distinct),
+        "not_asked_again_share": ratio(not_asked, not_asked + sums["documents_uploaded"]),
     }
 
 
 def onlineratio(*, start: dt.date, end: dt.date) -> dict[str, Any]:
-    since, until = period(start, end)
+    first, last = period_dates(start, end)
     online = [ServiceVersion.SIGNED_PDF, ServiceVersion.RECORD]  # nothing to collect at an office
     services = Service.objects.filter(active=True, current__isnull=False)
-    completed = Case.objects.filter(
-        is_test=False, state_category="completed", closed_at__gte=since, closed_at__lt=until
-    ).aggregate(all=Count("id"), online=Count("id", filter=Q(service_version__output_kind__in=online)))
+    completed = rollup_sums("case", start=first, end=last)[0]
     fully_online = services.filter(current__output_kind__in=online).count()
     return {
         "services": services.count(),
         "services_fully_online": fully_online,
         "services_online_share": ratio(fully_online, services.count()),
-        "completed": completed["all"],
-        "completed_without_visit": completed["online"],
-        "completed_without_visit_share": ratio(completed["online"], completed["all"]),
+        "completed": completed["completed"],
+        "completed_without_visit": completed["completed_online"],
+        "completed_without_visit_share": ratio(completed["completed_online"], completed["completed"]),
     }
 
 

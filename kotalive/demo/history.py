@@ -27,6 +27,7 @@ from kotalive.complaints.services import complaint_rate, complaint_submit, compl
 from kotalive.coordination.models import CoordinationRequest
 from kotalive.coordination.services import coordination_request, coordination_transition
 from kotalive.core.models import Upload
+from kotalive.dashboard.rollups import rollups_rebuild
 from kotalive.regions.boundaries import kelurahan_points
 from kotalive.workflow.models import Escalation, Holding, Message, Rating, WorkflowStep
 
@@ -130,6 +131,7 @@ def demo_history_load(*, seed: int = 7) -> bool:
     for n, citizen in enumerate(citizens[:36]):
         _report(rng, citizen, operator, staff, CATEGORIES[n % len(CATEGORIES)])
     _life_event(staff)
+    rollups_rebuild()  # the subjects were moved back after their events: count them on the days they now have
     return True
 
 

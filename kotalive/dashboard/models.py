@@ -1,0 +1,82 @@
+"""The dashboards' rollups: what happened on one local (Asia/Jakarta) day to the subjects of one kind, so that a page
+over a period sums a few thousand small rows instead of reading a million subjects (docs/adr/0013-dashboard-rollups.md).
+
+Each row is recomputed whole from the subjects' own rows by `kotalive.dashboard.rollups` (never incremented), so a
+rollup always equals a recomputation from the raw rows; the worker recomputes the days a subject event touched.
+
+The dimensions are plain ids, not foreign keys: a rollup never holds back a change to the catalogue or the agencies
+(a figure of a removed category stays in the past days it belongs to)."""
+
+from django.db import models
+
+# Durations are counted in fixed buckets (upper bounds in seconds; the last bucket holds everything longer): the
+# median and p90 a page shows are the upper bound of the bucket their rank falls in (docs/coordination-metrics.md).
+MINUTE, HOUR, DAY = 60, 3600, 86400
+DURATION_BOUNDS = (
+    15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR, 6 * HOUR, 8 * HOUR, 12 * HOUR, 18 * HOUR,
+    DAY, 36 * HOUR, 2 * DAY, 3 * DAY, 4 * DAY, 5 * DAY, 6 * DAY, 7 * DAY, 10 * DAY, 14 * DAY, 21 * DAY, 30 * DAY,
+    45 * DAY, 60 * DAY, 90 * DAY, 180 * DAY,
+)  # fmt: skip
+BUCKETS = len(DURATION_BOUNDS) + 1
+DURATIONS = ("first_response", "completion")
+
+
+def bucket_fields(measure: str) -> list[str]:
+    """The column names of one duration's histogram, shortest bucket first."""
+    return [f"{measure}_{index:02d}" for index in range(BUCKETS)]
+
+
+class SubjectDayRollup(models.Model):
+    """One local day, one kind ("case" or "complaint") and one combination of agency, service (applications),
+    category and kecamatan (reports). Which agency a measure belongs to: the subject's holder now for what was
+    submitted and closed that day, the holder at the time for escalations (None: the Live Room)."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    agency_id = models.BigIntegerField(null=True)
+    service_id = models.BigIntegerField(null=True)
+    category_id = models.BigIntegerField(null=True)
+    kecamatan = models.CharField(max_length=13, blank=True)  # Kemendagri code; "" when the report named no place
+    # Submitted that day.
+    submitted = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)  # of those, answered by staff (the first_response histogram)
+    fields = models.PositiveIntegerField(default=0)  # applications: form fields, and those pre-filled
+    fields_prefilled = models.PositiveIntegerField(default=0)
+    documents_uploaded = models.PositiveIntegerField(default=0)  # uploads the application was the first to hold
+    documents_shared = models.PositiveIntegerField(default=0)  # uploads an earlier part of its bundle held already
+    documents_reused = models.PositiveIntegerField(default=0)  # an earlier part's output, not asked for
+    # Closed that day.
+    closed = models.PositiveIntegerField(default=0)
+    met = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)  # closed after a reopening
+    completed = models.PositiveIntegerField(default=0)  # closed as completed (the completion histogram)
+    completed_online = models.PositiveIntegerField(default=0)  # completed with nothing to collect at an office
+    # Raised that day.
+    escalations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "day"], name="rollup_kind_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} agency={self.agency_id}"
+
+
+for _measure in DURATIONS:  # the two histograms, one column per bucket (summed by the database)
+    for _field in bucket_fields(_measure):
+        SubjectDayRollup.add_to_class(_field, models.PositiveIntegerField(default=0))
+
+
+class KelurahanDayRollup(models.Model):
+    """Reports submitted on one local day in one kelurahan, per holding agency now (the map of reports)."""
+
+    day = models.DateField()
+    agency_id = models.BigIntegerField(null=True)
+    kelurahan = models.CharField(max_length=13)
+    submitted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="rollup_kelurahan_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kelurahan}: {self.submitted}"

@@ -1,0 +1,256 @@
+"""Keeping the dashboards' day rollups (kotalive/dashboard/models.py) equal to the subjects' rows.
+
+One way to write a rollup: `rollup_days(kind, days)` recomputes each day whole from the raw rows (the subjects
+submitted, closed or escalated that local day) and replaces that day's rows. Who calls it:
+
+- the worker, through the event consumer `dashboard.rollups`: every event about an application or a report marks the
+  days that subject can count on (its submission day, its closing day, and the days of its steps and escalations,
+  which hold any earlier closing day a reopening moved away from), and those days are recomputed in the consumer's
+  transaction, so the pages are as fresh as the worker's last pass (seconds);
+- `kotalive rollups-rebuild` and data loaders that write subjects without events (the demo history, the
+  benchmark's synthetic load): every day of a range.
+
+Replacing whole days (never incrementing) keeps a replayed event harmless and lets a test compare every rollup row
+with a recomputation from the raw rows.
+"""
+
+import datetime as dt
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kotalive.agencies.models import Agency
+from kotalive.cases.models import Case, CaseDocument
+from kotalive.catalogue.models import ServiceVersion
+from kotalive.complaints.models import Complaint
+from kotalive.core.calendar import JAKARTA, local_date
+from kotalive.core.locks import advisory_xact_lock
+from kotalive.dashboard.models import (
+    BUCKETS,
+    DURATION_BOUNDS,
+    KelurahanDayRollup,
+    SubjectDayRollup,
+    bucket_fields,
+)
+from kotalive.events.consumers import consumer
+from kotalive.events.models import OutboxEvent
+from kotalive.events.services import TYPE_PREFIX
+from kotalive.workflow.models import Escalation, WorkflowStep
+
+KINDS = ("case", "complaint")
+REOPENING = ["reopen", "return_to_agency"]  # the steps after which a closed subject is "reopened"
+ONLINE_OUTPUTS = [ServiceVersion.SIGNED_PDF, ServiceVersion.RECORD]  # nothing to collect at an office
+LOCK_KEY = 0x4B4C5255  # one rollup writer at a time (the worker's consumer, a rebuild)
+
+Key = tuple[int | None, int | None, int | None, str]  # agency, service, category, kecamatan
+
+
+def bucket(seconds: float) -> int:
+    """The histogram bucket of a duration: the first whose upper bound holds it (the last one for longer)."""
+    return bisect_left(DURATION_BOUNDS, seconds)
+
+
+def _bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    since = dt.datetime.combine(day, dt.time.min, tzinfo=JAKARTA)
+    return since, since + dt.timedelta(days=1)
+
+
+def _live(kind: str) -> QuerySet[Any]:
+    return Case.objects.filter(is_test=False) if kind == "case" else Complaint.objects.all()
+
+
+class _Row:
+    """One rollup row being counted."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = defaultdict(int)
+        self.histograms = {"first_response": [0] * BUCKETS, "completion": [0] * BUCKETS}
+
+    def as_model(self, *, kind: str, day: dt.date, key: Key) -> SubjectDayRollup:
+        agency_id, service_id, category_id, kecamatan = key
+        row = SubjectDayRollup(
+            kind=kind,
+            day=day,
+            agency_id=agency_id,
+            service_id=service_id,
+            category_id=category_id,
+            kecamatan=kecamatan,
+            **self.counts,
+        )
+        for measure, counts in self.histograms.items():
+            for field, n in zip(bucket_fields(measure), counts, strict=True):
+                setattr(row, field, n)
+        return row
+
+
+def _key(kind: str, agency_id: int | None, dimension: int | None, kecamatan: str | None) -> Key:
+    if kind == "case":
+        return (agency_id, dimension, None, "")
+    return (agency_id, None, dimension, kecamatan or "")
+
+
+def _day_rows(kind: str, day: dt.date) -> tuple[list[SubjectDayRollup], list[KelurahanDayRollup]]:
+    """Every rollup row of `kind` for `day`, counted from the raw rows."""
+    since, until = _bounds(day)
+    live = _live(kind)
+    dimension = "service_id" if kind == "case" else "category_id"
+    place = "agency_id" if kind == "case" else "kelurahan__parent_id"  # cases have no place: a harmless stand-in
+    rows: dict[Key, _Row] = defaultdict(_Row)
+
+    submitted = live.filter(submitted_at__gte=since, submitted_at__lt=until)
+    if kind == "case":
+        _count_applications(submitted, rows)
+    else:
+        for agency_id, category_id, kecamatan, began, answered in submitted.values_list(
+            "agency_id", "category_id", "kelurahan__parent_id", "submitted_at", "first_response_at"
+        ):
+            row = rows[_key(kind, agency_id, category_id, kecamatan)]
+            row.counts["submitted"] += 1
+            if answered is not None:
+                row.counts["responded"] += 1
+                row.histograms["first_response"][bucket((answered - began).total_seconds())] += 1
+
+    reopening = WorkflowStep.objects.filter(subject_type=kind, subject_id=OuterRef("pk"), action__in=REOPENING)
+    closed = live.filter(closed_at__gte=since, closed_at__lt=until).annotate(reopened=Exists(reopening))
+    online = "service_version__output_kind" if kind == "case" else "state"  # reports have no output: never in the list
+    for agency_id, dim, kecamatan, began, ended, sla, category, output, reopened in closed.values_list(
+        "agency_id", dimension, place, "submitted_at", "closed_at", "sla_status", "state_category", online, "reopened"
+    ):
+        row = rows[_key(kind, agency_id, dim, kecamatan)]
+        row.counts["closed"] += 1
+        row.counts["met"] += sla == "met"
+        row.counts["missed"] += sla == "missed"
+        row.counts["reopened"] += bool(reopened)
+        if category == "completed":
+            row.counts["completed"] += 1
+            row.counts["completed_online"] += kind == "case" and output in ONLINE_OUTPUTS
+            row.histograms["completion"][bucket((ended - began).total_seconds())] += 1
+
+    escalated = list(
+        Escalation.objects.filter(subject_type=kind, at__gte=since, at__lt=until).values_list("subject_id", "holder")
+    )
+    if escalated:
+        dims = {pk: (dim, kecamatan) for pk, dim, kecamatan in live.filter(
+            pk__in={pk for pk, _holder in escalated}).values_list("pk", dimension, place)}  # fmt: skip
+        agency_of = dict(Agency.objects.values_list("code", "pk"))
+        for subject_id, holder in escalated:
+            if subject_id not in dims:
+                continue  # a test application: not on the dashboards
+            dim, kecamatan = dims[subject_id]
+            rows[_key(kind, agency_of.get(holder), dim, kecamatan)].counts["escalations"] += 1
+
+    places: list[KelurahanDayRollup] = []
+    if kind == "complaint":
+        counted: dict[tuple[int | None, str], int] = defaultdict(int)
+        for agency_id, kelurahan in submitted.filter(kelurahan__isnull=False).values_list("agency_id", "kelurahan_id"):
+            counted[(agency_id, kelurahan)] += 1
+        places = [
+            KelurahanDayRollup(day=day, agency_id=agency_id, kelurahan=kelurahan, submitted=n)
+            for (agency_id, kelurahan), n in sorted(counted.items(), key=lambda item: (item[0][0] or 0, item[0][1]))
+        ]
+    return [row.as_model(kind=kind, day=day, key=key) for key, row in rows.items()], places
+
+
+def _count_applications(submitted: QuerySet[Any], rows: dict[Key, _Row]) -> None:
+    """The submission-day measures of applications: volume, first response, and what the citizen was spared (form
+    fields pre-filled, documents held already, uploads an earlier part of the same bundle had)."""
+    found = list(
+        submitted.values_list(
+            "pk",
+            "agency_id",
+            "service_id",
+            "submitted_at",
+            "first_response_at",
+            "data",
+            "prefilled",
+            "documents_reused",
+        )
+    )
+    attached = list(CaseDocument.objects.filter(case_id__in=[r[0] for r in found]).values_list("case_id", "upload_id"))
+    first_holder = dict(
+        CaseDocument.objects.filter(upload_id__in={upload for _case, upload in attached})
+        .values("upload_id")
+        .annotate(first=Min("case_id"))
+        .values_list("upload_id", "first")
+    )
+    uploaded: dict[int, int] = defaultdict(int)
+    shared: dict[int, int] = defaultdict(int)
+    for case_id, upload_id in attached:
+        if first_holder[upload_id] == case_id:
+            uploaded[case_id] += 1
+        else:
+            shared[case_id] += 1
+    for pk, agency_id, service_id, began, answered, data, prefilled, reused in found:
+        row = rows[_key("case", agency_id, service_id, None)]
+        row.counts["submitted"] += 1
+        row.counts["fields"] += len(data or {})
+        row.counts["fields_prefilled"] += len(prefilled or {})
+        row.counts["documents_reused"] += len(reused or {})
+        row.counts["documents_uploaded"] += uploaded[pk]
+        row.counts["documents_shared"] += shared[pk]
+        if answered is not None:
+            row.counts["responded"] += 1
+            row.histograms["first_response"][bucket((answered - began).total_seconds())] += 1
+
+
+def rollup_days(kind: str, days: Iterable[dt.date]) -> int:
+    """Recompute the rollups of `kind` for each of `days` from the raw rows, replacing what was there (one
+    transaction, one writer at a time); returns the number of days."""
+    days = sorted(set(days))
+    with transaction.atomic():
+        advisory_xact_lock(LOCK_KEY)
+        for day in days:
+            subject_rows, place_rows = _day_rows(kind, day)
+            SubjectDayRollup.objects.filter(kind=kind, day=day).delete()
+            SubjectDayRollup.objects.bulk_create(subject_rows)
+            if kind == "complaint":
+                KelurahanDayRollup.objects.filter(day=day).delete()
+                KelurahanDayRollup.objects.bulk_create(place_rows)
+    return len(days)
+
+
+def rollups_rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
+    """Recompute every day from `start` to `end` (by default: from the first subject to today) for both kinds, a
+    month per transaction; returns the number of days recomputed. For loaders that write subjects without events,
+    and for an operator who changed rows by hand."""
+    firsts = [d for d in (_live(kind).aggregate(first=Min("submitted_at"))["first"] for kind in KINDS) if d]
+    if start is None:
+        start = min(local_date(d) for d in firsts) if firsts else local_date(dt.datetime.now(dt.UTC))
+    end = end or local_date(dt.datetime.now(dt.UTC))
+    recomputed = 0
+    while start <= end:
+        month = [start + dt.timedelta(days=i) for i in range(min(31, (end - start).days + 1))]
+        for kind in KINDS:
+            recomputed += rollup_days(kind, month)
+        start = month[-1] + dt.timedelta(days=1)
+    return recomputed
+
+
+def touched_days(kind: str, trackings: set[str], moments: Iterable[dt.datetime] = ()) -> set[dt.date]:
+    """The local days on which the subjects of `kind` numbered `trackings` can count in a rollup: submission,
+    closing, each step (a closing step leaves the day an earlier closing was counted on) and each escalation; and
+    the days of `moments` (the events' own times)."""
+    subjects = dict(_live(kind).filter(tracking__in=trackings).values_list("pk", "submitted_at"))
+    days = {local_date(moment) for moment in moments}
+    days |= {local_date(moment) for moment in subjects.values() if moment}
+    closed = _live(kind).filter(pk__in=list(subjects), closed_at__isnull=False).values_list("closed_at", flat=True)
+    days |= {local_date(moment) for moment in closed}
+    steps = WorkflowStep.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
+    days |= {local_date(moment) for moment in steps}
+    raised = Escalation.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
+    days |= {local_date(moment) for moment in raised}
+    return days
+
+
+@consumer("dashboard.rollups", label=_("Dashboard figures per day"))
+def rollups_follow(events: list[OutboxEvent]) -> None:
+    """Recompute the days the batch's application and report events touched."""
+    for kind in KINDS:
+        mine = [e for e in events if e.type.startswith(f"{TYPE_PREFIX}{kind}.") and not e.test]
+        if mine:
+            rollup_days(kind, touched_days(kind, {e.subject for e in mine}, [e.time for e in mine]))
