@@ -19,6 +19,7 @@ DURATION_BOUNDS = (
 )  # fmt: skip
 BUCKETS = len(DURATION_BOUNDS) + 1
 DURATIONS = ("first_response", "completion")
+IKM_ELEMENTS = [f"u{i}" for i in range(1, 10)]  # the nine elements of the satisfaction survey (PermenPANRB 14/2017)
 
 
 def bucket_fields(measure: str) -> list[str]:
@@ -54,6 +55,8 @@ class SubjectDayRollup(models.Model):
     completed_online = models.PositiveIntegerField(default=0)  # completed with nothing to collect at an office
     # Raised that day.
     escalations = models.PositiveIntegerField(default=0)
+    # IKM answers given that day about applications (the survey's nine elements summed: u1 ... u9).
+    ikm_answers = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "day"], name="rollup_kind_day_idx")]
@@ -65,6 +68,8 @@ class SubjectDayRollup(models.Model):
 for _measure in DURATIONS:  # the two histograms, one column per bucket (summed by the database)
     for _field in bucket_fields(_measure):
         SubjectDayRollup.add_to_class(_field, models.PositiveIntegerField(default=0))
+for _element in IKM_ELEMENTS:  # the sums of each survey element's scores
+    SubjectDayRollup.add_to_class(f"ikm_{_element}", models.PositiveIntegerField(default=0))
 
 
 class KelurahanDayRollup(models.Model):

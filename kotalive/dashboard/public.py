@@ -18,13 +18,11 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.agencies.models import Agency
-from kotalive.cases.models import Case
 from kotalive.catalogue.models import Service
 from kotalive.complaints.models import OPEN_CATEGORY_LIST, Category, Complaint
-from kotalive.dashboard.handoffs import period, period_dates
+from kotalive.dashboard.handoffs import period_dates
 from kotalive.dashboard.models import KelurahanDayRollup
 from kotalive.dashboard.sums import rollup_sums
-from kotalive.workflow.models import Rating
 
 ELEMENTS = [f"u{i}" for i in range(1, 10)]
 MIN_ANSWERS = 5  # a service's IKM is published from this many answers in the period
@@ -84,36 +82,23 @@ def kelurahan_rows(*, start: dt.date, end: dt.date, agency: str | None = None) -
     return [{"kelurahan": row["kelurahan"], "submitted": row["n"]} for row in counted]
 
 
+def ikm_means(sums: dict[str, Any]) -> dict[str, Any]:
+    """{"answers", "u1" ... "u9"} from a row of rollup sums: each element's mean to four decimals."""
+    n = sums["ikm_answers"]
+    return {"answers": n, **{e: round(sums[f"ikm_{e}"] / n, 4) for e in ELEMENTS}}
+
+
 def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Per service with answers in the period: their number and each element's mean (4 decimals)."""
-    since, until = period(start, end)
-    ratings = Rating.objects.filter(subject_type="case", scale=Rating.IKM, at__gte=since, at__lt=until)
-    rated = Case.objects.filter(pk__in=ratings.values("subject_id"), is_test=False)
-    services = dict(rated.values_list("pk", "service_id"))
-    sums: dict[int, list[int]] = defaultdict(lambda: [0] * 9)
-    counts: dict[int, int] = defaultdict(int)
-    for subject_id, scores in ratings.values_list("subject_id", "scores"):
-        service = services.get(subject_id)
-        if service is None:
-            continue
-        counts[service] += 1
-        sums[service] = [a + b for a, b in zip(sums[service], scores, strict=True)]
-    codes = dict(Service.objects.filter(pk__in=list(counts)).values_list("pk", "code"))
-    agencies = dict(Service.objects.filter(pk__in=list(counts)).values_list("pk", "agency__code"))
+    first, last = period_dates(start, end)
+    services = {pk: (code, agency) for pk, code, agency in Service.objects.values_list("pk", "code", "agency__code")}
     rows = []
-    for service, n in sorted(counts.items(), key=lambda item: codes[item[0]]):
-        if n < MIN_ANSWERS:  # too few to publish: a handful of answers could be told apart
-            continue
-        means = [round(total / n, 4) for total in sums[service]]
-        rows.append(
-            {
-                "service": codes[service],
-                "agency": agencies[service],
-                "answers": n,
-                **dict(zip(ELEMENTS, means, strict=True)),
-            }
-        )
-    return rows
+    for summed in rollup_sums("case", start=first, end=last, by=("service_id",)):
+        if summed["service_id"] not in services or summed["ikm_answers"] < MIN_ANSWERS:
+            continue  # too few to publish: a handful of answers could be told apart
+        code, agency = services[summed["service_id"]]
+        rows.append({"service": code, "agency": agency, **ikm_means(summed)})
+    return sorted(rows, key=lambda row: row["service"])
 
 
 def public_figures(*, start: dt.date, end: dt.date) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from kotalive.core.locks import advisory_xact_lock
 from kotalive.dashboard.models import (
     BUCKETS,
     DURATION_BOUNDS,
+    IKM_ELEMENTS,
     KelurahanDayRollup,
     SubjectDayRollup,
     bucket_fields,
@@ -40,7 +41,7 @@ from kotalive.dashboard.models import (
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.events.services import TYPE_PREFIX
-from kotalive.workflow.models import Escalation, WorkflowStep
+from kotalive.workflow.models import Escalation, Rating, WorkflowStep
 
 KINDS = ("case", "complaint")
 REOPENING = ["reopen", "return_to_agency"]  # the steps after which a closed subject is "reopened"
@@ -135,14 +136,17 @@ def _day_rows(kind: str, day: dt.date) -> tuple[list[SubjectDayRollup], list[Kel
         Escalation.objects.filter(subject_type=kind, at__gte=since, at__lt=until).values_list("subject_id", "holder")
     )
     if escalated:
-        dims = {pk: (dim, kecamatan) for pk, dim, kecamatan in live.filter(
-            pk__in={pk for pk, _holder in escalated}).values_list("pk", dimension, place)}  # fmt: skip
+        subjects = live.filter(pk__in={pk for pk, _holder in escalated}).values_list("pk", dimension, place)
+        dims = {pk: (dim, kecamatan) for pk, dim, kecamatan in subjects}
         agency_of = dict(Agency.objects.values_list("code", "pk"))
         for subject_id, holder in escalated:
             if subject_id not in dims:
                 continue  # a test application: not on the dashboards
             dim, kecamatan = dims[subject_id]
             rows[_key(kind, agency_of.get(holder), dim, kecamatan)].counts["escalations"] += 1
+
+    if kind == "case":
+        _count_answers(since, until, rows)
 
     places: list[KelurahanDayRollup] = []
     if kind == "complaint":
@@ -198,6 +202,27 @@ def _count_applications(submitted: QuerySet[Any], rows: dict[Key, _Row]) -> None
             row.histograms["first_response"][bucket((answered - began).total_seconds())] += 1
 
 
+def _count_answers(since: dt.datetime, until: dt.datetime, rows: dict[Key, _Row]) -> None:
+    """The IKM answers given that day, on the row of the application's agency and service."""
+    answers = list(
+        Rating.objects.filter(subject_type="case", scale=Rating.IKM, at__gte=since, at__lt=until).values_list(
+            "subject_id", "scores"
+        )
+    )
+    if not answers:
+        return
+    rated = Case.objects.filter(pk__in={pk for pk, _scores in answers}, is_test=False)
+    owners = rated.values_list("pk", "agency_id", "service_id")
+    keys = {pk: _key("case", agency_id, service_id, None) for pk, agency_id, service_id in owners}
+    for subject_id, scores in answers:
+        if subject_id not in keys:
+            continue  # a test application
+        row = rows[keys[subject_id]]
+        row.counts["ikm_answers"] += 1
+        for element, score in zip(IKM_ELEMENTS, scores, strict=True):
+            row.counts[f"ikm_{element}"] += score
+
+
 def rollup_days(kind: str, days: Iterable[dt.date]) -> int:
     """Recompute the rollups of `kind` for each of `days` from the raw rows, replacing what was there (one
     transaction, one writer at a time); returns the number of days."""
@@ -233,8 +258,8 @@ def rollups_rebuild(*, start: dt.date | None = None, end: dt.date | None = None)
 
 def touched_days(kind: str, trackings: set[str], moments: Iterable[dt.datetime] = ()) -> set[dt.date]:
     """The local days on which the subjects of `kind` numbered `trackings` can count in a rollup: submission,
-    closing, each step (a closing step leaves the day an earlier closing was counted on) and each escalation; and
-    the days of `moments` (the events' own times)."""
+    closing, each step (a closing step leaves the day an earlier closing was counted on), each escalation and each
+    answer to the survey; and the days of `moments` (the events' own times)."""
     subjects = dict(_live(kind).filter(tracking__in=trackings).values_list("pk", "submitted_at"))
     days = {local_date(moment) for moment in moments}
     days |= {local_date(moment) for moment in subjects.values() if moment}
@@ -242,8 +267,9 @@ def touched_days(kind: str, trackings: set[str], moments: Iterable[dt.datetime] 
     days |= {local_date(moment) for moment in closed}
     steps = WorkflowStep.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
     days |= {local_date(moment) for moment in steps}
-    raised = Escalation.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
-    days |= {local_date(moment) for moment in raised}
+    for model in (Escalation, Rating):
+        moments = model.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
+        days |= {local_date(moment) for moment in moments}
     return days
 
 

@@ -17,15 +17,15 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from kotalive.agencies.models import Agency
 from kotalive.cases.bundles import bundle_kind_name
 from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.dashboard.handoffs import period, period_dates
-from kotalive.dashboard.public import ELEMENTS, MIN_ANSWERS, ikm_grade, ikm_rows, ikm_value
+from kotalive.dashboard.public import ELEMENTS, MIN_ANSWERS, ikm_grade, ikm_means, ikm_rows, ikm_value
 from kotalive.dashboard.spread import percentile, ratio
 from kotalive.dashboard.sums import rollup_sums
 from kotalive.events.models import ConsumerDeadLetter, WebhookDelivery
-from kotalive.workflow.models import Rating
 
 
 def integration_health(*, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -129,35 +129,16 @@ def bundle_effort(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
 def ikm_per_agency(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Per agency with at least MIN_ANSWERS answers in the period: the answers, each element's mean, the IKM value
     and grade (PermenPANRB 14/2017)."""
-    since, until = period(start, end)
-    ratings = Rating.objects.filter(subject_type="case", scale=Rating.IKM, at__gte=since, at__lt=until)
-    agency_of = dict(
-        Case.objects.filter(pk__in=ratings.values("subject_id"), is_test=False).values_list("pk", "agency__code")
-    )
-    sums: dict[str, list[int]] = defaultdict(lambda: [0] * 9)
-    counts: dict[str, int] = defaultdict(int)
-    for subject_id, scores in ratings.values_list("subject_id", "scores"):
-        code = agency_of.get(subject_id)
-        if code is None:
-            continue
-        counts[code] += 1
-        sums[code] = [a + b for a, b in zip(sums[code], scores, strict=True)]
+    first, last = period_dates(start, end)
+    codes = dict(Agency.objects.values_list("pk", "code"))
     rows = []
-    for code in sorted(counts):
-        if counts[code] < MIN_ANSWERS:
+    for summed in rollup_sums("case", start=first, end=last, by=("agency_id",)):
+        if summed["ikm_answers"] < MIN_ANSWERS:
             continue
-        means = [round(total / counts[code], 4) for total in sums[code]]
-        value = ikm_value(means)
-        rows.append(
-            {
-                "agency": code,
-                "answers": counts[code],
-                **dict(zip(ELEMENTS, means, strict=True)),
-                "ikm": value,
-                "grade": ikm_grade(value),
-            }
-        )
-    return rows
+        means = ikm_means(summed)
+        value = ikm_value([means[e] for e in ELEMENTS])
+        rows.append({"agency": codes.get(summed["agency_id"], ""), **means, "ikm": value, "grade": ikm_grade(value)})
+    return sorted(rows, key=lambda row: row["agency"])
 
 
 def ikm_per_service(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:

@@ -10,7 +10,14 @@ from django.db.models import Sum
 from kotalive.agencies.models import Agency
 from kotalive.catalogue.models import Service
 from kotalive.complaints.models import Category
-from kotalive.dashboard.models import BUCKETS, DURATION_BOUNDS, DURATIONS, SubjectDayRollup, bucket_fields
+from kotalive.dashboard.models import (
+    BUCKETS,
+    DURATION_BOUNDS,
+    DURATIONS,
+    IKM_ELEMENTS,
+    SubjectDayRollup,
+    bucket_fields,
+)
 from kotalive.dashboard.spread import durations_spread_empty
 
 COUNTS = [
@@ -28,6 +35,8 @@ COUNTS = [
     "completed",
     "completed_online",
     "escalations",
+    "ikm_answers",
+    *(f"ikm_{element}" for element in IKM_ELEMENTS),
 ]
 SUMMED = COUNTS + [field for measure in DURATIONS for field in bucket_fields(measure)]
 

@@ -41,6 +41,12 @@ def test_the_rollups_the_worker_keeps_equal_a_recomputation_from_the_raw_rows(
     warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
 ) -> None:
     _history(warga1, warga2, verifier, operator, personas)  # applications and reports worked through the API
+    completed = Case.objects.get(state="completed")
+    rated = bearer_client(warga1).post(
+        f"/api/v1/cases/{completed.tracking}/rating", {"scores": [4, 4, 3, 4, 4, 3, 4, 4, 3]}, "application/json"
+    )
+    assert rated.status_code == 201
+    drain()
     kept = _rollups()
     assert kept, "the worker's pass counted the history"
 
@@ -51,6 +57,7 @@ def test_the_rollups_the_worker_keeps_equal_a_recomputation_from_the_raw_rows(
     assert _rollups() == kept
     today = SubjectDayRollup.objects.filter(day=local_date(timezone.now()))
     assert sum(r.submitted for r in today) == Case.objects.count() + Complaint.objects.count() == 4
+    assert sum(r.ikm_u3 for r in today) == 3  # type: ignore[attr-defined]
 
 
 def test_a_report_handed_on_later_moves_on_its_submission_day_and_closes_today(

@@ -113,6 +113,7 @@ def test_ikm_per_agency_has_its_value_grade_and_answers(
             f"/api/v1/cases/{case.tracking}/rating", {"scores": scores[case.agency.code]}, "application/json"
         )
         assert rated.status_code == 201
+    drain()
     monkeypatch.setattr(public, "MIN_ANSWERS", 1)
     from kotalive.dashboard import service_quality
 
