@@ -72,9 +72,10 @@ def rollup_sums(
         rows = rows.filter(kecamatan=kecamatan)
     sums = {field: Sum(field) for field in SUMMED}
     if not by:
-        whole = rows.aggregate(**sums)
-        return [{k: v or 0 for k, v in whole.items()}]
-    return [{k: v or 0 for k, v in row.items()} for row in rows.values(*by).annotate(**sums).order_by(*by)]
+        return [{k: v or 0 for k, v in rows.aggregate(**sums).items()}]
+    # A sum over no rows is None: 0. The group's own columns stay as they are (agency None is the Live Room).
+    grouped = rows.values(*by).annotate(**sums).order_by(*by)
+    return [{k: v if k in by else v or 0 for k, v in row.items()} for row in grouped]
 
 
 def sums_add(total: dict[str, Any], row: dict[str, Any]) -> None:

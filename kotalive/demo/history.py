@@ -92,7 +92,7 @@ def _backdate(kind: str, model: Any, pk: int, days: float, fields: list[str]) ->
 
 
 SUBJECT_TIMES = ["submitted_at", "started_at", "due_at", "state_entered_at"]
-NULLABLE_TIMES = ["closed_at", "state_due_at", "timeout_at", "paused_at"]
+NULLABLE_TIMES = ["closed_at", "state_due_at", "timeout_at", "paused_at", "first_response_at"]
 
 
 def _backdate_subject(

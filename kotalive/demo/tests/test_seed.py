@@ -40,6 +40,10 @@ def test_seeding_the_demo_twice_neither_fails_nor_duplicates() -> None:
     figures = city_performance(start=start, end=today)["kinds"]
     assert figures["case"]["city"]["closed"] > 10
     assert figures["complaint"]["city"]["reopened"] > 0
+    # The history waits at most six days for a first answer: moved back with the subject, not left at load time.
+    for kind in ("case", "complaint"):
+        assert 0 < figures[kind]["city"]["first_response_seconds"]["p90"] <= 7 * 86400
+        assert all(row["agency"] for row in figures[kind]["agencies"])  # the Live Room's reports: the operator's
     pairs = handoff_matrix(start=start, end=today)["pairs"]
     assert any(p["ping_pong"] for p in pairs)
     assert any(p["requests"] for p in pairs)
