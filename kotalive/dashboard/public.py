@@ -101,6 +101,15 @@ def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["service"])
 
 
+def services_named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each row with a `service` code the service's current `name`, as people read it."""
+    services = Service.objects.filter(code__in={r["service"] for r in rows}).select_related("current")
+    names = {s.code: s.current.name for s in services if s.current is not None}  # in the page's language
+    for row in rows:
+        row["name"] = names.get(row["service"], row["service"])
+    return rows
+
+
 def public_figures(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     """What the public page shows, computed from the open-data rows only (so anyone can recompute it)."""
     services = services_rows(start=start, end=end)

@@ -22,7 +22,15 @@ from kotalive.cases.bundles import bundle_kind_name
 from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.dashboard.handoffs import period, period_dates
-from kotalive.dashboard.public import ELEMENTS, MIN_ANSWERS, ikm_grade, ikm_means, ikm_rows, ikm_value
+from kotalive.dashboard.public import (
+    ELEMENTS,
+    MIN_ANSWERS,
+    ikm_grade,
+    ikm_means,
+    ikm_rows,
+    ikm_value,
+    services_named,
+)
 from kotalive.dashboard.spread import percentile, ratio
 from kotalive.dashboard.sums import rollup_sums
 from kotalive.events.models import ConsumerDeadLetter, WebhookDelivery
@@ -143,10 +151,8 @@ def ikm_per_agency(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
 
 def ikm_per_service(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """The public IKM rows per service (dashboard.public.ikm_rows) with the service's name, value and grade."""
-    rows = ikm_rows(start=start, end=end)
-    names = {s.code: s.current.name for s in Service.objects.select_related("current") if s.current is not None}
+    rows = services_named(ikm_rows(start=start, end=end))
     for row in rows:
-        row["name"] = names.get(row["service"], row["service"])
         row["ikm"] = ikm_value([row[e] for e in ELEMENTS])
         row["grade"] = ikm_grade(row["ikm"])
     return rows

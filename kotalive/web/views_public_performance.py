@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kotalive.dashboard.access import period_or_default
-from kotalive.dashboard.public import DATASETS, data_dictionary, dataset_rows, public_figures, rows_csv
+from kotalive.dashboard.public import DATASETS, data_dictionary, dataset_rows, public_figures, rows_csv, services_named
 from kotalive.web.charts import kelurahan_named, report_map
 
 
@@ -16,6 +16,7 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     figures = public_figures(start=start, end=end)
     kelurahan_named(figures["kelurahan"])
+    services_named(figures["ikm"])
     return render(
         request,
         "web/public_performance.html",

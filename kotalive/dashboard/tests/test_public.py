@@ -9,6 +9,7 @@ from typing import Any
 from django.test import Client
 
 from kotalive.accounts.models import User
+from kotalive.catalogue.models import Service
 from kotalive.dashboard import public
 from kotalive.dashboard.tests.test_city import _history
 from kotalive.events.tests.helpers import drain
@@ -92,3 +93,8 @@ def test_the_ikm_value_and_grade_follow_the_regulation_s_formula(
     assert ikm_grade(64.99) == "D"
     page = Client().get("/kinerja/").content.decode()
     assert "91.67" in page or "91,67" in page
+    current = Service.objects.get(code="akta-kelahiran").current
+    assert current is not None
+    name = current.name
+    assert f'<th scope="row">{name}</th>' in page  # the service by its name, not its code
+    assert "akta-kelahiran" not in page
