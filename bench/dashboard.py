@@ -6,7 +6,8 @@ the hand-off API, the public performance page and one open-data file, over the d
 
 The synthetic applications (`kotalive seed-cases`) are test data, which the dashboards leave out: in this throwaway
 database they are turned live, and the one-open-case unique indexes are dropped first because the synthetic applicants
-repeat. 100,000 IKM answers are added on completed applications, and the day rollups are counted (as
+repeat. 100,000 IKM answers are added on completed applications, holders' stretches for every subject (a tenth of
+the reports handed on once: `_holdings`), and the day rollups are counted (as
 `kotalive rollups-rebuild` does after a bulk load; the load's time includes them). Prints one JSON object.
 
     uv run python bench/dashboard.py [--cases 1000000] [--reports 1000000] [--requests 20] [--reuse]
@@ -34,7 +35,7 @@ def _load(cases: int, reports: int) -> dict[str, float]:
 
     took: dict[str, float] = {}
     if Case.objects.count() >= cases and Complaint.objects.count() >= reports:
-        return took | _rollups()
+        return took | _holdings() | _rollups()
     demo_data_load(synthetic_people=20_000, history=False)
     started = time.perf_counter()
     with connection.cursor() as cursor:  # synthetic applicants repeat: this database does without the rule
@@ -53,7 +54,47 @@ def _load(cases: int, reports: int) -> dict[str, float]:
     with connection.cursor() as cursor:
         for table in ("cases_case", "complaints_complaint", "workflow_rating", "workflow_workflowstep"):
             cursor.execute(f"VACUUM ANALYZE {table}")  # what autovacuum does after a bulk load
-    return took | _rollups()
+    return took | _holdings() | _rollups()
+
+
+HOLDINGS_SQL = [  # every application: one stretch at its agency, from filing to closing
+    "INSERT INTO workflow_holding (subject_type, subject_id, holder, agency_id, role, received_at, accepted_at, "
+    "left_at, outcome, reason) SELECT 'case', id, 'agency', agency_id, 'lead', submitted_at, "
+    "submitted_at + interval '2 hours', closed_at, CASE WHEN closed_at IS NULL THEN '' ELSE 'closed' END, '' "
+    "FROM cases_case WHERE submitted_at IS NOT NULL",
+    # one report in ten: a first day at another complaint handler, which hands it on
+    "WITH handlers AS (SELECT array_agg(id ORDER BY id) AS ids FROM agencies_agency WHERE role = 'complaint_handler') "
+    "INSERT INTO workflow_holding (subject_type, subject_id, holder, agency_id, role, received_at, accepted_at, "
+    "left_at, outcome, reason) SELECT 'complaint', c.id, 'agency', "
+    "h.ids[1 + (c.agency_id + c.id / 10) % cardinality(h.ids)], 'lead', c.submitted_at + interval '1 hour', "
+    "c.submitted_at + interval '3 hours', c.submitted_at + interval '1 day', 'handed_off', '' "
+    "FROM complaints_complaint c, handlers h WHERE c.agency_id IS NOT NULL AND c.id % 10 = 0",
+    # every report an agency holds: its stretch there, from the disposition (or the hand-on) to closing
+    "INSERT INTO workflow_holding (subject_type, subject_id, holder, agency_id, role, received_at, accepted_at, "
+    "left_at, outcome, reason) SELECT 'complaint', id, 'agency', agency_id, 'lead', "
+    "submitted_at + CASE WHEN id % 10 = 0 THEN interval '1 day' ELSE interval '1 hour' END, "
+    "submitted_at + interval '1 day 4 hours', closed_at, CASE WHEN closed_at IS NULL THEN '' ELSE 'closed' END, '' "
+    "FROM complaints_complaint WHERE agency_id IS NOT NULL",
+]
+
+
+def _holdings() -> dict[str, float]:
+    """The synthetic subjects come without holders' stretches, which the hand-off ledger reads: give every
+    application one stretch at its agency from filing to closing, and every report held by an agency one from an
+    hour after filing (the Live Room's disposition), one report in ten after a first stretch at another agency that
+    handed it on a day later (a transfer, a bounce, and now and then a ping-pong), unless that was done already."""
+    from django.db import connection
+
+    from kotalive.workflow.models import Holding
+
+    if Holding.objects.filter(subject_type="complaint").count() > 1000:
+        return {}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for statement in HOLDINGS_SQL:
+            cursor.execute(statement)
+        cursor.execute("VACUUM ANALYZE workflow_holding")
+    return {"holdings_seconds": round(time.perf_counter() - started, 1), "holdings": Holding.objects.count()}
 
 
 def _rollups() -> dict[str, float]:
@@ -61,10 +102,10 @@ def _rollups() -> dict[str, float]:
     (the worker keeps them current from then on), unless that was done already."""
     from django.db import connection
 
-    from kotalive.dashboard.models import SubjectDayRollup
+    from kotalive.dashboard.models import HandoffDayRollup
     from kotalive.dashboard.rollups import rollups_rebuild
 
-    if SubjectDayRollup.objects.exists():
+    if HandoffDayRollup.objects.exists():
         return {}
     started = time.perf_counter()
     days = rollups_rebuild()
@@ -72,6 +113,7 @@ def _rollups() -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE dashboard_subjectdayrollup")
         cursor.execute("VACUUM ANALYZE dashboard_kelurahandayrollup")
+        cursor.execute("VACUUM ANALYZE dashboard_handoffdayrollup")
     return took
 
 

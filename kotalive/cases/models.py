@@ -61,6 +61,8 @@ class Case(WorkflowSubject):
                 name="case_open_service_idx",
             ),
             models.Index(fields=["due_at"], condition=OPEN_CASES, name="case_open_sweep_idx"),
+            # The dashboards' backlog (open now, per agency and service, live ones only): an index-only count.
+            models.Index(fields=["agency", "service", "is_test"], condition=OPEN_CASES, name="case_open_backlog_idx"),
             models.Index(fields=["timeout_at"], condition=models.Q(timeout_at__isnull=False), name="case_timeout_idx"),
             models.Index(fields=["agency", "state_category", "due_at"], name="case_inbox_state_idx"),
             models.Index(fields=["agency", "state", "due_at"], include=["assignee"], name="case_inbox_exact_state_idx"),

@@ -7,12 +7,13 @@ import io
 import statistics
 from typing import Any
 
+from django.db.models import Sum
 from django.utils import timezone
 
-from kotalive.agencies.models import Agency
 from kotalive.coordination.models import OPEN_CATEGORY_LIST, CoordinationRequest
 from kotalive.core.calendar import JAKARTA
-from kotalive.workflow.ledger import handoff_ledger
+from kotalive.dashboard.models import HandoffDayRollup, bucket_fields
+from kotalive.dashboard.sums import histogram_spread
 
 COLUMNS = [
     "from_agency",
@@ -53,11 +54,33 @@ def period_dates(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return since.date(), (until - dt.timedelta(days=1)).date()
 
 
+PAIR_SUMS = ["transfers", "accepted", "bounced", "ping_pong", *bucket_fields("acceptance")]
+
+
 def handoff_matrix(*, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The ledger of applications and reports whose first lead stretch began in the period, summed from the day
+    rollups (kotalive/dashboard/rollups.py), with the coordination requests asked in the period."""
     since, until = period(start, end)
-    operator = Agency.objects.filter(role=Agency.OPERATOR).order_by("id").values_list("code", flat=True).first()
-    ledger = handoff_ledger(kinds=("case", "complaint"), since=since, until=until, origin=operator or "")
-    rows: dict[tuple[str, str], dict[str, Any]] = {key: pair.as_row() for key, pair in ledger.pairs.items()}
+    first, last = period_dates(start, end)
+    days = HandoffDayRollup.objects.filter(day__gte=first, day__lte=last)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    pairs = days.exclude(to_agency="").values("from_agency", "to_agency").annotate(**{f: Sum(f) for f in PAIR_SUMS})
+    summed: dict[str, Any]
+    for summed in pairs.order_by():  # type: ignore[assignment]
+        row = _empty(summed["from_agency"], summed["to_agency"])
+        for name in ("transfers", "accepted", "bounced", "ping_pong"):
+            row[name] = summed[name]
+        row["acceptance_seconds_median"] = histogram_spread(summed, "acceptance")["median"]
+        row["bounce_rate"] = round(row["bounced"] / row["transfers"], 4) if row["transfers"] else None
+        rows[(row["from_agency"], row["to_agency"])] = row
+    held = (
+        days.filter(to_agency="")
+        .exclude(from_agency="")
+        .values("from_agency")
+        .annotate(s=Sum("held_elsewhere_seconds"))
+    )
+    wrong = {r["from_agency"]: r["s"] for r in held.order_by()}
+    subjects = days.filter(from_agency="", to_agency="").aggregate(n=Sum("subjects"))["n"] or 0
     now = timezone.now()
     requests = CoordinationRequest.objects.filter(submitted_at__gte=since, submitted_at__lt=until).values_list(
         "from_agency__code", "to_agency__code", "state", "state_category", "submitted_at", "closed_at", "due_at"
@@ -81,9 +104,9 @@ def handoff_matrix(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     return {
         "from": start,
         "to": end,
-        "subjects": ledger.subjects,
+        "subjects": subjects,
         "pairs": ordered,
-        "wrong_agency_seconds": dict(sorted(ledger.wrong_agency_seconds.items())),
+        "wrong_agency_seconds": dict(sorted(wrong.items())),
     }
 
 

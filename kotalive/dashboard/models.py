@@ -85,3 +85,34 @@ class KelurahanDayRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kelurahan}: {self.submitted}"
+
+
+class HandoffDayRollup(models.Model):
+    """The hand-off ledger (kotalive/workflow/ledger.py) of the subjects of one kind whose first lead stretch began on
+    one local day. Three sorts of row, told apart by which agencies are set:
+    - a pair (`from_agency` and `to_agency`): its transfers, accepted, bounced, ping-pong and the acceptance
+      histogram;
+    - an agency (`from_agency` alone): `held_elsewhere_seconds`, the time it held subjects it did not finish;
+    - the day (neither): `subjects`, how many subjects the ledger of that day covers.
+    Agencies are codes, as the matrix shows them."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    from_agency = models.CharField(max_length=20, blank=True)
+    to_agency = models.CharField(max_length=20, blank=True)
+    transfers = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    bounced = models.PositiveIntegerField(default=0)
+    ping_pong = models.PositiveIntegerField(default=0)
+    held_elsewhere_seconds = models.BigIntegerField(default=0)
+    subjects = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="rollup_handoff_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} {self.from_agency}->{self.to_agency}"
+
+
+for _field in bucket_fields("acceptance"):  # received to accepted, as the other durations
+    HandoffDayRollup.add_to_class(_field, models.PositiveIntegerField(default=0))

@@ -48,7 +48,7 @@ def services_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     first, last = period_dates(start, end)
     agencies = _codes(Agency)
     rows: dict[str, dict[str, Any]] = {}
-    for summed in rollup_sums("case", start=first, end=last, by=("agency_id",)):
+    for summed in rollup_sums("case", start=first, end=last, by=("agency_id",), fields=SERVICE_FIGURES):
         row = rows.setdefault(agencies.get(summed["agency_id"], ""), dict.fromkeys(SERVICE_FIGURES, 0))
         for name in SERVICE_FIGURES:
             row[name] += summed[name]
@@ -59,7 +59,8 @@ def complaints_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     first, last = period_dates(start, end)
     categories = _codes(Category)
     rows: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: {"submitted": 0, "closed": 0, "open": 0})
-    for summed in rollup_sums("complaint", start=first, end=last, by=("category_id", "kecamatan")):
+    by = ("category_id", "kecamatan")
+    for summed in rollup_sums("complaint", start=first, end=last, by=by, fields=["submitted", "closed"]):
         if summed["submitted"] or summed["closed"]:
             row = rows[(categories.get(summed["category_id"], ""), summed["kecamatan"])]
             row["submitted"] += summed["submitted"]
@@ -93,7 +94,8 @@ def ikm_rows(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     first, last = period_dates(start, end)
     services = {pk: (code, agency) for pk, code, agency in Service.objects.values_list("pk", "code", "agency__code")}
     rows = []
-    for summed in rollup_sums("case", start=first, end=last, by=("service_id",)):
+    answers = ["ikm_answers", *(f"ikm_{e}" for e in ELEMENTS)]
+    for summed in rollup_sums("case", start=first, end=last, by=("service_id",), fields=answers):
         if summed["service_id"] not in services or summed["ikm_answers"] < MIN_ANSWERS:
             continue  # too few to publish: a handful of answers could be told apart
         code, agency = services[summed["service_id"]]

@@ -34,6 +34,7 @@ from kotalive.dashboard.models import (
     BUCKETS,
     DURATION_BOUNDS,
     IKM_ELEMENTS,
+    HandoffDayRollup,
     KelurahanDayRollup,
     SubjectDayRollup,
     bucket_fields,
@@ -41,7 +42,8 @@ from kotalive.dashboard.models import (
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.events.services import TYPE_PREFIX
-from kotalive.workflow.models import Escalation, Rating, WorkflowStep
+from kotalive.workflow.ledger import handoff_ledger
+from kotalive.workflow.models import Escalation, Holding, Rating, WorkflowStep
 
 KINDS = ("case", "complaint")
 REOPENING = ["reopen", "return_to_agency"]  # the steps after which a closed subject is "reopened"
@@ -223,13 +225,47 @@ def _count_answers(since: dt.datetime, until: dt.datetime, rows: dict[Key, _Row]
             row.counts[f"ikm_{element}"] += score
 
 
+def _handoff_rows(kind: str, day: dt.date, origin: str) -> list[HandoffDayRollup]:
+    """The hand-off ledger of the subjects of `kind` whose first lead stretch began on `day`, as rollup rows (pairs,
+    agencies, the day: kotalive/dashboard/models.py)."""
+    since, until = _bounds(day)
+    tests = {"case": Case.objects.filter(is_test=True).values("pk")} if kind == "case" else {}
+    ledger = handoff_ledger(kinds=(kind,), since=since, until=until, origin=origin, excluded=tests)
+    if not ledger.subjects:
+        return []
+    rows = [HandoffDayRollup(day=day, kind=kind, subjects=ledger.subjects)]
+    for agency, seconds in sorted(ledger.wrong_agency_seconds.items()):
+        rows.append(HandoffDayRollup(day=day, kind=kind, from_agency=agency, held_elsewhere_seconds=seconds))
+    for (source, target), pair in sorted(ledger.pairs.items()):
+        row = HandoffDayRollup(
+            day=day,
+            kind=kind,
+            from_agency=source,
+            to_agency=target,
+            transfers=pair.transfers,
+            accepted=pair.accepted,
+            bounced=pair.bounced,
+            ping_pong=pair.ping_pong,
+        )
+        counts = [0] * BUCKETS
+        for waited in pair.acceptance:
+            counts[bucket(waited)] += 1
+        for field, n in zip(bucket_fields("acceptance"), counts, strict=True):
+            setattr(row, field, n)
+        rows.append(row)
+    return rows
+
+
 def rollup_days(kind: str, days: Iterable[dt.date]) -> int:
     """Recompute the rollups of `kind` for each of `days` from the raw rows, replacing what was there (one
     transaction, one writer at a time); returns the number of days."""
     days = sorted(set(days))
+    operator = Agency.objects.filter(role=Agency.OPERATOR).order_by("id").values_list("code", flat=True).first()
     with transaction.atomic():
         advisory_xact_lock(LOCK_KEY)
         for day in days:
+            HandoffDayRollup.objects.filter(kind=kind, day=day).delete()
+            HandoffDayRollup.objects.bulk_create(_handoff_rows(kind, day, operator or ""))
             subject_rows, place_rows = _day_rows(kind, day)
             SubjectDayRollup.objects.filter(kind=kind, day=day).delete()
             SubjectDayRollup.objects.bulk_create(subject_rows)
@@ -267,9 +303,10 @@ def touched_days(kind: str, trackings: set[str], moments: Iterable[dt.datetime] 
     days |= {local_date(moment) for moment in closed}
     steps = WorkflowStep.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
     days |= {local_date(moment) for moment in steps}
-    for model in (Escalation, Rating):
-        moments = model.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
-        days |= {local_date(moment) for moment in moments}
+    # Escalations, answers, and holders' stretches (the ledger counts a subject on the day of its first).
+    for model, at in ((Escalation, "at"), (Rating, "at"), (Holding, "received_at")):
+        found = model.objects.filter(subject_type=kind, subject_id__in=list(subjects))  # type: ignore[attr-defined]
+        days |= {local_date(moment) for moment in found.values_list(at, flat=True)}
     return days
 
 

@@ -26,7 +26,7 @@ def weekly_trend(*, start: dt.date, end: dt.date, **filters: str | None) -> list
         weeks[monday] = {"week": monday, **dict.fromkeys(SERIES, 0)}
         monday += dt.timedelta(days=7)
     for kind, prefix in (("case", "applications"), ("complaint", "reports")):
-        for day in rollup_sums(kind, start=start, end=end, by=("day",), **filters):
+        for day in rollup_sums(kind, start=start, end=end, by=("day",), fields=["submitted", "closed"], **filters):
             week = weeks[_monday(day["day"])]
             week[f"{prefix}_submitted"] += day["submitted"]
             week[f"{prefix}_closed"] += day["closed"]

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kotalive.workflow.models import Holding
 
@@ -56,22 +56,29 @@ class Ledger:
     subjects: int
 
 
-def handoff_ledger(*, kinds: tuple[str, ...], since: dt.datetime, until: dt.datetime, origin: str = "") -> Ledger:
+def handoff_ledger(
+    *,
+    kinds: tuple[str, ...],
+    since: dt.datetime,
+    until: dt.datetime,
+    origin: str = "",
+    excluded: dict[str, QuerySet[Any]] | None = None,
+) -> Ledger:
     """The ledger of subjects of `kinds` whose first lead stretch began in [since, until); `origin` is the agency
     code a subject's first stretch came from when it came from the platform operator (a disposed report), or ""
-    when a first stretch is no transfer (an application filed straight with its agency)."""
+    when a first stretch is no transfer (an application filed straight with its agency). `excluded` names, per kind,
+    the subject ids left out (synthetic test applications)."""
     leads = Holding.objects.filter(holder=Holding.AGENCY, role=Holding.LEAD)
-    # Subjects whose first lead stretch began in the period, kind by kind (ids of different kinds may be equal).
+    # Subjects whose first lead stretch began in the period, kind by kind (ids of different kinds may be equal): those
+    # with a lead stretch that began in it (holding_received_idx) and none before.
     chosen = Q(pk__in=[])
     for kind in kinds:
-        first = (
-            leads.filter(subject_type=kind)
-            .values("subject_id")
-            .annotate(first=Min("received_at"))
-            .filter(first__gte=since, first__lt=until)
-            .values("subject_id")
-        )
-        chosen |= Q(subject_type=kind, subject_id__in=first)
+        began = leads.filter(subject_type=kind, received_at__gte=since, received_at__lt=until).values("subject_id")
+        earlier = leads.filter(subject_type=kind, subject_id=OuterRef("subject_id"), received_at__lt=since)
+        mine = Q(subject_type=kind, subject_id__in=began) & ~Q(Exists(earlier))
+        if excluded and kind in excluded:
+            mine &= ~Q(subject_id__in=excluded[kind])
+        chosen |= mine
     rows = (
         leads.filter(chosen)
         .order_by("subject_type", "subject_id", "received_at", "id")

@@ -219,6 +219,12 @@ class Holding(models.Model):
         ordering = ["received_at", "id"]
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "received_at"], name="holding_subject_idx"),
+            # The hand-off ledger's subjects of a period: those whose lead stretches began in it.
+            models.Index(
+                fields=["subject_type", "received_at"],
+                condition=models.Q(holder="agency", role="lead"),
+                name="holding_received_idx",
+            ),
             # An agency's current holdings (helpers' lists, who may act).
             models.Index(
                 fields=["agency", "role", "subject_type"],

@@ -16,7 +16,7 @@ from kotalive.complaints.tests.helpers import act_ok, file_report
 from kotalive.conftest import bearer_client
 from kotalive.core.calendar import local_date
 from kotalive.dashboard.city import city_performance
-from kotalive.dashboard.models import DURATION_BOUNDS, KelurahanDayRollup, SubjectDayRollup
+from kotalive.dashboard.models import DURATION_BOUNDS, HandoffDayRollup, KelurahanDayRollup, SubjectDayRollup
 from kotalive.dashboard.rollups import bucket, rollups_rebuild
 from kotalive.dashboard.spread import percentile
 from kotalive.dashboard.tests.test_city import _history
@@ -34,7 +34,11 @@ def _rollups() -> list[tuple[Any, ...]]:
     ]
     place_rows = list(KelurahanDayRollup.objects.order_by("day", "agency_id", "kelurahan").values_list(
         "day", "agency_id", "kelurahan", "submitted"))  # fmt: skip
-    return subject_rows + place_rows
+    ledger_rows = [
+        tuple(v for k, v in row.items() if k != "id")
+        for row in HandoffDayRollup.objects.order_by("kind", "day", "from_agency", "to_agency").values()
+    ]
+    return subject_rows + place_rows + ledger_rows
 
 
 def test_the_rollups_the_worker_keeps_equal_a_recomputation_from_the_raw_rows(
@@ -49,9 +53,11 @@ def test_the_rollups_the_worker_keeps_equal_a_recomputation_from_the_raw_rows(
     drain()
     kept = _rollups()
     assert kept, "the worker's pass counted the history"
+    assert HandoffDayRollup.objects.filter(transfers__gt=0).exists(), "the history's hand-offs are in the ledger rows"
 
     SubjectDayRollup.objects.all().delete()
     KelurahanDayRollup.objects.all().delete()
+    HandoffDayRollup.objects.all().delete()
     rollups_rebuild()
 
     assert _rollups() == kept
