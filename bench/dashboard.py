@@ -104,10 +104,10 @@ def _rollups() -> dict[str, float]:
     (the worker keeps them current from then on), unless that was done already."""
     from django.db import connection
 
-    from kotalive.dashboard.models import HandoffDayRollup
+    from kotalive.dashboard.models import HandoffMonthRollup
     from kotalive.dashboard.rollups import rollups_rebuild
 
-    if HandoffDayRollup.objects.exists():
+    if HandoffMonthRollup.objects.exists():
         return {}
     started = time.perf_counter()
     days = rollups_rebuild()
@@ -115,7 +115,8 @@ def _rollups() -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE dashboard_subjectdayrollup")
         cursor.execute("VACUUM ANALYZE dashboard_kelurahandayrollup")
-        cursor.execute("VACUUM ANALYZE dashboard_handoffdayrollup")
+        for table in ("subjectmonthrollup", "kelurahanmonthrollup", "handoffdayrollup", "handoffmonthrollup"):
+            cursor.execute(f"VACUUM ANALYZE dashboard_{table}")
     return took
 
 

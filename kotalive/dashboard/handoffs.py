@@ -7,13 +7,12 @@ import io
 import statistics
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from kotalive.coordination.models import OPEN_CATEGORY_LIST, CoordinationRequest
 from kotalive.core.calendar import JAKARTA
-from kotalive.dashboard.models import HandoffDayRollup, bucket_fields
-from kotalive.dashboard.sums import histogram_spread
+from kotalive.dashboard.models import HandoffDayRollup, HandoffMonthRollup, bucket_fields
+from kotalive.dashboard.sums import histogram_spread, span_sums
 
 COLUMNS = [
     "from_agency",
@@ -55,32 +54,34 @@ def period_dates(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
 
 
 PAIR_SUMS = ["transfers", "accepted", "bounced", "ping_pong", *bucket_fields("acceptance")]
+LEDGER_SUMS = ["held_elsewhere_seconds", "subjects"]  # an agency's row, the day's row
 
 
 def handoff_matrix(*, start: dt.date, end: dt.date) -> dict[str, Any]:
     """The ledger of applications and reports whose first lead stretch began in the period, summed from the day
-    rollups (kotalive/dashboard/rollups.py), with the coordination requests asked in the period."""
+    and month rollups (kotalive/dashboard/rollups.py), with the coordination requests asked in the period."""
     since, until = period(start, end)
     first, last = period_dates(start, end)
-    days = HandoffDayRollup.objects.filter(day__gte=first, day__lte=last)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    pairs = days.exclude(to_agency="").values("from_agency", "to_agency").annotate(**{f: Sum(f) for f in PAIR_SUMS})
-    summed: dict[str, Any]
-    for summed in pairs.order_by():  # type: ignore[assignment]
+    wrong: dict[str, int] = {}
+    subjects = 0
+    by = ("from_agency", "to_agency")
+    summed_pairs = span_sums(
+        HandoffDayRollup, HandoffMonthRollup, start=first, end=last, by=by, fields=PAIR_SUMS + LEDGER_SUMS
+    )
+    for summed in summed_pairs:
+        if not summed["from_agency"]:
+            subjects += summed["subjects"]
+            continue
+        if not summed["to_agency"]:
+            wrong[summed["from_agency"]] = summed["held_elsewhere_seconds"]
+            continue
         row = _empty(summed["from_agency"], summed["to_agency"])
         for name in ("transfers", "accepted", "bounced", "ping_pong"):
             row[name] = summed[name]
         row["acceptance_seconds_median"] = histogram_spread(summed, "acceptance")["median"]
         row["bounce_rate"] = round(row["bounced"] / row["transfers"], 4) if row["transfers"] else None
         rows[(row["from_agency"], row["to_agency"])] = row
-    held = (
-        days.filter(to_agency="")
-        .exclude(from_agency="")
-        .values("from_agency")
-        .annotate(s=Sum("held_elsewhere_seconds"))
-    )
-    wrong = {r["from_agency"]: r["s"] for r in held.order_by()}
-    subjects = days.filter(from_agency="", to_agency="").aggregate(n=Sum("subjects"))["n"] or 0
     now = timezone.now()
     requests = CoordinationRequest.objects.filter(submitted_at__gte=since, submitted_at__lt=until).values_list(
         "from_agency__code", "to_agency__code", "state", "state_category", "submitted_at", "closed_at", "due_at"

@@ -4,6 +4,10 @@ over a period sums a few thousand small rows instead of reading a million subjec
 Each row is recomputed whole from the subjects' own rows by `kotalive.dashboard.rollups` (never incremented), so a
 rollup always equals a recomputation from the raw rows; the worker recomputes the days a subject event touched.
 
+Each kind of rollup has a day table and a month twin (`day` is then the month's first day) holding the sums of the
+month's day rows, refreshed with them: a period sums whole months from the twin and only its ragged ends from the day
+rows, so that two years cost about what three months do.
+
 The dimensions are plain ids, not foreign keys: a rollup never holds back a change to the catalogue or the agencies
 (a figure of a removed category stays in the past days it belongs to)."""
 
@@ -27,10 +31,10 @@ def bucket_fields(measure: str) -> list[str]:
     return [f"{measure}_{index:02d}" for index in range(BUCKETS)]
 
 
-class SubjectDayRollup(models.Model):
-    """One local day, one kind ("case" or "complaint") and one combination of agency, service (applications),
-    category and kecamatan (reports). Which agency a measure belongs to: the subject's holder now for what was
-    submitted and closed that day, the holder at the time for escalations (None: the Live Room)."""
+class SubjectFigures(models.Model):
+    """One kind ("case" or "complaint") and one combination of agency, service (applications), category and
+    kecamatan (reports), on one local day or month. Which agency a measure belongs to: the subject's holder now for
+    what was submitted and closed then, the holder at the time for escalations (None: the Live Room)."""
 
     day = models.DateField()
     kind = models.CharField(max_length=20)
@@ -38,7 +42,7 @@ class SubjectDayRollup(models.Model):
     service_id = models.BigIntegerField(null=True)
     category_id = models.BigIntegerField(null=True)
     kecamatan = models.CharField(max_length=13, blank=True)  # Kemendagri code; "" when the report named no place
-    # Submitted that day.
+    # Submitted then.
     submitted = models.PositiveIntegerField(default=0)
     responded = models.PositiveIntegerField(default=0)  # of those, answered by staff (the first_response histogram)
     fields = models.PositiveIntegerField(default=0)  # applications: form fields, and those pre-filled
@@ -46,34 +50,50 @@ class SubjectDayRollup(models.Model):
     documents_uploaded = models.PositiveIntegerField(default=0)  # uploads the application was the first to hold
     documents_shared = models.PositiveIntegerField(default=0)  # uploads an earlier part of its bundle held already
     documents_reused = models.PositiveIntegerField(default=0)  # an earlier part's output, not asked for
-    # Closed that day.
+    # Closed then.
     closed = models.PositiveIntegerField(default=0)
     met = models.PositiveIntegerField(default=0)
     missed = models.PositiveIntegerField(default=0)
     reopened = models.PositiveIntegerField(default=0)  # closed after a reopening
     completed = models.PositiveIntegerField(default=0)  # closed as completed (the completion histogram)
     completed_online = models.PositiveIntegerField(default=0)  # completed with nothing to collect at an office
-    # Raised that day.
+    # Raised then.
     escalations = models.PositiveIntegerField(default=0)
-    # IKM answers given that day about applications (the survey's nine elements summed: u1 ... u9).
+    # IKM answers given then about applications (the survey's nine elements summed: u1 ... u9).
     ikm_answers = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "day"], name="rollup_kind_day_idx")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.kind} {self.day} agency={self.agency_id}"
 
 
-for _measure in DURATIONS:  # the two histograms, one column per bucket (summed by the database)
-    for _field in bucket_fields(_measure):
-        SubjectDayRollup.add_to_class(_field, models.PositiveIntegerField(default=0))
-for _element in IKM_ELEMENTS:  # the sums of each survey element's scores
-    SubjectDayRollup.add_to_class(f"ikm_{_element}", models.PositiveIntegerField(default=0))
+SUBJECT_KEYS = ["kind", "agency_id", "service_id", "category_id", "kecamatan"]
 
 
-class KelurahanDayRollup(models.Model):
-    """Reports submitted on one local day in one kelurahan, per holding agency now (the map of reports)."""
+class SubjectDayRollup(SubjectFigures):
+    class Meta:
+        # The weeks' volumes read from the index alone: the rows are wide, and a planner that would rather scan the
+        # whole table than fetch a tenth of it costs a page a tenth of a second.
+        indexes = [models.Index(fields=["kind", "day"], include=["submitted", "closed"], name="rollup_kind_day_idx")]
+
+
+class SubjectMonthRollup(SubjectFigures):
+    class Meta:
+        indexes = [models.Index(fields=["kind", "day"], name="rollup_month_kind_day_idx")]
+
+
+for _model in (SubjectDayRollup, SubjectMonthRollup):
+    for _measure in DURATIONS:  # the two histograms, one column per bucket (summed by the database)
+        for _field in bucket_fields(_measure):
+            _model.add_to_class(_field, models.PositiveIntegerField(default=0))
+    for _element in IKM_ELEMENTS:  # the sums of each survey element's scores
+        _model.add_to_class(f"ikm_{_element}", models.PositiveIntegerField(default=0))
+
+
+class KelurahanFigures(models.Model):
+    """Reports submitted on one local day (or month) in one kelurahan, per holding agency now (the map of reports)."""
 
     day = models.DateField()
     agency_id = models.BigIntegerField(null=True)
@@ -81,15 +101,28 @@ class KelurahanDayRollup(models.Model):
     submitted = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="rollup_kelurahan_day_idx")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.day} {self.kelurahan}: {self.submitted}"
 
 
-class HandoffDayRollup(models.Model):
+KELURAHAN_KEYS = ["agency_id", "kelurahan"]
+
+
+class KelurahanDayRollup(KelurahanFigures):
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="rollup_kelurahan_day_idx")]
+
+
+class KelurahanMonthRollup(KelurahanFigures):
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="rollup_kelurahan_month_idx")]
+
+
+class HandoffFigures(models.Model):
     """The hand-off ledger (kotalive/workflow/ledger.py) of the subjects of one kind whose first lead stretch began on
-    one local day. Three sorts of row, told apart by which agencies are set:
+    one local day (or month). Three sorts of row, told apart by which agencies are set:
     - a pair (`from_agency` and `to_agency`): its transfers, accepted, bounced, ping-pong and the acceptance
       histogram;
     - an agency (`from_agency` alone): `held_elsewhere_seconds`, the time it held subjects it did not finish;
@@ -108,11 +141,30 @@ class HandoffDayRollup(models.Model):
     subjects = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="rollup_handoff_day_idx")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.kind} {self.day} {self.from_agency}->{self.to_agency}"
 
 
-for _field in bucket_fields("acceptance"):  # received to accepted, as the other durations
-    HandoffDayRollup.add_to_class(_field, models.PositiveIntegerField(default=0))
+HANDOFF_KEYS = ["kind", "from_agency", "to_agency"]
+
+
+class HandoffDayRollup(HandoffFigures):
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="rollup_handoff_day_idx")]
+
+
+class HandoffMonthRollup(HandoffFigures):
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="rollup_handoff_month_idx")]
+
+
+for _ledger in (HandoffDayRollup, HandoffMonthRollup):  # received to accepted, as the other durations
+    for _field in bucket_fields("acceptance"):
+        _ledger.add_to_class(_field, models.PositiveIntegerField(default=0))
+
+
+def figures_of(model: type[models.Model], keys: list[str]) -> list[str]:
+    """The summed columns of a rollup model: every column but its id, day and `keys`."""
+    return [f.name for f in model._meta.concrete_fields if f.name not in {"id", "day", *keys}]

@@ -14,15 +14,15 @@ import io
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.agencies.models import Agency
 from kotalive.catalogue.models import Service
 from kotalive.complaints.models import OPEN_CATEGORY_LIST, Category, Complaint
 from kotalive.dashboard.handoffs import period_dates
-from kotalive.dashboard.models import KelurahanDayRollup
-from kotalive.dashboard.sums import rollup_sums
+from kotalive.dashboard.models import KelurahanDayRollup, KelurahanMonthRollup
+from kotalive.dashboard.sums import rollup_sums, span_sums
 
 ELEMENTS = [f"u{i}" for i in range(1, 10)]
 MIN_ANSWERS = 5  # a service's IKM is published from this many answers in the period
@@ -76,11 +76,17 @@ def kelurahan_rows(*, start: dt.date, end: dt.date, agency: str | None = None) -
     """Reports submitted in the period per kelurahan (reports that named none are left out); with `agency`, only
     those the agency holds (its head's dashboard)."""
     first, last = period_dates(start, end)
-    rows = KelurahanDayRollup.objects.filter(day__gte=first, day__lte=last)
-    if agency:
-        rows = rows.filter(agency_id=Agency.objects.filter(code=agency).values_list("pk", flat=True).first())
-    counted = rows.values("kelurahan").annotate(n=Sum("submitted")).order_by("kelurahan")
-    return [{"kelurahan": row["kelurahan"], "submitted": row["n"]} for row in counted]
+    holder = Agency.objects.filter(code=agency).values_list("pk", flat=True).first() if agency else None
+    counted = span_sums(
+        KelurahanDayRollup,
+        KelurahanMonthRollup,
+        start=first,
+        end=last,
+        by=("kelurahan",),
+        fields=["submitted"],
+        narrow=lambda rows: rows.filter(agency_id=holder) if agency else rows,
+    )
+    return [row for row in counted if row["submitted"]]
 
 
 def ikm_means(sums: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.db import connection, models, transaction
+from django.db.models import DateField, Exists, Min, OuterRef, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.agencies.models import Agency
@@ -33,12 +33,20 @@ from kotalive.core.locks import advisory_xact_lock
 from kotalive.dashboard.models import (
     BUCKETS,
     DURATION_BOUNDS,
+    HANDOFF_KEYS,
     IKM_ELEMENTS,
+    KELURAHAN_KEYS,
+    SUBJECT_KEYS,
     HandoffDayRollup,
+    HandoffMonthRollup,
     KelurahanDayRollup,
+    KelurahanMonthRollup,
     SubjectDayRollup,
+    SubjectMonthRollup,
     bucket_fields,
+    figures_of,
 )
+from kotalive.dashboard.sums import month_start, next_month
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.events.services import TYPE_PREFIX
@@ -229,7 +237,7 @@ def _handoff_rows(kind: str, day: dt.date, origin: str) -> list[HandoffDayRollup
     """The hand-off ledger of the subjects of `kind` whose first lead stretch began on `day`, as rollup rows (pairs,
     agencies, the day: kotalive/dashboard/models.py)."""
     since, until = _bounds(day)
-    tests = {"case": Case.objects.filter(is_test=True).values("pk")} if kind == "case" else {}
+    tests = {"case": Case.objects.filter(is_test=True)} if kind == "case" else {}
     ledger = handoff_ledger(kinds=(kind,), since=since, until=until, origin=origin, excluded=tests)
     if not ledger.subjects:
         return []
@@ -272,7 +280,29 @@ def rollup_days(kind: str, days: Iterable[dt.date]) -> int:
             if kind == "complaint":
                 KelurahanDayRollup.objects.filter(day=day).delete()
                 KelurahanDayRollup.objects.bulk_create(place_rows)
+        for month in sorted({month_start(day) for day in days}):
+            _month_refresh(SubjectDayRollup, SubjectMonthRollup, month, SUBJECT_KEYS, kind=kind)
+            _month_refresh(HandoffDayRollup, HandoffMonthRollup, month, HANDOFF_KEYS, kind=kind)
+            if kind == "complaint":
+                _month_refresh(KelurahanDayRollup, KelurahanMonthRollup, month, KELURAHAN_KEYS)
     return len(days)
+
+
+def _month_refresh(
+    day_model: type[models.Model], month_model: type[models.Model], month: dt.date, keys: list[str], **only: str
+) -> None:
+    """Replace the month twin's rows of `month` (and `only`: the kind) with the sums of that month's day rows, in one
+    INSERT ... SELECT: the database sums and writes a few thousand wide rows without a trip through Python (seconds
+    saved on every worker pass that touches the month)."""
+    figures = figures_of(day_model, keys)
+    days = day_model.objects.filter(day__gte=month, day__lt=next_month(month), **only)  # type: ignore[attr-defined]
+    summed = days.values(*keys).annotate(month_of=Value(month, DateField()), **{f: Sum(f) for f in figures})
+    select, params = summed.order_by().query.sql_with_params()
+    table, quote = month_model._meta.db_table, connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in [*keys, "day", *figures])  # the SELECT's order: keys, then annotations
+    month_model.objects.filter(day=month, **only).delete()  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(table)} ({columns}) {select}", params)  # noqa: S608 (names from the models)
 
 
 def rollups_rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:

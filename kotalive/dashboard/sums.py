@@ -1,11 +1,14 @@
-"""Reading the day rollups over a period (kotalive/dashboard/models.py): sums per group, and the median and p90 of a
-duration from its summed histogram. Every dashboard and public figure about volumes and clocks comes from here."""
+"""Reading the rollups over a period (kotalive/dashboard/models.py): sums per group, whole months from the month
+twins and the period's ragged ends from the day rows (`span_sums`), and the median and p90 of a duration from its
+summed histogram. Every dashboard and public figure about volumes and clocks comes from here."""
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Sum
+from django.db import models
+from django.db.models import QuerySet, Sum
 
 from kotalive.agencies.models import Agency
 from kotalive.catalogue.models import Service
@@ -16,6 +19,7 @@ from kotalive.dashboard.models import (
     DURATIONS,
     IKM_ELEMENTS,
     SubjectDayRollup,
+    SubjectMonthRollup,
     bucket_fields,
 )
 from kotalive.dashboard.spread import durations_spread_empty
@@ -41,6 +45,56 @@ COUNTS = [
 SUMMED = COUNTS + [field for measure in DURATIONS for field in bucket_fields(measure)]
 
 
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _spans(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """[start, end] cut into the whole months it holds (the first day of the first and of the last, or None) and
+    the day ranges before and after them."""
+    first = start if start.day == 1 else next_month(start)
+    after = next_month(end) if next_month(end) - dt.timedelta(days=1) == end else month_start(end)
+    if first >= after:  # no whole month: days only
+        return None, [(start, end)]
+    edges = [(start, first - dt.timedelta(days=1)), (after, end)]
+    return (first, month_start(after - dt.timedelta(days=1))), [(a, b) for a, b in edges if a <= b]
+
+
+def span_sums(
+    day_model: type[models.Model],
+    month_model: type[models.Model],
+    *,
+    start: dt.date,
+    end: dt.date,
+    by: tuple[str, ...],
+    fields: list[str],
+    narrow: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda rows: rows,
+) -> list[dict[str, Any]]:
+    """`fields` summed per `by` over [start, end]: the whole months from `month_model`, the rest from `day_model`
+    (grouping by "day" reads the days alone), each set of rows narrowed by `narrow`; one dict per group, ordered by
+    `by`. A sum over no rows is 0."""
+    months, days = (None, [(start, end)]) if "day" in by else _spans(start, end)
+    parts = [day_model.objects.filter(day__gte=a, day__lte=b) for a, b in days]  # type: ignore[attr-defined]
+    if months:
+        parts.append(month_model.objects.filter(day__gte=months[0], day__lte=months[1]))  # type: ignore[attr-defined]
+    sums = {field: Sum(field) for field in fields}
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for rows in parts:
+        found = [narrow(rows).aggregate(**sums)] if not by else narrow(rows).values(*by).annotate(**sums).order_by()
+        for row in found:
+            key = tuple(row.get(name) for name in by)
+            total = groups.setdefault(key, {**dict(zip(by, key, strict=True)), **dict.fromkeys(fields, 0)})
+            for field in fields:
+                total[field] += row[field] or 0
+    if not by and not groups:
+        return [dict.fromkeys(fields, 0)]
+    return [groups[key] for key in sorted(groups, key=lambda key: tuple((v is not None, v) for v in key))]
+
+
 def rollup_sums(
     kind: str,
     *,
@@ -60,7 +114,7 @@ def rollup_sums(
     kind leaves nothing."""
     if kind == "case" and (category or kecamatan) or kind == "complaint" and service:
         return []
-    rows = SubjectDayRollup.objects.filter(kind=kind, day__gte=start, day__lte=end)
+    wanted: dict[str, Any] = {"kind": kind}
     narrowing = [
         ("agency_id", Agency, agency),
         ("service_id", Service, service),
@@ -68,16 +122,18 @@ def rollup_sums(
     ]
     for column, model, code in narrowing:
         if code:
-            found = model.objects.filter(code=code).values_list("pk", flat=True).first()  # type: ignore[attr-defined]
-            rows = rows.filter(**{column: found})
+            wanted[column] = model.objects.filter(code=code).values_list("pk", flat=True).first()  # type: ignore[attr-defined]
     if kecamatan:
-        rows = rows.filter(kecamatan=kecamatan)
-    sums = {field: Sum(field) for field in fields or SUMMED}
-    if not by:
-        return [{k: v or 0 for k, v in rows.aggregate(**sums).items()}]
-    # A sum over no rows is None: 0. The group's own columns stay as they are (agency None is the Live Room).
-    grouped = rows.values(*by).annotate(**sums).order_by(*by)
-    return [{k: v if k in by else v or 0 for k, v in row.items()} for row in grouped]
+        wanted["kecamatan"] = kecamatan
+    return span_sums(
+        SubjectDayRollup,
+        SubjectMonthRollup,
+        start=start,
+        end=end,
+        by=by,
+        fields=fields or SUMMED,
+        narrow=lambda rows: rows.filter(**wanted),
+    )
 
 
 def sums_add(total: dict[str, Any], row: dict[str, Any]) -> None:

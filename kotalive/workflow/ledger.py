@@ -76,8 +76,8 @@ def handoff_ledger(
         began = leads.filter(subject_type=kind, received_at__gte=since, received_at__lt=until).values("subject_id")
         earlier = leads.filter(subject_type=kind, subject_id=OuterRef("subject_id"), received_at__lt=since)
         mine = Q(subject_type=kind, subject_id__in=began) & ~Q(Exists(earlier))
-        if excluded and kind in excluded:
-            mine &= ~Q(subject_id__in=excluded[kind])
+        if excluded and kind in excluded:  # NOT EXISTS: one index probe per subject, not a scan of every subject
+            mine &= ~Q(Exists(excluded[kind].filter(pk=OuterRef("subject_id"))))
         chosen |= mine
     rows = (
         leads.filter(chosen)

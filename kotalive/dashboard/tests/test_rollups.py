@@ -16,9 +16,21 @@ from kotalive.complaints.tests.helpers import act_ok, file_report
 from kotalive.conftest import bearer_client
 from kotalive.core.calendar import local_date
 from kotalive.dashboard.city import city_performance
-from kotalive.dashboard.models import DURATION_BOUNDS, HandoffDayRollup, KelurahanDayRollup, SubjectDayRollup
+from kotalive.dashboard.models import (
+    DURATION_BOUNDS,
+    HANDOFF_KEYS,
+    KELURAHAN_KEYS,
+    SUBJECT_KEYS,
+    HandoffDayRollup,
+    HandoffMonthRollup,
+    KelurahanDayRollup,
+    KelurahanMonthRollup,
+    SubjectDayRollup,
+    SubjectMonthRollup,
+)
 from kotalive.dashboard.rollups import bucket, rollups_rebuild
 from kotalive.dashboard.spread import percentile
+from kotalive.dashboard.sums import rollup_sums
 from kotalive.dashboard.tests.test_city import _history
 from kotalive.events.tests.helpers import drain
 from kotalive.workflow.models import WorkflowStep
@@ -38,7 +50,13 @@ def _rollups() -> list[tuple[Any, ...]]:
         tuple(v for k, v in row.items() if k != "id")
         for row in HandoffDayRollup.objects.order_by("kind", "day", "from_agency", "to_agency").values()
     ]
-    return subject_rows + place_rows + ledger_rows
+    month_rows = [
+        tuple(v for k, v in row.items() if k != "id")
+        for model, keys in ((SubjectMonthRollup, SUBJECT_KEYS), (KelurahanMonthRollup, KELURAHAN_KEYS),
+                            (HandoffMonthRollup, HANDOFF_KEYS))
+        for row in model.objects.order_by("day", *keys).values()  # type: ignore[attr-defined]
+    ]  # fmt: skip
+    return subject_rows + place_rows + ledger_rows + month_rows
 
 
 def test_the_rollups_the_worker_keeps_equal_a_recomputation_from_the_raw_rows(
@@ -55,9 +73,10 @@ def test_the_rollups_the_worker_keeps_equal_a_recomputation_from_the_raw_rows(
     assert kept, "the worker's pass counted the history"
     assert HandoffDayRollup.objects.filter(transfers__gt=0).exists(), "the history's hand-offs are in the ledger rows"
 
-    SubjectDayRollup.objects.all().delete()
-    KelurahanDayRollup.objects.all().delete()
-    HandoffDayRollup.objects.all().delete()
+    for model in (SubjectDayRollup, KelurahanDayRollup, HandoffDayRollup):
+        model.objects.all().delete()  # type: ignore[attr-defined]
+    for twin in (SubjectMonthRollup, KelurahanMonthRollup, HandoffMonthRollup):
+        twin.objects.all().delete()  # type: ignore[attr-defined]
     rollups_rebuild()
 
     assert _rollups() == kept
@@ -125,3 +144,30 @@ def test_the_median_and_p90_are_the_bounds_of_the_buckets_their_ranks_fall_in() 
     assert figures["completion_seconds"]["median"] == 6 * 3600  # 5 h lies in the bucket (4 h, 6 h]
     assert figures["completion_seconds"]["p90"] == 36 * 3600  # 30 h lies in (24 h, 36 h]
     assert bucket(4 * 3600) == bucket(3 * 3600 + 1)  # an upper bound belongs to its own bucket
+
+
+@pytest.mark.usefixtures("personas")
+def test_a_period_sums_whole_months_from_the_month_rows_and_its_ends_from_the_days() -> None:
+    cases_seed_synthetic(count=60, seed=5)
+    now = timezone.now()
+    for n, case in enumerate(Case.objects.order_by("pk")):  # one every other day over four months
+        filed = now - dt.timedelta(days=2 * n, hours=1)
+        Case.objects.filter(pk=case.pk).update(
+            is_test=False, submitted_at=filed, closed_at=filed + dt.timedelta(days=1)
+        )
+    rollups_rebuild()
+    today = local_date(now)
+    assert SubjectMonthRollup.objects.values("day").distinct().count() >= 4
+
+    for start, end in [
+        (today - dt.timedelta(days=100), today),  # ragged at both ends, whole months between
+        (today.replace(day=1) - dt.timedelta(days=1), today),  # the last day of a month, then this month
+        ((today.replace(day=1) - dt.timedelta(days=40)).replace(day=1), today.replace(day=1) - dt.timedelta(days=1)),
+        (today - dt.timedelta(days=3), today - dt.timedelta(days=3)),  # one day
+    ]:
+        summed = rollup_sums("case", start=start, end=end, fields=["submitted", "closed"])[0]
+        days = SubjectDayRollup.objects.filter(kind="case", day__gte=start, day__lte=end)
+        assert summed["submitted"] == sum(r.submitted for r in days), (start, end)
+        assert summed["closed"] == sum(r.closed for r in days), (start, end)
+        filing_days = [local_date(c.submitted_at) for c in Case.objects.all() if c.submitted_at]
+        assert summed["submitted"] == sum(start <= day <= end for day in filing_days), (start, end)  # the raw rows
