@@ -59,6 +59,9 @@ class SubjectFigures(models.Model):
     completed_online = models.PositiveIntegerField(default=0)  # completed with nothing to collect at an office
     # Raised then.
     escalations = models.PositiveIntegerField(default=0)
+    # Steps taken then by staff (not the citizen, not the system), and of those by an agency system's key.
+    staff_steps = models.PositiveIntegerField(default=0)
+    system_steps = models.PositiveIntegerField(default=0)
     # IKM answers given then about applications (the survey's nine elements summed: u1 ... u9).
     ikm_answers = models.PositiveIntegerField(default=0)
 
@@ -163,6 +166,17 @@ class HandoffMonthRollup(HandoffFigures):
 for _ledger in (HandoffDayRollup, HandoffMonthRollup):  # received to accepted, as the other durations
     for _field in bucket_fields("acceptance"):
         _ledger.add_to_class(_field, models.PositiveIntegerField(default=0))
+
+
+class RegistryDayRollup(models.Model):
+    """Registry look-ups and pre-fills recorded on one local day (registry.RegistryAccess), counted again for today
+    and yesterday by a worker job every minute (the accesses are no subject's events)."""
+
+    day = models.DateField(unique=True)
+    lookups = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.lookups}"
 
 
 def figures_of(model: type[models.Model], keys: list[str]) -> list[str]:

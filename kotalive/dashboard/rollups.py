@@ -24,11 +24,12 @@ from django.db import connection, models, transaction
 from django.db.models import DateField, Exists, Min, OuterRef, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
-from kotalive.agencies.models import Agency
+from kotalive.agencies.models import Agency, ApiClient
 from kotalive.cases.models import Case, CaseDocument
 from kotalive.catalogue.models import ServiceVersion
 from kotalive.complaints.models import Complaint
 from kotalive.core.calendar import JAKARTA, local_date
+from kotalive.core.jobs import periodic
 from kotalive.core.locks import advisory_xact_lock
 from kotalive.dashboard.models import (
     BUCKETS,
@@ -41,6 +42,7 @@ from kotalive.dashboard.models import (
     HandoffMonthRollup,
     KelurahanDayRollup,
     KelurahanMonthRollup,
+    RegistryDayRollup,
     SubjectDayRollup,
     SubjectMonthRollup,
     bucket_fields,
@@ -50,11 +52,17 @@ from kotalive.dashboard.sums import month_start, next_month
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.events.services import TYPE_PREFIX
+from kotalive.registry.models import RegistryAccess
 from kotalive.workflow.ledger import handoff_ledger
 from kotalive.workflow.models import Escalation, Holding, Rating, WorkflowStep
 
 KINDS = ("case", "complaint")
-REOPENING = ["reopen", "return_to_agency"]  # the steps after which a closed subject is "reopened"
+REOPENING = ["reopen", "return_to_agency"]
+NOT_STAFF = [
+    "applicant",
+    "system",
+    "",
+]  # steps not taken by staff (the citizen's, the engine's)  # the steps after which a closed subject is "reopened"
 ONLINE_OUTPUTS = [ServiceVersion.SIGNED_PDF, ServiceVersion.RECORD]  # nothing to collect at an office
 LOCK_KEY = 0x4B4C5255  # one rollup writer at a time (the worker's consumer, a rebuild)
 
@@ -157,6 +165,21 @@ def _day_rows(kind: str, day: dt.date) -> tuple[list[SubjectDayRollup], list[Kel
 
     if kind == "case":
         _count_answers(since, until, rows)
+
+    steps = WorkflowStep.objects.filter(subject_type=kind, at__gte=since, at__lt=until).exclude(
+        actor_role__in=NOT_STAFF
+    )
+    stepped = list(steps.annotate(by_system=Exists(ApiClient.objects.filter(account=OuterRef("actor")))).values_list(
+        "subject_id", "by_system"))  # fmt: skip
+    if stepped:
+        subjects = live.filter(pk__in={pk for pk, _by_system in stepped}).values_list(
+            "pk", "agency_id", dimension, place
+        )
+        keys = {pk: _key(kind, agency_id, dim, kecamatan) for pk, agency_id, dim, kecamatan in subjects}
+        for subject_id, by_system in stepped:
+            if subject_id in keys:  # not a test application
+                rows[keys[subject_id]].counts["staff_steps"] += 1
+                rows[keys[subject_id]].counts["system_steps"] += by_system
 
     places: list[KelurahanDayRollup] = []
     if kind == "complaint":
@@ -305,6 +328,24 @@ def _month_refresh(
         cursor.execute(f"INSERT INTO {quote(table)} ({columns}) {select}", params)  # noqa: S608 (names from the models)
 
 
+def registry_days(days: Iterable[dt.date]) -> None:
+    """Recount the registry look-ups of each of `days` (one writer at a time, as the other rollups)."""
+    with transaction.atomic():
+        advisory_xact_lock(LOCK_KEY)
+        for day in sorted(set(days)):
+            since, until = _bounds(day)
+            n = RegistryAccess.objects.filter(at__gte=since, at__lt=until).count()
+            RegistryDayRollup.objects.update_or_create(day=day, defaults={"lookups": n})
+
+
+@periodic("dashboard.registry-lookups")
+def registry_lookups_follow() -> bool:
+    """Every minute: today's and yesterday's look-ups (yesterday's last minute was counted after midnight)."""
+    today = local_date(dt.datetime.now(dt.UTC))
+    registry_days([today - dt.timedelta(days=1), today])
+    return False  # never "work done": the worker's pace does not depend on it
+
+
 def rollups_rebuild(*, start: dt.date | None = None, end: dt.date | None = None) -> int:
     """Recompute every day from `start` to `end` (by default: from the first subject to today) for both kinds, a
     month per transaction; returns the number of days recomputed. For loaders that write subjects without events,
@@ -318,6 +359,7 @@ def rollups_rebuild(*, start: dt.date | None = None, end: dt.date | None = None)
         month = [start + dt.timedelta(days=i) for i in range(min(31, (end - start).days + 1))]
         for kind in KINDS:
             recomputed += rollup_days(kind, month)
+        registry_days(month)
         start = month[-1] + dt.timedelta(days=1)
     return recomputed
 

@@ -5,32 +5,39 @@ formula shown beside each (docs/coordination-metrics.md, "The five-element score
 import datetime as dt
 from typing import Any
 
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from kotalive.dashboard.handoffs import handoff_matrix, period
+from kotalive.dashboard.handoffs import handoff_matrix, period_dates
+from kotalive.dashboard.models import RegistryDayRollup
 from kotalive.dashboard.spread import ratio
-from kotalive.registry.models import RegistryAccess
-from kotalive.workflow.models import WorkflowStep
+from kotalive.dashboard.sums import rollup_sums
 
 
-def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any], quality: dict[str, Any]) -> list[dict[str, Any]]:
+def scorecard(
+    *,
+    start: dt.date,
+    end: dt.date,
+    city: dict[str, Any],
+    quality: dict[str, Any],
+    matrix: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """One entry per element: its measures, each {"name", "value", "unit", "formula"}; `city` is the period's
-    city_performance and `quality` its service_quality (so the same figures are not computed twice)."""
-    since, until = period(start, end)
-    matrix = handoff_matrix(start=start, end=end)
-    pairs = matrix["pairs"]
+    city_performance, `quality` its service_quality and `matrix` its handoff_matrix (so the same figures are not
+    computed twice)."""
+    first, last = period_dates(start, end)
+    pairs = (matrix or handoff_matrix(start=start, end=end))["pairs"]
     cases, reports = city["kinds"]["case"]["city"], city["kinds"]["complaint"]["city"]
     requests = sum(p["requests"] for p in pairs)
     answered = sum(p["requests_answered"] for p in pairs)
     overdue = sum(p["requests_unanswered_overdue"] for p in pairs)
-    steps = WorkflowStep.objects.filter(subject_type="case", at__gte=since, at__lt=until).exclude(
-        actor_role__in=["applicant", "system", ""]
-    )
-    by_systems = steps.filter(actor__api_client__isnull=False).count()
+    steps = rollup_sums("case", start=first, end=last, fields=["staff_steps", "system_steps"])[0]
+    by_systems = ratio(steps["system_steps"], steps["staff_steps"])
     health, reuse, online = quality["integration"], quality["once_only"], quality["online"]
     bundles = quality["bundles"]
     bundles_filed = sum(b["bundles"] for b in bundles)
-    lookups = RegistryAccess.objects.filter(at__gte=since, at__lt=until).count()
+    looked_up = RegistryDayRollup.objects.filter(day__gte=first, day__lte=last).aggregate(n=Sum("lookups"))
+    lookups = looked_up["n"] or 0
     transfers = sum(p["transfers"] for p in pairs)
     return [
         _element(_("communication"), [
@@ -40,7 +47,7 @@ def scorecard(*, start: dt.date, end: dt.date, city: dict[str, Any], quality: di
              _("submission to the first step by staff")),
         ]),
         _element(_("integration"), [
-            (_("Application steps taken by agency systems"), ratio(by_systems, steps.count()), "share",
+            (_("Application steps taken by agency systems"), by_systems, "share",
              _("steps by an agency system's key / steps by staff")),
             (_("Registry look-ups and pre-fills served"), lookups, "count", _("registry accesses recorded")),
             (_("Services fully online"), online["services_online_share"], "share",

@@ -39,6 +39,8 @@ COUNTS = [
     "completed",
     "completed_online",
     "escalations",
+    "staff_steps",
+    "system_steps",
     "ikm_answers",
     *(f"ikm_{element}" for element in IKM_ELEMENTS),
 ]

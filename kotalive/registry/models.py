@@ -141,6 +141,7 @@ class RegistryAccess(models.Model):
         indexes = [
             models.Index(fields=["person", "-at"], name="registry_access_person_idx"),
             models.Index(fields=["actor", "-at"], name="registry_access_actor_idx"),
+            models.Index(fields=["at"], name="registry_access_at_idx"),  # a day's count (the dashboards)
         ]
 
     def __str__(self) -> str:

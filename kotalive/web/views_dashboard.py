@@ -144,7 +144,7 @@ def _page(
     whole = city_performance(start=start, end=end) if agency else performance
     city = whole["kinds"] if agency else None
     quality = None if agency or filters else service_quality(start=start, end=end)
-    card = scorecard(start=start, end=end, city=whole, quality=quality) if quality else None
+    card = scorecard(start=start, end=end, city=whole, quality=quality, matrix=matrix) if quality else None
     if wanted == "json":  # what the page shows, as the API gives it
         body = {
             **performance,

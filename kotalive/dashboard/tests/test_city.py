@@ -17,8 +17,10 @@ from kotalive.complaints.tests.helpers import act_ok, file_report
 from kotalive.conftest import bearer_client
 from kotalive.core.calendar import local_date
 from kotalive.dashboard.models import DURATION_BOUNDS
-from kotalive.dashboard.rollups import bucket
+from kotalive.dashboard.rollups import bucket, registry_lookups_follow
+from kotalive.dashboard.spread import ratio
 from kotalive.events.tests.helpers import drain
+from kotalive.registry.models import RegistryAccess
 from kotalive.workflow.models import WorkflowStep
 
 
@@ -139,6 +141,8 @@ def test_the_scorecard_measures_each_element_from_the_records(
     warga1: User, warga2: User, verifier: User, operator: User, personas: dict[str, User]
 ) -> None:
     _history(warga1, warga2, verifier, operator, personas)
+    RegistryAccess.objects.create(actor=verifier, actor_label="v", agency="DISDUKCAPIL", channel="api", purpose="x")
+    registry_lookups_follow()  # the worker's minute job counts the day's look-ups
 
     figures = bearer_client(operator).get("/api/v1/dashboard/city", headers={"Accept-Language": "en"}).json()
     card = figures["scorecard"]
@@ -151,6 +155,11 @@ def test_the_scorecard_measures_each_element_from_the_records(
     assert by_name["Reports closed after a reopening"] == reports["reopened_share"] == 1.0
     assert by_name["Applications within the service standard"] == figures["kinds"]["case"]["city"]["sla_compliance"]
     assert by_name["Escalations"] == reports["escalations"] + figures["kinds"]["case"]["city"]["escalations"]
+    assert by_name["Registry look-ups and pre-fills served"] == RegistryAccess.objects.count() > 0
+    staff = WorkflowStep.objects.filter(subject_type="case").exclude(actor_role__in=["applicant", "system", ""])
+    by_systems = staff.filter(actor__api_client__isnull=False).count()
+    assert staff.count() == 4  # the verifier's three steps and the head's approval, none by a system's key
+    assert by_name["Application steps taken by agency systems"] == ratio(by_systems, staff.count()) == 0.0
     page = Client()
     page.force_login(operator)
     assert "sinkronisasi" in page.get("/kantor/dasbor/").content.decode().lower()
