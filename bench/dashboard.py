@@ -8,8 +8,9 @@ the Live Room's and the public page over two years; and what the worker pays to 
 The synthetic applications (`kotalive seed-cases`) are test data, which the dashboards leave out: in this throwaway
 database they are turned live, and the one-open-case unique indexes are dropped first because the synthetic applicants
 repeat. 100,000 IKM answers are added on completed applications, holders' stretches for every subject (a tenth of
-the reports handed on once: `_holdings`), and the day rollups are counted (as
-`kotalive rollups-rebuild` does after a bulk load; the load's time includes them). Prints one JSON object.
+the reports handed on once: `_holdings`), timelines of two or three steps (`_steps`), and the day rollups are
+counted (as `kotalive rollups-rebuild` does after a bulk load; the load's time includes them). Prints one JSON
+object.
 
     uv run python bench/dashboard.py [--cases 1000000] [--reports 1000000] [--requests 20] [--reuse]
 """
@@ -37,7 +38,7 @@ def _load(cases: int, reports: int) -> dict[str, float]:
 
     took: dict[str, float] = {}
     if Case.objects.count() >= cases and Complaint.objects.count() >= reports:
-        return took | _holdings() | _rollups()
+        return took | _holdings() | _steps() | _rollups()
     demo_data_load(synthetic_people=20_000, history=False)
     started = time.perf_counter()
     with connection.cursor() as cursor:  # synthetic applicants repeat: this database does without the rule
@@ -56,7 +57,7 @@ def _load(cases: int, reports: int) -> dict[str, float]:
     with connection.cursor() as cursor:
         for table in ("cases_case", "complaints_complaint", "workflow_rating", "workflow_workflowstep"):
             cursor.execute(f"VACUUM ANALYZE {table}")  # what autovacuum does after a bulk load
-    return took | _holdings() | _rollups()
+    return took | _holdings() | _steps() | _rollups()
 
 
 HOLDINGS_SQL = [  # every application: one stretch at its agency, from filing to closing
@@ -78,6 +79,44 @@ HOLDINGS_SQL = [  # every application: one stretch at its agency, from filing to
     "submitted_at + interval '1 day 4 hours', closed_at, CASE WHEN closed_at IS NULL THEN '' ELSE 'closed' END, '' "
     "FROM complaints_complaint WHERE agency_id IS NOT NULL",
 ]
+
+
+STEPS_SQL = [  # each subject's timeline: the citizen's submission, and a staff step at the first response and closing
+    "INSERT INTO workflow_workflowstep (subject_type, subject_id, action, from_state, to_state, actor_role, reason, "
+    "data, at, actor_id) SELECT 'case', id, 'submit', '', 'submitted', 'applicant', '', '{}', submitted_at, "
+    "applicant_id FROM cases_case WHERE submitted_at IS NOT NULL",
+    "INSERT INTO workflow_workflowstep (subject_type, subject_id, action, from_state, to_state, actor_role, reason, "
+    "data, at, actor_id) SELECT 'case', id, 'start_verification', 'submitted', 'in_verification', 'verifier', '', "
+    "'{}', submitted_at + interval '2 hours', (SELECT id FROM accounts_user WHERE username = 'dukcapil.verifikator') "
+    "FROM cases_case WHERE submitted_at IS NOT NULL",
+    "INSERT INTO workflow_workflowstep (subject_type, subject_id, action, from_state, to_state, actor_role, reason, "
+    "data, at, actor_id) SELECT 'case', id, 'close', 'in_verification', state, 'approver', '', '{}', closed_at, "
+    "(SELECT id FROM accounts_user WHERE username = 'dukcapil.kadis') FROM cases_case WHERE closed_at IS NOT NULL",
+    "INSERT INTO workflow_workflowstep (subject_type, subject_id, action, from_state, to_state, actor_role, reason, "
+    "data, at, actor_id) SELECT 'complaint', id, 'submit', '', 'submitted', 'applicant', '', '{}', submitted_at, "
+    "reporter_id FROM complaints_complaint",
+    "INSERT INTO workflow_workflowstep (subject_type, subject_id, action, from_state, to_state, actor_role, reason, "
+    "data, at, actor_id) SELECT 'complaint', id, 'resolve', 'in_progress', state, 'liaison', '', '{}', closed_at, "
+    "(SELECT id FROM accounts_user WHERE username = 'pupr.penghubung') FROM complaints_complaint "
+    "WHERE closed_at IS NOT NULL",
+]
+
+
+def _steps() -> dict[str, float]:
+    """The synthetic subjects come without timelines, which the worker's recount of a day reads: give each its
+    submission, a staff step two hours later (applications) and its closing step, unless that was done already."""
+    from django.db import connection
+
+    from kotalive.workflow.models import WorkflowStep
+
+    if WorkflowStep.objects.filter(subject_type="complaint").count() > 1000:
+        return {}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for statement in STEPS_SQL:
+            cursor.execute(statement)
+        cursor.execute("VACUUM ANALYZE workflow_workflowstep")
+    return {"steps_seconds": round(time.perf_counter() - started, 1), "steps": WorkflowStep.objects.count()}
 
 
 def _holdings() -> dict[str, float]:

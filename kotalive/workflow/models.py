@@ -128,6 +128,8 @@ class WorkflowStep(models.Model):
             models.Index(fields=["subject_type", "subject_id", "at"]),
             # The steps of one action of a kind (the dashboards' reopenings), without reading every timeline.
             models.Index(fields=["subject_type", "action"], name="step_kind_action_idx"),
+            # A day's steps of a kind (the dashboards' day rollups), without reading every timeline.
+            models.Index(fields=["subject_type", "at"], name="step_kind_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +163,7 @@ class Escalation(models.Model):
                 fields=["subject_type", "subject_id", "clock_started_at", "rule"], name="escalation_once_per_clock"
             )
         ]
+        indexes = [models.Index(fields=["subject_type", "at"], name="escalation_kind_at_idx")]  # a day's (rollups)
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.when}->{self.target}"
@@ -185,6 +188,7 @@ class Rating(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["subject_type", "subject_id"], name="rating_once_per_subject")]
+        indexes = [models.Index(fields=["subject_type", "at"], name="rating_kind_at_idx")]  # a day's answers (rollups)
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.scale} {self.scores}"
