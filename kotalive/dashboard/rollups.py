@@ -37,7 +37,7 @@ from kotalive.dashboard.models import (
     HANDOFF_KEYS,
     IKM_ELEMENTS,
     KELURAHAN_KEYS,
-    SUBJECT_KEYS,
+    SUBJECT_MONTH_KEYS,
     HandoffDayRollup,
     HandoffMonthRollup,
     KelurahanDayRollup,
@@ -304,7 +304,7 @@ def rollup_days(kind: str, days: Iterable[dt.date]) -> int:
                 KelurahanDayRollup.objects.filter(day=day).delete()
                 KelurahanDayRollup.objects.bulk_create(place_rows)
         for month in sorted({month_start(day) for day in days}):
-            _month_refresh(SubjectDayRollup, SubjectMonthRollup, month, SUBJECT_KEYS, kind=kind)
+            _month_refresh(SubjectDayRollup, SubjectMonthRollup, month, SUBJECT_MONTH_KEYS, kind=kind)
             _month_refresh(HandoffDayRollup, HandoffMonthRollup, month, HANDOFF_KEYS, kind=kind)
             if kind == "complaint":
                 _month_refresh(KelurahanDayRollup, KelurahanMonthRollup, month, KELURAHAN_KEYS)
@@ -317,7 +317,7 @@ def _month_refresh(
     """Replace the month twin's rows of `month` (and `only`: the kind) with the sums of that month's day rows, in one
     INSERT ... SELECT: the database sums and writes a few thousand wide rows without a trip through Python (seconds
     saved on every worker pass that touches the month)."""
-    figures = figures_of(day_model, keys)
+    figures = figures_of(month_model, keys)
     days = day_model.objects.filter(day__gte=month, day__lt=next_month(month), **only)  # type: ignore[attr-defined]
     summed = days.values(*keys).annotate(month_of=Value(month, DateField()), **{f: Sum(f) for f in figures})
     select, params = summed.order_by().query.sql_with_params()

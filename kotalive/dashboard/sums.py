@@ -75,11 +75,12 @@ def span_sums(
     by: tuple[str, ...],
     fields: list[str],
     narrow: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda rows: rows,
+    days_only: bool = False,
 ) -> list[dict[str, Any]]:
     """`fields` summed per `by` over [start, end]: the whole months from `month_model`, the rest from `day_model`
-    (grouping by "day" reads the days alone), each set of rows narrowed by `narrow`; one dict per group, ordered by
-    `by`. A sum over no rows is 0."""
-    months, days = (None, [(start, end)]) if "day" in by else _spans(start, end)
+    (grouping by "day", or `days_only`, reads the days alone), each set of rows narrowed by `narrow`; one dict per
+    group, ordered by `by`. A sum over no rows is 0."""
+    months, days = (None, [(start, end)]) if "day" in by or days_only else _spans(start, end)
     parts = [day_model.objects.filter(day__gte=a, day__lte=b) for a, b in days]  # type: ignore[attr-defined]
     if months:
         parts.append(month_model.objects.filter(day__gte=months[0], day__lte=months[1]))  # type: ignore[attr-defined]
@@ -135,6 +136,7 @@ def rollup_sums(
         by=by,
         fields=fields or SUMMED,
         narrow=lambda rows: rows.filter(**wanted),
+        days_only=bool(kecamatan) or "kecamatan" in by,  # the month twin has no kecamatan
     )
 
 

@@ -20,7 +20,7 @@ from kotalive.dashboard.models import (
     DURATION_BOUNDS,
     HANDOFF_KEYS,
     KELURAHAN_KEYS,
-    SUBJECT_KEYS,
+    SUBJECT_MONTH_KEYS,
     HandoffDayRollup,
     HandoffMonthRollup,
     KelurahanDayRollup,
@@ -52,7 +52,7 @@ def _rollups() -> list[tuple[Any, ...]]:
     ]
     month_rows = [
         tuple(v for k, v in row.items() if k != "id")
-        for model, keys in ((SubjectMonthRollup, SUBJECT_KEYS), (KelurahanMonthRollup, KELURAHAN_KEYS),
+        for model, keys in ((SubjectMonthRollup, SUBJECT_MONTH_KEYS), (KelurahanMonthRollup, KELURAHAN_KEYS),
                             (HandoffMonthRollup, HANDOFF_KEYS))
         for row in model.objects.order_by("day", *keys).values()  # type: ignore[attr-defined]
     ]  # fmt: skip
