@@ -3,7 +3,9 @@ in core runs every app's background work without importing any of them.
 
 - continuous jobs run on every pass of the worker's main loop (event delivery, audit sealing): they return a truthy
   value when they found work, and the next pass then follows at once;
-- periodic jobs run in the worker's second thread every `--interval` seconds (SLA sweeps, clean-ups).
+- periodic jobs run in the worker's second thread every `--interval` seconds (SLA sweeps, clean-ups), or every
+  `every` seconds when they name their own pace (the dashboards' recount, every few seconds): work that must not
+  hold up event delivery.
 
 A job that raises is logged and run again on the next pass or period; jobs keep their own state in the database.
 """
@@ -21,16 +23,17 @@ JobFunction = Callable[[], object]
 class Job:
     name: str
     run: JobFunction
+    every: float | None = None  # periodic jobs: seconds between runs (None: the worker's --interval)
 
 
 CONTINUOUS: list[Job] = []
 PERIODIC: list[Job] = []
 
 
-def _register(jobs: list[Job], name: str, function: JobFunction) -> JobFunction:
+def _register(jobs: list[Job], name: str, function: JobFunction, every: float | None = None) -> JobFunction:
     if any(job.name == name for job in jobs):
         raise RuntimeError(f"a worker job named {name!r} is registered twice")
-    jobs.append(Job(name, function))
+    jobs.append(Job(name, function, every))
     return function
 
 
@@ -39,9 +42,9 @@ def continuous(name: str) -> Callable[[JobFunction], JobFunction]:
     return lambda function: _register(CONTINUOUS, name, function)
 
 
-def periodic(name: str) -> Callable[[JobFunction], JobFunction]:
-    """Register a job for the worker's periodic thread."""
-    return lambda function: _register(PERIODIC, name, function)
+def periodic(name: str, every: float | None = None) -> Callable[[JobFunction], JobFunction]:
+    """Register a job for the worker's periodic thread: every `every` seconds, or the worker's --interval."""
+    return lambda function: _register(PERIODIC, name, function, every)
 
 
 def run_job(job: Job) -> bool:

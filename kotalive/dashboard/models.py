@@ -195,3 +195,20 @@ class RegistryDayRollup(models.Model):
 def figures_of(model: type[models.Model], keys: list[str]) -> list[str]:
     """The summed columns of a rollup model: every column but its id, day and `keys`."""
     return [f.name for f in model._meta.concrete_fields if f.name not in {"id", "day", *keys}]
+
+
+class RollupDirtyDay(models.Model):
+    """A day of a kind that an event touched and whose rollups wait to be recounted (kotalive/dashboard/rollups.py):
+    the worker's consumer only marks days, a job every few seconds recounts them, so recounting never holds up the
+    delivery of events. `marked_at` moves when the day is marked again; the recount removes a mark only if it has
+    not moved meanwhile, so a change that lands during a recount is counted by the next one."""
+
+    kind = models.CharField(max_length=20)
+    day = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="rollup_dirty_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day}"

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import DateField, Exists, Min, OuterRef, QuerySet, Sum, Value
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.agencies.models import Agency, ApiClient
@@ -43,6 +44,7 @@ from kotalive.dashboard.models import (
     KelurahanDayRollup,
     KelurahanMonthRollup,
     RegistryDayRollup,
+    RollupDirtyDay,
     SubjectDayRollup,
     SubjectMonthRollup,
     bucket_fields,
@@ -64,7 +66,8 @@ NOT_STAFF = [
     "",
 ]  # steps not taken by staff (the citizen's, the engine's)  # the steps after which a closed subject is "reopened"
 ONLINE_OUTPUTS = [ServiceVersion.SIGNED_PDF, ServiceVersion.RECORD]  # nothing to collect at an office
-LOCK_KEY = 0x4B4C5255  # one rollup writer at a time (the worker's consumer, a rebuild)
+LOCK_KEY = 0x4B4C5255  # one rollup writer at a time (the worker's recount, a rebuild)
+CATCH_UP_SECONDS = 5.0  # how often the worker recounts the days events touched: the pages' staleness
 
 Key = tuple[int | None, int | None, int | None, str]  # agency, service, category, kecamatan
 
@@ -338,11 +341,18 @@ def registry_days(days: Iterable[dt.date]) -> None:
             RegistryDayRollup.objects.update_or_create(day=day, defaults={"lookups": n})
 
 
-@periodic("dashboard.registry-lookups")
+@periodic("dashboard.registry-lookups", every=30)
 def registry_lookups_follow() -> bool:
-    """Every minute: today's and yesterday's look-ups (yesterday's last minute was counted after midnight)."""
+    """Every half minute: the look-ups of every day since the last one counted, yesterday at least (its last
+    minutes were counted after midnight; a worker stopped for days catches up when it starts again)."""
     today = local_date(dt.datetime.now(dt.UTC))
-    registry_days([today - dt.timedelta(days=1), today])
+    last = RegistryDayRollup.objects.order_by("-day").values_list("day", flat=True).first()
+    day = min(last or today, today - dt.timedelta(days=1))
+    days = []
+    while day <= today:
+        days.append(day)
+        day += dt.timedelta(days=1)
+    registry_days(days)
     return False  # never "work done": the worker's pace does not depend on it
 
 
@@ -375,6 +385,10 @@ def touched_days(kind: str, trackings: set[str], moments: Iterable[dt.datetime] 
     days |= {local_date(moment) for moment in closed}
     steps = WorkflowStep.objects.filter(subject_type=kind, subject_id__in=list(subjects)).values_list("at", flat=True)
     days |= {local_date(moment) for moment in steps}
+    if kind == "case":  # an upload counts as uploaded on the first application holding it: the others sharing it
+        uploads = CaseDocument.objects.filter(case_id__in=list(subjects)).values("upload_id")
+        sharing = CaseDocument.objects.filter(upload_id__in=uploads, case__is_test=False)
+        days |= {local_date(moment) for moment in sharing.values_list("case__submitted_at", flat=True) if moment}
     # Escalations, answers, and holders' stretches (the ledger counts a subject on the day of its first).
     for model, at in ((Escalation, "at"), (Rating, "at"), (Holding, "received_at")):
         found = model.objects.filter(subject_type=kind, subject_id__in=list(subjects))  # type: ignore[attr-defined]
@@ -384,8 +398,31 @@ def touched_days(kind: str, trackings: set[str], moments: Iterable[dt.datetime] 
 
 @consumer("dashboard.rollups", label=_("Dashboard figures per day"))
 def rollups_follow(events: list[OutboxEvent]) -> None:
-    """Recompute the days the batch's application and report events touched."""
+    """Mark the days the batch's application and report events touched; `rollups_catch_up` recounts them."""
+    now = timezone.now()
     for kind in KINDS:
         mine = [e for e in events if e.type.startswith(f"{TYPE_PREFIX}{kind}.") and not e.test]
         if mine:
-            rollup_days(kind, touched_days(kind, {e.subject for e in mine}, [e.time for e in mine]))
+            days = touched_days(kind, {e.subject for e in mine}, [e.time for e in mine])
+            RollupDirtyDay.objects.bulk_create(
+                [RollupDirtyDay(kind=kind, day=day, marked_at=now) for day in sorted(days)],
+                update_conflicts=True,
+                unique_fields=["kind", "day"],
+                update_fields=["marked_at"],
+            )
+
+
+@periodic("dashboard.rollups", every=CATCH_UP_SECONDS)
+def rollups_catch_up(*, batch: int = 31) -> int:
+    """Recount the marked days, oldest mark first, up to `batch` days of one kind per transaction, until none is
+    left; returns the number of days recounted. A mark that moved during its recount stays for the next round."""
+    recounted = 0
+    while True:
+        with transaction.atomic():
+            oldest = RollupDirtyDay.objects.order_by("marked_at", "id").first()
+            if oldest is None:
+                return recounted
+            marks = list(RollupDirtyDay.objects.filter(kind=oldest.kind).order_by("day")[:batch])
+            recounted += rollup_days(oldest.kind, [mark.day for mark in marks])
+            for mark in marks:
+                RollupDirtyDay.objects.filter(pk=mark.pk, marked_at=mark.marked_at).delete()

@@ -126,6 +126,8 @@ def rollup_sums(
     for column, model, code in narrowing:
         if code:
             wanted[column] = model.objects.filter(code=code).values_list("pk", flat=True).first()  # type: ignore[attr-defined]
+            if wanted[column] is None:
+                return []  # no such agency, service or category (None would be the Live Room's own rows)
     if kecamatan:
         wanted["kecamatan"] = kecamatan
     return span_sums(

@@ -11,6 +11,7 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency
 from kotalive.cases.models import Case
 from kotalive.cases.synthetic import cases_seed_synthetic
+from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.complaints.models import Complaint
 from kotalive.complaints.tests.helpers import act_ok, file_report
 from kotalive.conftest import bearer_client
@@ -171,3 +172,68 @@ def test_a_period_sums_whole_months_from_the_month_rows_and_its_ends_from_the_da
         assert summed["closed"] == sum(r.closed for r in days), (start, end)
         filing_days = [local_date(c.submitted_at) for c in Case.objects.all() if c.submitted_at]
         assert summed["submitted"] == sum(start <= day <= end for day in filing_days), (start, end)  # the raw rows
+
+
+def test_a_day_marked_again_while_it_is_recounted_is_recounted_once_more(
+    warga1: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kotalive.dashboard import rollups
+    from kotalive.dashboard.models import RollupDirtyDay
+
+    file_report(warga1)
+    drain()
+    assert not RollupDirtyDay.objects.exists()  # the worker's pass marked today and recounted it
+    today = local_date(timezone.now())
+    RollupDirtyDay.objects.create(kind="complaint", day=today, marked_at=timezone.now() - dt.timedelta(seconds=1))
+    recount, calls = rollups.rollup_days, []
+
+    def an_event_lands_during_the_first_recount(kind: str, days: Any) -> int:
+        calls.append(list(days))
+        done = recount(kind, days)
+        if len(calls) == 1:  # the consumer marks the day again before this recount commits
+            RollupDirtyDay.objects.filter(kind=kind, day=today).update(marked_at=timezone.now())
+        return done
+
+    monkeypatch.setattr(rollups, "rollup_days", an_event_lands_during_the_first_recount)
+
+    assert rollups.rollups_catch_up() == 2  # the moved mark stayed and was taken again
+    assert calls == [[today], [today]]
+    assert not RollupDirtyDay.objects.exists()
+
+
+def test_an_upload_first_held_by_an_older_application_moves_the_newer_one_s_count(warga1: User, warga2: User) -> None:
+    from kotalive.cases.models import CaseDocument
+    from kotalive.workflow.services import subject_event_write
+
+    _c1, older = submit_birth_certificate(warga1)
+    _c2, newer = submit_birth_certificate(warga2)
+    older_case = Case.objects.get(tracking=older["tracking"])
+    for tracking, days in ((older["tracking"], 5), (newer["tracking"], 2)):  # filed five and two days ago
+        case = Case.objects.get(tracking=tracking)
+        Case.objects.filter(pk=case.pk).update(submitted_at=case.submitted_at - dt.timedelta(days=days))  # type: ignore[operator]
+        for step in WorkflowStep.objects.filter(subject_type="case", subject_id=case.pk):
+            WorkflowStep.objects.filter(pk=step.pk).update(at=step.at - dt.timedelta(days=days))
+    drain()  # the submissions' events are behind us
+    rollups_rebuild()
+    shared = CaseDocument.objects.filter(case__tracking=newer["tracking"]).first()
+    assert shared is not None
+
+    # The older application is given the newer one's upload (as case_document_replace does): the newer
+    # application's day now counts it as held already, and only the older one's event says so.
+    CaseDocument.objects.create(case=older_case, requirement=shared.requirement, upload=shared.upload)
+    subject_event_write(subject=Case.objects.get(pk=older_case.pk), event="document_added", data={})
+    drain()
+    kept = _rollups()
+    rollups_rebuild()
+
+    assert _rollups() == kept
+    two_days_ago = local_date(timezone.now() - dt.timedelta(days=2))
+    assert SubjectDayRollup.objects.get(kind="case", day=two_days_ago).documents_shared == 1
+
+
+def test_an_unknown_agency_has_no_figures_not_the_live_room_s(warga1: User) -> None:
+    file_report(warga1)  # the Live Room holds it: agency None on its rollup row
+    drain()
+    today = local_date(timezone.now())
+    assert rollup_sums("complaint", start=today, end=today, fields=["submitted"])[0]["submitted"] == 1
+    assert rollup_sums("complaint", start=today, end=today, fields=["submitted"], agency="NOPE") == []

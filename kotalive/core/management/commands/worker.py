@@ -101,12 +101,18 @@ class Command(BaseCommand):
         return found
 
     def _periodic(self, stop: threading.Event, interval: float) -> None:
+        """Run each periodic job at its own pace (its `every`, or `interval`), one at a time, all at once first."""
+        due = dict.fromkeys((job.name for job in PERIODIC), time.monotonic())
         try:
             while not stop.is_set():
-                started = time.monotonic()
                 close_old_connections()
-                self._sweep()
-                stop.wait(max(0.0, interval - (time.monotonic() - started)))
+                for job in PERIODIC:
+                    if self._stopping or stop.is_set():
+                        return
+                    if time.monotonic() >= due[job.name]:
+                        due[job.name] = time.monotonic() + (job.every or interval)
+                        run_job(job)
+                stop.wait(max(0.0, min(due.values(), default=time.monotonic() + interval) - time.monotonic()))
         finally:
             connections.close_all()
 
