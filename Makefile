@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 KOTALIVE_DEMO=1
 TEST_DATABASE_URL ?=
 
-.PHONY: run test uv sync setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps \
+.PHONY: run test uv sync setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps pdf-deps \
 	messages bench
 
 uv:
@@ -17,7 +17,7 @@ uv:
 sync: uv
 	uv sync --locked --quiet
 
-setup-demo: sync
+setup-demo: sync pdf-deps
 	$(DEMO_ENV) uv run kotalive migrate --noinput
 	$(DEMO_ENV) uv run kotalive seed --demo
 
@@ -30,6 +30,13 @@ serve:
 		--access-logfile - --graceful-timeout 5
 
 run: setup-demo serve
+
+# WeasyPrint's libraries and the fonts the output documents use (docs/documents.md); apt waits for another install.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-deps:
+	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || { echo "installing WeasyPrint's libraries and fonts"; \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(PDF_PACKAGES) >/dev/null; }
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium"; \
@@ -48,11 +55,11 @@ typecheck: sync
 migrations-check: sync
 	DEBUG=1 uv run kotalive makemigrations --check --dry-run
 
-test-sqlite: sync browser-deps
+test-sqlite: sync browser-deps pdf-deps
 	@echo "== test suite on SQLite =="
 	DATABASE_URL=sqlite:///var/test-run.db uv run pytest
 
-test-postgresql: sync browser-deps
+test-postgresql: sync browser-deps pdf-deps
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		echo "== test suite on PostgreSQL =="; \
 		DATABASE_URL="$(TEST_DATABASE_URL)" uv run pytest; \

@@ -16,6 +16,7 @@ from kotalive.coordination.api import router as coordination_router
 from kotalive.core.api import install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
 from kotalive.dashboard.api import router as dashboard_router
+from kotalive.documents.api import router as documents_router
 from kotalive.events.api import router as events_router
 from kotalive.notifications.api import router as notifications_router
 from kotalive.regions.api import router as regions_router
@@ -46,4 +47,5 @@ api.add_router("/", events_router)
 api.add_router("/", registry_router)
 api.add_router("/", api_clients_router)
 api.add_router("/", notifications_router)
+api.add_router("/", documents_router)
 api.add_router("/", audit_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kotalive.notifications",
     "kotalive.events",
     "kotalive.workflow",
+    "kotalive.documents",
     "kotalive.catalogue",
     "kotalive.cases",
     "kotalive.complaints",
@@ -235,6 +236,16 @@ if KOTALIVE_MAP_TILE_URL:
     SECURE_CSP["img-src"].append("/".join(_tiles[:3]))  # scheme://host of the tile server
 # The Open311 key of the demo partner (created by `kotalive seed --demo`).
 KOTALIVE_DEMO_OPEN311_KEY = env_str("KOTALIVE_DEMO_OPEN311_KEY", "demo-open311-key")
+# Output documents (docs/documents.md). The public address printed in each document's QR code and verification
+# link; the signing service of the certificate authority when set (otherwise the platform's own CA signs, for demos).
+KOTALIVE_PUBLIC_URL = env_str("KOTALIVE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+KOTALIVE_SIGNING_URL = env_str("KOTALIVE_SIGNING_URL", "")
+KOTALIVE_SIGNING_TOKEN = env_secret("KOTALIVE_SIGNING_TOKEN") or ""
+KOTALIVE_SIGNING_TIMEOUT = env_int("KOTALIVE_SIGNING_TIMEOUT_SECONDS", 30)
+# The offline verifier answers "cannot decide" when its key list or revocation list is older than this.
+KOTALIVE_VERIFIER_MAX_AGE_HOURS = env_int("KOTALIVE_VERIFIER_MAX_AGE_HOURS", 24)
+# Largest PDF anyone may upload to check it against the issued one.
+KOTALIVE_VERIFY_UPLOAD_MAX_BYTES = env_int("KOTALIVE_VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # The SP4N-LAPOR! bridge: off unless its URL and token are set (docs/how-to/lapor.md).
 KOTALIVE_LAPOR_URL = env_str("KOTALIVE_LAPOR_URL", "")
 KOTALIVE_LAPOR_TOKEN = env_secret("KOTALIVE_LAPOR_TOKEN") or ""
@@ -247,5 +258,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_nik"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and its font tools log every rendering step at INFO: only their warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

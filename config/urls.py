@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from config.api import api
 from kotalive.complaints import open311
 from kotalive.core.views import healthz
+from kotalive.web import views_documents
 
 # Django's admin signs in through the platform's own sign-in (throttling, audit, second factor).
 admin.site.login = RedirectView.as_view(pattern_name="web:signin", query_string=True)  # type: ignore[method-assign,assignment]
@@ -20,6 +21,8 @@ def bench_hello(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path(".well-known/kotalive-keys.json", views_documents.keys, name="well-known-keys"),
+    path(".well-known/kotalive-revocations.jws", views_documents.revocations, name="well-known-revocations"),
     # Open311 GeoReport v2: every resource in .json and .xml.
     path("open311/v2/discovery.<str:fmt>", open311.discovery, name="open311-discovery"),
     path("open311/v2/services.<str:fmt>", open311.services, name="open311-services"),

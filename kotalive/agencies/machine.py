@@ -44,7 +44,10 @@ SCOPE_RULES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/api/v1/agency/coordination$"), "coordination:read"),
     ("GET", re.compile(r"^/api/v1/coordination/(requests/[^/]+|agreements)$"), "coordination:read"),
     ("POST", re.compile(r"^/api/v1/coordination/requests(/[^/]+/transitions)?$"), "coordination:write"),
+    ("POST", re.compile(r"^/api/v1/documents/[^/]+/revocation$"), "cases:write"),
     ("GET", re.compile(r"^/api/v1/(services|agencies|calendar|complaints/categories|complaints/public)(/.*)?$"), ""),
+    ("GET", re.compile(r"^/api/v1/documents/[^/]+/verification$"), ""),
+    ("POST", re.compile(r"^/api/v1/documents/[^/]+/verification$"), ""),
 ]
 
 

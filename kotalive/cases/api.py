@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status, UploadedFile
 
 from kotalive.accounts.models import User
@@ -25,6 +26,7 @@ from kotalive.cases.snapshots import case_snapshot_for_applicant
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import NotFound
 from kotalive.core.uploads import upload_create, upload_response
+from kotalive.documents.selectors import document_file_response
 
 router = Router(tags=["applications"], auth=BearerToken())
 WITH_404 = {404: ErrorOut, **AUTH_ERRORS, **COMMON_ERRORS}
@@ -102,8 +104,12 @@ class DocumentOut(Schema):
 class OutputOut(Schema):
     number: str
     issued_on: date
+    issued_at: datetime
     issued_by: str
-    document: str | None = None  # download path of the attached output document
+    document_id: str | None = None  # the signed document's id: GET /documents/{id}/verification, /v/{id}
+    document_state: str | None = None  # pending (being signed) | signed | revoked; None: no document KotaLIVE signs
+    verification_url: str | None = None  # the public verification page the document's QR opens
+    document: str | None = None  # download path of the output document (the signed PDF, or the agency's file)
 
 
 class CaseSummaryOut(Schema):
@@ -239,14 +245,20 @@ def attach_output(request: HttpRequest, tracking: str, payload: OutputIn) -> dic
     return _reload(user, tracking)
 
 
-@router.get("/cases/{tracking}/output/document", response={200: None, **WITH_404}, summary="Download the output")
+@router.get(
+    "/cases/{tracking}/output/document", response={200: None, 409: ErrorOut, **WITH_404}, summary="Download the output"
+)
 def download_output(request: HttpRequest, tracking: str) -> FileResponse:
-    """Served only to those who may see the case."""
+    """The signed PDF (or the file the agency attached), served only to those who may see the case. While the
+    document is being signed: 409 `document_pending`; once revoked by the agency: 409 `document_revoked`."""
     case = case_get_for_actor(user=actor(request), tracking=tracking)
     output = case_output(case)
+    name = f"{case.service.code}-{output.number.replace('/', '-')}" if output else ""
+    if output is not None and output.signed_document is not None:
+        return document_file_response(output.signed_document, name)
     if output is None or output.document is None:
-        raise NotFound("output not found", code="not_found")
-    return upload_response(output.document, f"{case.service.code}-{output.number.replace('/', '-')}")
+        raise NotFound(_("This application has no output document."), code="not_found")
+    return upload_response(output.document, name)
 
 
 @router.post("/cases/{tracking}/assign", response={200: CaseOut, **WITH_404}, summary="Claim or assign")

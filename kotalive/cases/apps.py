@@ -15,5 +15,6 @@ class CasesConfig(AppConfig):
 
         subject_kind_register(Case)  # found by tracking number from other kinds (a coordination request's parent)
         subject_kind_register(Bundle)
-        # The notice policy, the worker job, the after-change hook and the SLA sweep's adapter register on import.
-        from kotalive.cases import consumers, jobs, sla_sweep, snapshots  # noqa: F401, PLC0415
+        # The notice policy, the worker job, the output effect, the after-change hook and the SLA sweep's adapter
+        # register on import.
+        from kotalive.cases import consumers, jobs, outputs, sla_sweep, snapshots  # noqa: F401, PLC0415

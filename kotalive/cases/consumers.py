@@ -6,10 +6,13 @@ from kotalive.workflow.notices import NoticePolicy, notice_policy_register
 notice_policy_register(
     NoticePolicy(
         kind="case",
-        quiet=frozenset({"submitted", "rated", "escalated"}),
+        # output_issued comes with the completing step's own notice; the document's notice says when it is signed.
+        quiet=frozenset({"submitted", "rated", "escalated", "output_issued"}),
         own_roles=frozenset({"applicant", "citizen"}),  # a step the applicant took, a message they wrote
     )
 )
+# Output documents: the holder hears when theirs is signed (ready to download) and if it is revoked.
+notice_policy_register(NoticePolicy(kind="document", quiet=frozenset(), own_roles=frozenset()))
 
 # Life-event bundles: the applicant hears how the whole ended and of a part that could not be filed; each part's
 # own steps reach them as the part's case notices.

@@ -49,6 +49,12 @@ CASE_TYPES: dict[str, dict[str, Any]] = {
     # A single application recorded a life event: the rest of its bundle is offered to the applicant.
     "case.bundle_offered": _case_schema({"bundle_kind": {"type": "string"}}, ["bundle_kind"]),
     "case.document_added": _case_schema({"requirement": {"type": "string"}}, ["requirement"]),
+    # Completion issued the output (the effect output_issue): `document_id` names the document being signed, or
+    # null when the service's output is not a document KotaLIVE signs (a card, a record).
+    "case.output_issued": _case_schema(
+        {"number": {"type": "string"}, "document_id": {"type": ["string", "null"], "format": "uuid"}},
+        ["number", "document_id"],
+    ),
     "case.output_attached": _case_schema(
         {"number": {"type": "string"}, "kind": {"enum": ["pdf", "jpeg", "png"]}}, ["number", "kind"]
     ),

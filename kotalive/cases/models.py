@@ -133,14 +133,19 @@ class CaseDocument(models.Model):
 
 
 class CaseOutput(models.Model):
-    """What completion produced: its number, date and issuing officer, and the document the agency attached (for
-    example the certificate its own system produced; KotaLIVE's signed PDF comes later)."""
+    """What completion produced (kotalive/cases/outputs.py): its number, date and issuing officer, the document
+    KotaLIVE signs for a document service, and a file the agency may attach (a card's scan, its own system's
+    certificate)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="output")
     number = models.CharField(max_length=60, unique=True)
     issued_on = models.DateField()
+    issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     document = models.ForeignKey("core.Upload", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_document = models.OneToOneField(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="case_output"
+    )
 
     def __str__(self) -> str:
         return self.number

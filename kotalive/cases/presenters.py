@@ -17,6 +17,7 @@ from kotalive.cases.selectors import (
 )
 from kotalive.catalogue.models import localised
 from kotalive.core.calendar import local_date
+from kotalive.documents.services import verify_url
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -72,16 +73,28 @@ def case_detail(case: Case, user: User, parts: CaseParts | None = None) -> dict[
             for d in documents
         ],
         "timeline": [vars(entry) for entry in timeline],
-        "output": {
-            "number": output.number,
-            "issued_on": output.issued_on,
-            "issued_by": output.issued_by.full_name,
-            "document": f"/api/v1/cases/{case.tracking}/output/document" if output.document_id else None,
-        }
-        if output
-        else None,
+        "output": output_view(case, output) if output else None,
         "rated": parts.rated if parts else case_is_rated(case),
         **case_labels(case, user),
+    }
+
+
+def output_view(case: Case, output: Any) -> dict[str, Any]:
+    """A case's output: the signed document's id (what verification names) and its state, or the attached file."""
+    document = output.signed_document
+    state = None
+    if document is not None:
+        state = "revoked" if document.revoked_at else document.state
+    downloadable = output.document_id or (document is not None and document.state == "signed")
+    return {
+        "number": output.number,
+        "issued_on": output.issued_on,
+        "issued_at": output.issued_at,
+        "issued_by": output.issued_by.full_name,
+        "document_id": str(document.pk) if document is not None else None,
+        "document_state": state,
+        "verification_url": verify_url(document.pk) if document is not None else None,
+        "document": f"/api/v1/cases/{case.tracking}/output/document" if downloadable else None,
     }
 
 

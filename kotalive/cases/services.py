@@ -15,9 +15,9 @@ from kotalive.agencies.models import StaffRole
 from kotalive.cases.bundles import bundle_offer_make, bundle_part_finished
 from kotalive.cases.filing import case_file, case_submit, documents_check, is_uuid
 from kotalive.cases.models import Case, CaseDocument, CaseDraft, CaseOutput
+from kotalive.cases.outputs import output_registry_facts
 from kotalive.cases.registry_effects import registry_effect_apply
 from kotalive.cases.selectors import case_get_for_actor, case_roles, staff_roles_for
-from kotalive.cases.snapshots import case_snapshot_refresh
 from kotalive.catalogue.models import Service
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -59,23 +59,15 @@ def case_transition(
             guards={"documents_complete": required <= current_codes},
         )
         recorded = None
-        if case.state_category == "completed":
-            _issue_output(case=case, officer=actor)
+        if case.state_category == "completed":  # the output was issued by the transition's declared effect
             recorded = registry_effect_apply(case=case, actor=actor)
+            if recorded is not None and recorded.pk != case.subject_person_id:  # a new person: their NIK is news
+                output_registry_facts(case, recorded.nik)
         if case.bundle_id is not None and case.state_category in TERMINAL:
             bundle_part_finished(case=case, actor=actor, recorded=recorded, reason=reason)
         elif recorded is not None:
             bundle_offer_make(case=case, person=recorded)
     return case
-
-
-def _issue_output(*, case: Case, officer: User) -> CaseOutput:
-    today = timezone.localdate()
-    number = f"{case.service.code.upper()}/{today:%Y%m%d}/{case.tracking.rsplit('-', 1)[-1]}-{case.pk}"
-    output = CaseOutput.objects.create(case=case, number=number, issued_on=today, issued_by=officer)
-    case_snapshot_refresh(case=case)
-    audit_record(actor=officer, action="case.output_issued", obj=case, data={"number": number})
-    return output
 
 
 def case_message_post(*, actor: User, tracking: str, body: str, internal: bool = False) -> Message:

@@ -24,3 +24,9 @@ def mask_phone(value: str) -> str:
 def mask_email(value: str) -> str:
     local, _, domain = value.partition("@")
     return (local[:1] + "***@" + domain) if domain else "***"
+
+
+def mask_name(value: str) -> str:
+    """BUDI SANTOSO -> BU** SA*****: enough to match a person in front of you, not enough to look them up."""
+    words = value.split()
+    return " ".join(w[:2] + "*" * (len(w) - 2) if len(w) > 3 else w[:1] + "*" * (len(w) - 1) for w in words)

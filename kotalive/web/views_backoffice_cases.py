@@ -1,6 +1,7 @@
 """Back-office pages for an agency's applications: the inbox, the case page, and the operator's calendar."""
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
-from kotalive.agencies.selectors import agency_get, user_has_platform_role
+from kotalive.agencies.selectors import agency_get, user_has_platform_role, user_roles_in
 from kotalive.cases import services as case_services
 from kotalive.cases.selectors import (
     agency_inbox,
@@ -31,10 +32,12 @@ from kotalive.coordination.selectors import coordination_of_parent
 from kotalive.core.calendar_services import calendar_override_remove, calendar_override_set
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.models import AuditEntry, CalendarOverride
+from kotalive.documents.api import REVOKERS
 from kotalive.registry.selectors import registry_values
 from kotalive.web.access import staff_user
 from kotalive.web.feedback import flash_refusal
 from kotalive.web.views_coordination import ask_form
+from kotalive.web.views_documents import REASONS as REVOKE_REASONS
 from kotalive.workflow.sla import state_overdue
 
 FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
@@ -96,6 +99,16 @@ def _compare(case: object) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def _may_revoke(user: User, output: Any) -> bool:
+    document = output.signed_document if output is not None else None
+    return (
+        document is not None
+        and document.revoked_at is None
+        and document.state == "signed"
+        and bool(user_roles_in(user=user, agency=document.agency) & REVOKERS)
+    )
 
 
 @login_required
@@ -173,6 +186,8 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
             "audit": AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("id"),
             "staff": staff,
             "output": getattr(case, "output", None),
+            "can_revoke": _may_revoke(user, getattr(case, "output", None)),
+            "revoke_reasons": REVOKE_REASONS,
             "code": code,
             "tracking": case.tracking,
             "coordination": [coordination_summary(r) for r in coordination_of_parent(kind="case", parent_id=case.pk)],

@@ -11,6 +11,7 @@ A definition document looks like `workflow/data/dukcapil-standard.json`:
 """
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,22 @@ HOLDER_EFFECTS = frozenset(
 )
 CLOCK_EFFECTS = frozenset({"clock_start", "clock_stop", "clock_pause", "clock_resume"})
 EFFECTS = HOLDER_EFFECTS | CLOCK_EFFECTS
+# Effects a subject kind adds (`kind_effect`, from its AppConfig.ready()): what only that kind knows how to do, such
+# as issuing an application's output document (`output_issue`), declared in the definition like the engine's own.
+# Each runs after the step is recorded, in the transaction: function(subject, effect, actor=..., step=...).
+KIND_EFFECTS: dict[str, Callable[..., object]] = {}
+
+
+def kind_effect(name: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
+    """Register the function that carries out effect `name` for the subjects whose definitions declare it."""
+
+    def register(function: Callable[..., object]) -> Callable[..., object]:
+        if name in EFFECTS:
+            raise RuntimeError(f"effect {name!r} is the engine's own")
+        KIND_EFFECTS[name] = function
+        return function
+
+    return register
 
 
 @dataclass(frozen=True)
@@ -156,7 +173,7 @@ def validate_effects(action: str, effects: Any) -> list[str]:
     errors: list[str] = []
     for effect in effects:
         name = effect.get("effect") if isinstance(effect, dict) else None
-        if name not in EFFECTS:
+        if name not in EFFECTS and name not in KIND_EFFECTS:
             errors.append(_("transition %(action)s has unknown effect %(effect)s") % {"action": action, "effect": name})
             continue
         if name == "clock_start":

@@ -20,6 +20,8 @@ Clock effects (the subject's SLA clock, on working days; waiting for the citizen
 Entering a terminal state ends every holder's stretch (outcome "closed") without an effect saying so. A state may
 declare a timeout (`"timeout": {"days": 10, "action": "close_unconfirmed", "name": "confirm_by"}`): entering it
 sets the subject's timeout_at; the kernel's sweep takes the action for the system when it passes.
+Kind effects (workflow.definitions.kind_effect): what a subject kind registers, such as `output_issue` (an
+application's output document, kotalive/cases/outputs.py); they run last, after the step is recorded.
 """
 
 import datetime as dt
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kotalive.workflow import holders
+from kotalive.workflow.definitions import KIND_EFFECTS
 from kotalive.workflow.models import Holding, WorkflowSubject
 from kotalive.workflow.sla import sla_pause, sla_resume, sla_start, sla_stop
 
@@ -104,3 +107,11 @@ def clock_effects_apply(subject: WorkflowSubject, effects: list[dict[str, Any]],
             sla_pause(subject, now=now)
         elif effect["effect"] == "clock_resume":
             sla_resume(subject, now=now)
+
+
+def kind_effects_apply(subject: WorkflowSubject, effects: list[dict[str, Any]], *, actor: Any, step: Any) -> None:
+    """Run the kind effects the transition declares, in order (after its step is recorded, same transaction)."""
+    for effect in effects:
+        function = KIND_EFFECTS.get(effect["effect"])
+        if function is not None:
+            function(subject, effect, actor=actor, step=step)

@@ -12,7 +12,7 @@ from kotalive.core.errors import Conflict, DomainError, PermissionDenied, Valida
 from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
 from kotalive.workflow.definitions import APPLICANT, TERMINAL, Transition, validate_definition
-from kotalive.workflow.effects import clock_effects_apply, holder_effects_apply
+from kotalive.workflow.effects import clock_effects_apply, holder_effects_apply, kind_effects_apply
 from kotalive.workflow.holders import holdings_close_all
 from kotalive.workflow.hooks import after_change_run
 from kotalive.workflow.models import Rating, WorkflowDefinition, WorkflowStep, WorkflowSubject
@@ -254,6 +254,7 @@ def transition(
         audience=audience,
         at=now,  # the step is the move: its time is the one the row's clocks (and first response) got
     )
+    kind_effects_apply(subject, list(chosen.effects), actor=actor, step=step)
     return chosen, step
 
 

@@ -11,6 +11,7 @@ from kotalive.agencies.machine import rate_window
 from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.conftest import bearer_client
+from kotalive.documents.services import documents_sign_due
 from kotalive.workflow.models import WorkflowStep
 
 pytestmark = pytest.mark.django_db
@@ -255,6 +256,7 @@ def test_the_agency_s_system_attaches_the_output_and_the_citizen_downloads_it(
     )
 
     assert attached.status_code == 200, attached.content
+    documents_sign_due()  # a birth certificate is also a document KotaLIVE signs: that one is served first
     link = citizen.get(f"/api/v1/cases/{tracking}").json()["output"]["document"]
     assert link == f"/api/v1/cases/{tracking}/output/document"
     download = citizen.get(link)

@@ -64,7 +64,8 @@ def test_officers_move_the_case_to_completion(warga1: User, verifier: User, pers
         ("id.kotalive.case.verified", 3),
         ("id.kotalive.case.submitted_for_approval", 4),
         ("id.kotalive.case.completed", 5),
-        ("id.kotalive.case.bundle_offered", 6),  # a birth recorded on its own: the rest of the life event offered
+        ("id.kotalive.case.output_issued", 6),  # the completing transition's declared effect
+        ("id.kotalive.case.bundle_offered", 7),  # a birth recorded on its own: the rest of the life event offered
     ]
 
 

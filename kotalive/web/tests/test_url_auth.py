@@ -42,6 +42,14 @@ PUBLIC = {
     "data/DISDUKCAPIL.DISDUKCAPIL",
     "layanan/",  # the catalogue and each service's published standard
     "layanan/DISDUKCAPIL/",
+    # Output documents (issue 12): anyone verifies a document without signing in; only type, number, agency, date
+    # and a masked name are disclosed (cases/tests/test_output_documents.py).
+    "v/1",
+    "v/offline",
+    "v/sw.js",
+    "api/v1/documents/1/verification",
+    ".well-known/kotalive-keys.json",
+    ".well-known/kotalive-revocations.jws",
     "admin/login/",  # redirects to the platform's own sign-in
     "keluar/",
     "admin/logout/",  # signing out needs no account
