@@ -34,6 +34,7 @@ from kotalive.dashboard.public import (
 from kotalive.dashboard.spread import percentile, ratio
 from kotalive.dashboard.sums import rollup_sums
 from kotalive.events.models import ConsumerDeadLetter, WebhookDelivery
+from kotalive.dashboard.documents import document_verifications
 
 
 def integration_health(*, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -169,4 +170,5 @@ def service_quality(*, start: dt.date, end: dt.date) -> dict[str, Any]:
         "bundles": bundle_effort(start=start, end=end),
         "ikm_services": ikm_per_service(start=start, end=end),
         "ikm_agencies": ikm_per_agency(start=start, end=end),
+        "documents": document_verifications(start=start, end=end),
     }

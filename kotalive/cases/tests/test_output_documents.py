@@ -362,3 +362,34 @@ def test_the_authority_s_signing_service_signs_and_an_outage_leaves_the_document
     assert document.signed_by == "Authority-signed official"
     pdf = _pdf(warga1, completed["tracking"])
     assert len(PdfFileReader(io.BytesIO(pdf)).embedded_signatures) == 1
+
+
+def test_the_live_room_counts_issued_documents_and_verifications_per_type(
+    completed: dict[str, Any], personas: dict[str, User]
+) -> None:
+    from django.utils import timezone
+
+    from kotalive.dashboard.documents import document_verifications
+
+    document_id = completed["output"]["document_id"]
+    Client().get(f"/v/{document_id}")  # pending: counted as such
+    documents_sign_due()
+    Client().get(f"/v/{document_id}")
+    Client().get(f"/api/v1/documents/{document_id}/verification")
+    Client().get("/api/v1/documents/00000000-0000-0000-0000-000000000000/verification")
+    today = timezone.localdate()
+
+    rows = {r["kind"]: r for r in document_verifications(start=today, end=today)}
+    assert rows["akta-kelahiran"]["issued"] == 1
+    assert (rows["akta-kelahiran"]["verified"], rows["akta-kelahiran"]["valid"], rows["akta-kelahiran"]["pending"]) == (
+        3,
+        2,
+        1,
+    )
+    assert rows[""]["unknown"] == 1
+    assert rows[""]["issued"] == 0
+    operator = Client()
+    operator.force_login(personas["kominfo.operator"])
+    page = operator.get("/kantor/dasbor/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Signed documents and their verification" in page.content.decode()

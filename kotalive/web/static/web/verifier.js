@@ -9,7 +9,7 @@
   const maxAgeHours = Number(root.dataset.maxAgeHours || "24");
   const reasons = JSON.parse(root.dataset.reasons || "{}");
   const texts = {};
-  document.querySelectorAll("#texts [data-k]").forEach((el) => { texts[el.dataset.k] = el.textContent.trim(); });
+  document.getElementById("texts").content.querySelectorAll("[data-k]").forEach((el) => { texts[el.dataset.k] = el.textContent.trim(); });
   const $ = (id) => document.getElementById(id);
   const fill = (text, values) => text.replace(/%?%\((\w+)\)s/g, (_m, k) => String(values[k]));  // "%%" from the template tag
 
@@ -172,6 +172,8 @@
   }
 
   async function check() {
+    $("verdict").hidden = true;  // the last answer goes until this one is known
+    $("claims").hidden = true;
     if (!(crypto && crypto.subtle)) { show("unknown", texts.undecided, texts.no_crypto); return; }
     let message;
     try {
