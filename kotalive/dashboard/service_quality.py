@@ -21,6 +21,7 @@ from kotalive.agencies.models import Agency
 from kotalive.cases.bundles import bundle_kind_name
 from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.catalogue.models import Service, ServiceVersion
+from kotalive.dashboard.documents import document_verifications
 from kotalive.dashboard.handoffs import period, period_dates
 from kotalive.dashboard.public import (
     ELEMENTS,
@@ -34,7 +35,6 @@ from kotalive.dashboard.public import (
 from kotalive.dashboard.spread import percentile, ratio
 from kotalive.dashboard.sums import rollup_sums
 from kotalive.events.models import ConsumerDeadLetter, WebhookDelivery
-from kotalive.dashboard.documents import document_verifications
 
 
 def integration_health(*, start: dt.date, end: dt.date) -> dict[str, Any]:
