@@ -19,7 +19,7 @@ from weasyprint import HTML
 MM = 72 / 25.4  # PDF points per millimetre
 # Where the QR goes on page 1, in millimetres from the page's bottom-left corner (the templates leave the box
 # free: templates/documents/pdf/base.html, .qr-box).
-QR_LEFT_MM, QR_BOTTOM_MM, QR_SIZE_MM = 20, 22, 38
+QR_LEFT_MM, QR_BOTTOM_MM, QR_SIZE_MM = 20, 20, 42
 
 
 def _no_network(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
@@ -57,9 +57,13 @@ def _qr_stream(text: str, size: float) -> bytes:
 def stamp_qr(pdf: bytes, text: str) -> bytes:
     """Revision 2: `pdf` with the QR of `text` drawn on page 1 in the box its template left free."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    placed = b"q 1 0 0 1 %.3f %.3f cm\n" % (QR_LEFT_MM * MM, QR_BOTTOM_MM * MM) + _qr_stream(text, QR_SIZE_MM * MM)
+    # The page's own content may leave its coordinate system changed (WeasyPrint's puts the origin at the top):
+    # save the state before it and restore it before drawing, so the QR lands in PDF units from the bottom left.
+    before = generic.StreamObject(stream_data=b"q")
+    placed = b"Q q 1 0 0 1 %.3f %.3f cm\n" % (QR_LEFT_MM * MM, QR_BOTTOM_MM * MM) + _qr_stream(text, QR_SIZE_MM * MM)
     stream = generic.StreamObject(stream_data=placed)
     stream.compress()
+    writer.add_stream_to_page(0, writer.add_object(before), prepend=True)
     writer.add_stream_to_page(0, writer.add_object(stream))
     out = io.BytesIO()
     writer.write(out)

@@ -75,9 +75,12 @@ def _roots(keys: dict[str, Any]) -> list[asn1_x509.Certificate]:
 def _qr_text(pdf: bytes) -> str:
     page = pypdfium2.PdfDocument(pdf)[0]
     image = page.render(scale=200 / 72).to_pil()  # no form rendering: the QR is page content
-    found = [b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode]
+    found = [b for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode]
     assert len(found) == 1
-    return found[0]
+    corner = found[0].position.top_left
+    assert corner.x < image.width / 3  # in the box the template leaves free: bottom left, clear of the text
+    assert corner.y > image.height * 2 / 3
+    return str(found[0].text)
 
 
 def _seal_of(qr: str) -> str:
