@@ -16,9 +16,6 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from kotalive.core.errors import Conflict
 from kotalive.documents.keys import private_key, public_x, seal_key
@@ -145,6 +142,11 @@ def revocation_list() -> str:
 
 def pdf_check(document: Document | None, data: bytes) -> dict[str, Any]:
     """Is `data` the issued file, and does its PDF signature hold and chain to the platform's CA?"""
+    # pyHanko loads on the first upload only: most web processes never need it.
+    from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
+    from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415
+    from pyhanko_certvalidator import ValidationContext  # noqa: PLC0415
+
     matches = document is not None and bool(document.sha256) and hashlib.sha256(data).hexdigest() == document.sha256
     roots = [
         asn1_x509.Certificate.load(

@@ -25,9 +25,7 @@ from kotalive.core.errors import ValidationFailed
 from kotalive.core.masking import mask_name
 from kotalive.documents.keys import private_key, seal_key
 from kotalive.documents.models import Document, VerificationDay
-from kotalive.documents.render import render_pdf, stamp_qr
 from kotalive.documents.seal import seal
-from kotalive.documents.signing import SigningUnavailable, signing_service
 from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
 from kotalive.regions.models import Region
@@ -151,7 +149,11 @@ def _template(document: Document) -> str:
 
 def document_sign(document: Document) -> Document:
     """Render, seal and sign one pending document (the worker; no lock held while the signing service works)."""
+    # WeasyPrint and pyHanko load here, in the worker: a web process never renders or signs, and importing them
+    # costs about 1.5 s and 40 MB per process.
     from kotalive.documents.keys import pdf_key_for  # noqa: PLC0415
+    from kotalive.documents.render import render_pdf, stamp_qr  # noqa: PLC0415
+    from kotalive.documents.signing import signing_service  # noqa: PLC0415
 
     official = pdf_key_for(document.agency)
     content = render_pdf(_template(document), _context(document, official.official_name, official.official_position))
@@ -196,6 +198,8 @@ def document_sign(document: Document) -> Document:
 
 def documents_sign_due(limit: int = BATCH) -> int:
     """Sign the pending documents whose turn has come; a failure is retried later with a growing pause."""
+    from kotalive.documents.signing import SigningUnavailable  # noqa: PLC0415 (with pyHanko, in the worker only)
+
     now = timezone.now()
     due = list(
         Document.objects.filter(state=Document.PENDING, next_attempt_at__lte=now)
@@ -207,7 +211,7 @@ def documents_sign_due(limit: int = BATCH) -> int:
         try:
             document_sign(document)
             done += 1
-        except (SigningUnavailable, OSError, ValueError) as error:
+        except (SigningUnavailable, OSError, ValueError) as error:  # the service is down, the file system full
             attempts = document.attempts + 1
             pause = min(RETRY_BASE_SECONDS * 2 ** (attempts - 1), RETRY_MAX_SECONDS)
             Document.objects.filter(pk=document.pk, state=Document.PENDING).update(
