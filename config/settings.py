@@ -190,7 +190,23 @@ STAFF_TOTP_REQUIRED = env_bool("KOTALIVE_STAFF_TOTP_REQUIRED", not DEMO)
 # Where one-time codes go. "log" prints them and keeps them on the DEBUG-only outbox page; production sets a
 # gateway (see docs/how-to/notification-channels.md).
 NOTIFICATION_CHANNEL = env_str("KOTALIVE_NOTIFICATION_CHANNEL", "log")
-MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        # SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): where, and how long to wait.
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_secret("EMAIL_HOST_PASSWORD") or "",
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 10),
+        }
+        if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KotaLIVE <noreply@localhost>")
 
 # The deployment: which region this city platform serves. Kota Tangerang unless set.
@@ -246,6 +262,18 @@ KOTALIVE_SIGNING_TIMEOUT = env_int("KOTALIVE_SIGNING_TIMEOUT_SECONDS", 30)
 KOTALIVE_VERIFIER_MAX_AGE_HOURS = env_int("KOTALIVE_VERIFIER_MAX_AGE_HOURS", 24)
 # Largest PDF anyone may upload to check it against the issued one.
 KOTALIVE_VERIFY_UPLOAD_MAX_BYTES = env_int("KOTALIVE_VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Notifications (docs/how-to/notification-channels.md): SMS and WhatsApp gateways (a generic HTTP contract), the
+# shared secret that signs requests to them and their delivery receipts, how long to wait for a receipt before the
+# delivery counts as undetermined and the next channel is tried, and how often a temporary failure is tried again.
+KOTALIVE_SMS_GATEWAY_URL = env_str("KOTALIVE_SMS_GATEWAY_URL", "")
+KOTALIVE_WHATSAPP_GATEWAY_URL = env_str("KOTALIVE_WHATSAPP_GATEWAY_URL", "")
+KOTALIVE_GATEWAY_TOKEN = env_secret("KOTALIVE_GATEWAY_TOKEN") or ""
+KOTALIVE_GATEWAY_SECRET = env_secret("KOTALIVE_GATEWAY_SECRET") or ("demo-gateway-secret" if DEMO else "")
+# The external channels tried, in order, for a person who never chose (their contacts permitting); empty: app only.
+KOTALIVE_NOTIFY_DEFAULT_CHANNELS = env_list("KOTALIVE_NOTIFY_DEFAULT_CHANNELS", ["sms", "email"])
+KOTALIVE_RECEIPT_TIMEOUT_SECONDS = env_int("KOTALIVE_RECEIPT_TIMEOUT_SECONDS", 15 * 60)
+KOTALIVE_NOTIFY_TRIES = env_int("KOTALIVE_NOTIFY_TRIES", 3)
+KOTALIVE_NOTIFY_TIMEOUT_SECONDS = env_int("KOTALIVE_NOTIFY_TIMEOUT_SECONDS", 10)
 # The SP4N-LAPOR! bridge: off unless its URL and token are set (docs/how-to/lapor.md).
 KOTALIVE_LAPOR_URL = env_str("KOTALIVE_LAPOR_URL", "")
 KOTALIVE_LAPOR_TOKEN = env_secret("KOTALIVE_LAPOR_TOKEN") or ""

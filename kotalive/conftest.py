@@ -94,3 +94,11 @@ def bearer_client(user: User) -> Client:
     """A test client that sends a fresh API token of `user` on every request."""
     raw = api_token_issue(user=user).raw
     return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def app_only_notices(settings: Any) -> None:
+    """Citizens who never chose a channel are told in the app only: for tests that follow the subjects' own events
+    on the feed and the webhooks (the delivery contract's events are tested in
+    kotalive/cases/tests/test_notification_delivery.py)."""
+    settings.KOTALIVE_NOTIFY_DEFAULT_CHANNELS = []

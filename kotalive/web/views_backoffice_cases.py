@@ -38,6 +38,7 @@ from kotalive.web.access import staff_user
 from kotalive.web.feedback import flash_refusal
 from kotalive.web.views_coordination import ask_form
 from kotalive.web.views_documents import REASONS as REVOKE_REASONS
+from kotalive.web.views_notifications import subject_notices
 from kotalive.workflow.sla import state_overdue
 
 FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
@@ -187,6 +188,7 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
             "staff": staff,
             "output": getattr(case, "output", None),
             "can_revoke": _may_revoke(user, getattr(case, "output", None)),
+            "notices": subject_notices(case.tracking, case.applicant_id),
             "revoke_reasons": REVOKE_REASONS,
             "code": code,
             "tracking": case.tracking,

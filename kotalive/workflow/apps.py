@@ -9,5 +9,6 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from kotalive.workflow import (
             events,  # noqa: F401, PLC0415 (registers the transition events' source)
+            jobs,  # noqa: F401, PLC0415 (registers the delivery job)
             notices,  # noqa: F401, PLC0415 (registers the one notice consumer)
         )

@@ -4,7 +4,7 @@ stored definition with its kind's schema."""
 
 from typing import Any
 
-from kotalive.events.catalogue import event_type_source
+from kotalive.events.catalogue import event_type_source, event_types_register
 from kotalive.workflow.definitions import CATEGORIES
 
 STEP_PROPERTIES: dict[str, Any] = {
@@ -42,3 +42,39 @@ def workflow_event_types() -> dict[str, dict[str, Any]]:
             # The kernel's own moves of every kind: waiting on another agency and back (workflow.waiting).
             found.update({f"{parsed.subject}.{event}": schema for event in ("awaiting_agency", "resumed")})
     return found
+
+
+_NOTIFICATION = {
+    "notification_id": {"type": "integer"},
+    "kind": {"type": "string"},  # the notice's kind: the event it tells of (case.verified)
+    "subject": {"type": "string"},  # the tracking number it is about
+}
+
+
+def _notification_schema(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {**_NOTIFICATION, **extra},
+        "required": ["notification_id", "kind", "subject", *required],
+    }
+
+
+_ATTEMPT = {
+    "channel": {"enum": ["email", "sms", "whatsapp"]},
+    "gateway": {"type": "string"},
+    "attempt": {"type": "integer"},
+    "error": {"type": "string"},
+}
+# The delivery contract's outcomes (kotalive/workflow/delivery.py): one event per attempt's end, and one when no
+# channel is left.
+event_types_register(
+    {
+        "notification.delivered": _notification_schema(_ATTEMPT, ["channel", "gateway", "attempt"]),
+        "notification.failed": _notification_schema(_ATTEMPT, ["channel", "gateway", "attempt", "error"]),
+        "notification.undetermined": _notification_schema(_ATTEMPT, ["channel", "gateway", "attempt"]),
+        "notification.unreachable": _notification_schema(
+            {"channels": {"type": "array", "items": {"type": "string"}}}, ["channels"]
+        ),
+    }
+)

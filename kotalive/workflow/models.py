@@ -75,6 +75,9 @@ class WorkflowSubject(models.Model):
     # When someone answering for the platform (staff, an agency system) first took a step on it: the start of
     # "time to first response" (workflow.services.responds), kept on the row so dashboards read no timeline.
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Every channel failed to deliver the last notice to the citizen (workflow.delivery): officers see it until a
+    # later notice gets through.
+    citizen_unreachable_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -7,13 +7,17 @@ event's `<subject kind>.<event>` (`case.verified`, `complaint.handed_off`), like
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from kotalive.accounts.models import User
 from kotalive.events.catalogue import TYPE_PREFIX
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent, audience_people
 from kotalive.notifications.models import Notification
+from kotalive.workflow.delivery import deliveries_plan
+from kotalive.workflow.subjects import subject_find, subject_kinds
 
 # What a notice keeps of its event: enough to say what changed, nothing an agency wrote for itself.
 NOTICE_FIELDS = ("to_state", "state_category", "reason", "action")
@@ -51,24 +55,118 @@ def _noticed(event: OutboxEvent) -> str | None:
     return name
 
 
+# What each kind of subject is called in a notice, and the fixed notices that are not state changes.
+NOUNS = {
+    "case": ("Permohonan", "Your application"),
+    "complaint": ("Laporan", "Your report"),
+    "bundle": ("Peristiwa hidup", "Your life event"),
+    "coordination": ("Permintaan koordinasi", "The coordination request"),
+}
+FIXED_WHAT: dict[str, dict[str, str]] = {
+    "message_posted": {"id": "Ada pesan baru", "en": "There is a new message"},
+    "document.signed": {
+        "id": "Dokumen Anda sudah ditandatangani dan siap diunduh",
+        "en": "Your document is signed and ready to download",
+    },
+    "document.revoked": {
+        "id": "Dokumen Anda dicabut oleh perangkat daerah",
+        "en": "Your document was revoked by the agency",
+    },
+    "bundle_offered": {
+        "id": "Layanan lanjutan untuk peristiwa ini siap diajukan",
+        "en": "The next services for this life event are ready to apply for",
+    },
+    "assigned": {"id": "Petugas kini menangani berkas Anda", "en": "An officer now handles your file"},
+}
+# What an officer is told (staff notices: a file assigned to them, the citizen wrote).
+STAFF_WHAT: dict[str, dict[str, str]] = {
+    "assigned": {"id": "Sebuah berkas ditugaskan kepada Anda", "en": "A file was assigned to you"},
+    "message_posted": {"id": "Warga mengirim pesan baru", "en": "The citizen sent a new message"},
+}
+
+
+def _what(kind: str, data: dict[str, Any], states: dict[str, dict[str, str]]) -> dict[str, str]:
+    """What happened, in both languages, for the bell and the messages (never a raw code)."""
+    subject_kind, _dot, event = kind.partition(".")
+    if kind in FIXED_WHAT:
+        return FIXED_WHAT[kind]
+    if event in FIXED_WHAT:
+        return FIXED_WHAT[event]
+    noun_id, noun_en = NOUNS.get(subject_kind, ("Berkas", "Your file"))
+    label = states.get(str(data.get("to_state") or ""))
+    if label:
+        return {
+            "id": f"{noun_id} Anda kini: {label.get('id', '')}",
+            "en": f"{noun_en} is now: {label.get('en') or label.get('id', '')}",
+        }
+    return {"id": f"{noun_id} Anda diperbarui", "en": f"{noun_en} was updated"}
+
+
+def _state_labels(events: list[OutboxEvent]) -> dict[str, dict[str, dict[str, str]]]:
+    """For each subject the batch names, its workflow's state labels (one look-up per subject)."""
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for e in events:
+        if e.subject in found or "to_state" not in e.data:
+            continue
+        subject = subject_find(e.subject, kinds=subject_kinds())
+        states = subject.workflow.parsed.states if subject is not None else {}
+        found[e.subject] = {code: dict(state.label) for code, state in states.items()}
+    return found
+
+
+def _staff_recipients(event: OutboxEvent, kind: str) -> set[int]:
+    """Officers an event concerns: whom a file was assigned to, and the assignee when the citizen wrote."""
+    _subject_kind, _dot, what = kind.partition(".")
+    if what == "assigned" and event.data.get("assignee"):
+        return set(User.objects.filter(username=event.data["assignee"]).values_list("pk", flat=True))
+    if what == "message_posted" and event.data.get("author_role") == "citizen":
+        subject = subject_find(event.subject, kinds=subject_kinds())
+        assignee = getattr(subject, "assignee_id", None)
+        return {assignee} if assignee else set()
+    return set()
+
+
 # The key of the consumer's cursor: keep it once deployed (workflow 0006 moved the two kinds' cursors here).
 @consumer("workflow.subject-notices", label=_("In-app notices to the people an event concerns"))
 def notify_people(events: list[OutboxEvent]) -> None:
     relevant = [(e, kind) for e in events if (kind := _noticed(e)) is not None]
-    if not relevant:
+    staff = [(e, kind_of(e)) for e in events if kind_of(e) in STAFF_KINDS]
+    if not relevant and not staff:
         return
     people = audience_people([e for e, _kind in relevant])  # whom each event concerns (the kind's event_audience)
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=user_id,
-                event_id=e.event_id,
-                kind=kind,
-                subject=e.subject,
-                data={k: e.data[k] for k in NOTICE_FIELDS if k in e.data},
-            )
-            for e, kind in relevant
-            for user_id in people.get(e.pk, ())
-        ],
-        ignore_conflicts=True,  # a replayed dead letter, or a cursor set back, hands an event over again
-    )
+    labels = _state_labels([e for e, _kind in relevant + staff])
+    recipients: dict[tuple[int, int], tuple[OutboxEvent, str, dict[str, str]]] = {}
+    for e, kind in relevant:
+        for user_id in people.get(e.pk, ()):
+            recipients[(e.pk, user_id)] = (e, kind, _what(kind, e.data, labels.get(e.subject, {})))
+    for e, kind in staff:
+        for user_id in _staff_recipients(e, kind):
+            recipients[(e.pk, user_id)] = (e, kind, STAFF_WHAT[kind.partition(".")[2]])
+    rows = [
+        Notification(
+            user_id=user_id,
+            event_id=e.event_id,
+            kind=kind,
+            subject=e.subject,
+            agency=e.agency or "",
+            data={
+                **{k: e.data[k] for k in NOTICE_FIELDS if k in e.data},
+                "what": what,
+            },
+        )
+        for (_event_pk, user_id), (e, kind, what) in recipients.items()
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a replayed dead letter hands an event over again
+    # The delivery contract's first attempts, for notices that have none yet (a replay finds its notices planned).
+    wanted = {(r.event_id, r.user_id) for r in rows}
+    created = Notification.objects.filter(
+        event_id__in={e.event_id for e, _kind, _what in recipients.values()}, attempts__isnull=True
+    ).select_related("user")
+    deliveries_plan([n for n in created if (n.event_id, n.user_id) in wanted])
+
+
+STAFF_KINDS = frozenset({"case.assigned", "complaint.assigned", "case.message_posted", "complaint.message_posted"})
+
+
+def kind_of(event: OutboxEvent) -> str:
+    return event.type.removeprefix(TYPE_PREFIX)

@@ -34,3 +34,8 @@ def subject_get(kind: str, pk: int, *, for_update: bool = False) -> WorkflowSubj
     if for_update:
         rows = rows.select_for_update(of=("self",))
     return rows.get(pk=pk)  # type: ignore[no-any-return]
+
+
+def subject_kinds() -> tuple[str, ...]:
+    """Every registered kind's name (event_kind)."""
+    return tuple(_MODELS)

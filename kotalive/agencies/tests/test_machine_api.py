@@ -169,6 +169,7 @@ def test_test_keys_work_test_cases_and_live_keys_live_ones(dukcapil_admin: User,
     assert moved.status_code == 200, moved.content
 
 
+@pytest.mark.usefixtures("app_only_notices")  # the subjects' events only, not deliveries'
 def test_test_events_go_only_to_test_subscriptions_and_test_keys(
     dukcapil_admin: User, verifier: User, warga1: User
 ) -> None:

@@ -45,6 +45,7 @@ def _types(receiver: Receiver) -> list[str]:
     return [json.loads(r.body)["type"].removeprefix(PREFIX) for r in receiver.accepted()]
 
 
+@pytest.mark.usefixtures("app_only_notices")  # the subjects' events only, not deliveries'
 def test_the_agency_that_hands_a_report_on_hears_of_the_hand_off_and_helpers_hear_everything(
     personas: dict[str, User], warga1: User, operator: User, receivers: dict[str, Receiver]
 ) -> None:
@@ -86,6 +87,7 @@ def test_the_feeds_follow_the_same_audience(
     assert feed(personas["dlh.penghubung"]) == []
 
 
+@pytest.mark.usefixtures("app_only_notices")  # the subjects' events only, not deliveries'
 def test_helpers_released_by_a_hand_back_hear_of_the_hand_back(
     personas: dict[str, User], warga1: User, operator: User, receivers: dict[str, Receiver]
 ) -> None:

@@ -27,15 +27,15 @@ def three_steps(citizen: User, officer: User) -> str:
 
 
 def drain(passes: int = 20) -> None:
-    """Run the worker's dispatch until there is nothing left to do now, then the periodic jobs that keep their own
-    quick pace (the dashboards' recount of the days events touched), as the worker's second thread would."""
+    """Run the worker's dispatch until there is nothing left to do now, and the periodic jobs that keep their own
+    quick pace (the dashboards' recount, signing documents, delivering notices) as the worker's second thread would,
+    until neither finds work: what a job writes (a signed document's event, a delivery's outcome) is dispatched too."""
     for _ in range(passes):
         result = dispatch_once()
         if not result["fanned_out"] and not result["attempted"] and not result["consumed"]:
-            for job in PERIODIC:
-                if job.every is not None:
-                    job.run()
-            return
+            worked = [bool(job.run()) for job in PERIODIC if job.every is not None]
+            if not any(worked):
+                return
     raise AssertionError(f"the dispatcher still had work after {passes} passes")
 
 

@@ -119,3 +119,25 @@ def test_the_offline_verifier_knows_a_revoked_document(
     page.click("#qr-check")
     assert _verdict(page) == "Tidak sah"
     assert "diganti dengan dokumen yang lebih baru" in page.locator("#verdict p").inner_text()
+
+
+def test_the_citizen_sees_a_notification_for_each_step_in_the_bell_and_on_the_page(
+    page: Page, live_server: Any, signed: dict[str, Any]
+) -> None:
+    from kotalive.events.tests.helpers import drain
+
+    _in_a_thread(drain)  # the notices of every step, and of the signed document
+    _sign_in(page, live_server.url, "warga1")
+    bell = page.locator("a.bell .count")
+    assert int(bell.inner_text()) >= 5
+    page.click("a.bell")
+    page.wait_for_url("**/notifikasi/")
+    text = page.locator("main").inner_text()
+    for step in ("Verifikasi berkas", "Diproses", "Menunggu persetujuan", "Selesai"):
+        assert f"Permohonan Anda kini: {step}" in text
+    assert "Dokumen Anda sudah ditandatangani dan siap diunduh" in text
+    assert _serious_violations(page) == []
+    assert _fits_the_phone(page)
+    page.click("main button[type=submit]")  # mark all as read
+    page.wait_for_load_state()
+    assert page.locator("a.bell .count").count() == 0
