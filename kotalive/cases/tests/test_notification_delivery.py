@@ -21,7 +21,7 @@ from kotalive.conftest import bearer_client
 from kotalive.events.models import OutboxEvent
 from kotalive.events.tests.helpers import drain
 from kotalive.notifications.gateways import signature
-from kotalive.notifications.models import ContactPreference, DeliveryAttempt, Notification
+from kotalive.notifications.models import ContactPreference, DeliveryAttempt, MessageTemplate, Notification
 from kotalive.workflow.delivery import deliveries_run
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +285,30 @@ def test_an_officer_is_told_of_a_file_assigned_to_them(warga1: User, verifier: U
     drain()
     notice = Notification.objects.get(user=verifier, subject=case["tracking"])
     assert notice.data["what"]["en"] == "A file was assigned to you"
+
+
+def test_the_operator_words_a_notice_with_a_preview_and_the_next_sms_uses_it(
+    warga1: User, verifier: User, operator: User, gateway: type[_Gateway], mailbox: _Mailbox
+) -> None:
+    page = Client()
+    page.force_login(operator)
+    url = "/kantor/notifikasi/templat/"
+    target = {"kind": "case.verification_started", "channel": "sms", "language": "id", "subject": ""}
+    wrong = page.post(
+        url, {**target, "body": "Halo {name}, {what}", "intent": "save"}, headers={"Accept-Language": "en"}
+    )
+    assert wrong.status_code == 422
+    assert "{name} is not a placeholder" in wrong.content.decode()
+    assert not MessageTemplate.objects.exists()
+    preview = page.post(url, {**target, "body": "Berkas {tracking}: {what}", "intent": "preview"})
+    assert "Berkas DISDUKCAPIL-20261205-00001: Permohonan Anda kini: Diproses" in preview.content.decode()
+    saved = page.post(url, {**target, "body": "Berkas {tracking}: {what}. NIK 3671011501900001", "intent": "save"})
+    assert saved.status_code == 200
+
+    _client, case = submit_birth_certificate(warga1)
+    _verify(case["tracking"], verifier, case["version"])
+    _settle_all()
+    sms = gateway.received[-1]["body"]
+    assert sms == f"Berkas {case['tracking']}: Permohonan Anda kini: Verifikasi berkas. NIK 3671********0001"
+    report = page.get("/kantor/notifikasi/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Per channel and gateway" in report and "sms-gateway" in report
