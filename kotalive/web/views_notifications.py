@@ -21,6 +21,7 @@ from kotalive.notifications.api import masked, preferences_save, preferences_vie
 from kotalive.notifications.models import Notification
 from kotalive.web.access import signed_in_user
 from kotalive.web.charts import line_chart
+from kotalive.workflow.delivery import path_for
 
 CHANNEL_LABELS = {"email": gettext_lazy("E-mail"), "sms": gettext_lazy("SMS"), "whatsapp": gettext_lazy("WhatsApp")}
 STATE_LABELS = {
@@ -47,7 +48,13 @@ def attempts_view(notification: Notification) -> list[dict[str, Any]]:
 
 def _what(notification: Notification) -> str:
     what = notification.data.get("what") or {}
-    return str(what.get(get_language() or "id") or what.get("id") or notification.subject)
+    found = what.get(get_language() or "id") or what.get("id")
+    # Notices written before they carried their words (2026-12-05) say only that something changed.
+    return str(found or _("An update about %(subject)s") % {"subject": _shown_subject(notification)})
+
+
+def _shown_subject(notification: Notification) -> str:
+    return _("your document") if notification.subject.startswith("document:") else notification.subject
 
 
 def subject_notices(tracking: str, citizen_id: int) -> list[dict[str, Any]]:
@@ -65,7 +72,16 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("All notifications are marked as read."))
         return redirect("web:notifications")
     rows = Notification.objects.filter(user=user).prefetch_related("attempts")[:100]
-    items = [{"what": _what(n), "notification": n, "attempts": attempts_view(n)} for n in rows]
+    items = [
+        {
+            "what": _what(n),
+            "notification": n,
+            "attempts": attempts_view(n),
+            "path": path_for(n),
+            "subject": _shown_subject(n),
+        }
+        for n in rows
+    ]
     return render(request, "web/notifications.html", {"items": items})
 
 

@@ -94,16 +94,19 @@ def deliveries_plan(notifications: list[Notification]) -> int:
     return len(attempts)
 
 
-def link_for(notification: Notification) -> str:
+def path_for(notification: Notification) -> str:
     """The page that shows what the notice is about (it needs sign-in): the back-office page for an officer."""
-    base = settings.KOTALIVE_PUBLIC_URL
     kind = notification.kind.split(".", 1)[0]
     if kind == "document":
-        return f"{base}/dokumen/"
+        return "/dokumen/"
     if getattr(notification.user, "kind", "") == "staff" and kind == "case" and notification.agency:
-        return f"{base}/kantor/{notification.agency}/kasus/{notification.subject}/"
+        return f"/kantor/{notification.agency}/kasus/{notification.subject}/"
     path = {"case": "kasus", "complaint": "laporan", "bundle": "peristiwa"}.get(kind)
-    return f"{base}/{path}/{notification.subject}/" if path else f"{base}/notifikasi/"
+    return f"/{path}/{notification.subject}/" if path else "/notifikasi/"
+
+
+def link_for(notification: Notification) -> str:
+    return f"{settings.KOTALIVE_PUBLIC_URL}{path_for(notification)}"
 
 
 def message_for(notification: Notification, channel: str, language: str) -> tuple[str, str]:
