@@ -200,7 +200,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
             "subject": subject,
             "body": body,
             "kinds": kinds,
-            "channels": wording.CHANNELS,
+            "channels": [(c, CHANNEL_LABELS.get(c, _("In the app"))) for c in wording.CHANNELS],
             "errors": errors,
             "shown": shown,
             "placeholders": ", ".join("{" + p + "}" for p in wording.PLACEHOLDERS),
