@@ -19,6 +19,7 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.jobs import periodic
 from kotalive.notifications.models import Notification
+from kotalive.workflow.delivery import deliveries_plan
 
 REMIND_AFTER = dt.timedelta(days=2)
 
@@ -118,11 +119,27 @@ def announcement_reminders(*, now: dt.datetime | None = None) -> int:
                         event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"announcement-reminder:{receipt.pk}:{user_id}"),
                         kind="coordination.announcement_unread",
                         subject=str(receipt.announcement_id),
-                        data={"title": receipt.announcement.title},
+                        data={
+                            "title": receipt.announcement.title,
+                            "what": {
+                                "id": f"Pengumuman belum dibaca: {receipt.announcement.title}",
+                                "en": f"Unread announcement: {receipt.announcement.title}",
+                            },
+                        },
                     )
                     for user_id in set(people)
                 ],
                 ignore_conflicts=True,
+            )
+            deliveries_plan(
+                list(
+                    Notification.objects.filter(
+                        kind="coordination.announcement_unread",
+                        subject=str(receipt.announcement_id),
+                        user_id__in=set(people),
+                        attempts__isnull=True,
+                    ).select_related("user")
+                )
             )
             AnnouncementReceipt.objects.filter(pk=receipt.pk).update(reminded_at=now)
         reminded += 1

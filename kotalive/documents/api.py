@@ -143,7 +143,9 @@ def my_documents(request: HttpRequest) -> list[dict[str, Any]]:
             "subject": d.subject_ref,
             "state": "revoked" if d.revoked_at else d.state,
             "verification_url": verify_url(d.pk),
-            "download": f"/api/v1/cases/{d.subject_ref}/output/document" if d.state == "signed" else None,
+            "download": f"/api/v1/cases/{d.subject_ref}/output/document"
+            if d.state == "signed" and d.revoked_at is None
+            else None,
         }
         for d in documents_of(actor(request))[:200]
     ]

@@ -85,7 +85,8 @@ def key_set() -> dict[str, Any]:
     seal_key()
     now = timezone.now()
     keys = []
-    for row in SigningKey.objects.filter(purpose=SigningKey.SEAL, valid_until__gt=now).order_by("valid_from"):
+    # Every seal key stays listed for good: a document keeps verifying long after its key stopped sealing.
+    for row in SigningKey.objects.filter(purpose=SigningKey.SEAL).order_by("valid_from"):
         keys.append(
             {
                 "kty": "OKP",
@@ -95,11 +96,11 @@ def key_set() -> dict[str, Any]:
                 "alg": "EdDSA",
                 "use": "sig",
                 "nbf": int(row.valid_from.timestamp()),  # seals made from ...
-                "exp": int(row.valid_until.timestamp()),  # ... until (documents sealed then verify as long as listed)
+                "exp": int(row.valid_until.timestamp()),  # ... until (documents sealed then verify for good)
                 "retired": int(row.retired_at.timestamp()) if row.retired_at else None,
             }
         )
-    for row in SigningKey.objects.filter(purpose=SigningKey.CA, valid_until__gt=now).order_by("valid_from"):
+    for row in SigningKey.objects.filter(purpose=SigningKey.CA).order_by("valid_from"):
         certificate = x509.load_pem_x509_certificate(row.certificate.encode())
         public = certificate.public_key().public_numbers()  # type: ignore[union-attr]
         keys.append(

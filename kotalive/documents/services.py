@@ -198,8 +198,6 @@ def document_sign(document: Document) -> Document:
 
 def documents_sign_due(limit: int = BATCH) -> int:
     """Sign the pending documents whose turn has come; a failure is retried later with a growing pause."""
-    from kotalive.documents.signing import SigningUnavailable  # noqa: PLC0415 (with pyHanko, in the worker only)
-
     now = timezone.now()
     due = list(
         Document.objects.filter(state=Document.PENDING, next_attempt_at__lte=now)
@@ -211,7 +209,7 @@ def documents_sign_due(limit: int = BATCH) -> int:
         try:
             document_sign(document)
             done += 1
-        except (SigningUnavailable, OSError, ValueError) as error:  # the service is down, the file system full
+        except Exception as error:  # noqa: BLE001 (any failure: this document waits, the others go on)
             attempts = document.attempts + 1
             pause = min(RETRY_BASE_SECONDS * 2 ** (attempts - 1), RETRY_MAX_SECONDS)
             Document.objects.filter(pk=document.pk, state=Document.PENDING).update(
@@ -255,6 +253,8 @@ def document_revoke(*, actor: Any, document: Document, reason: str, note: str = 
         audit_record(
             actor=actor, action="document.revoked", obj=current, data={"number": current.number, "reason": reason}
         )
+        for hook in DOCUMENT_CHANGED_HOOKS:  # the case's stored view says revoked, without a download
+            hook(current)
     return current
 
 

@@ -41,6 +41,13 @@ def gateway_url(channel: str) -> str:
     return str({"sms": settings.KOTALIVE_SMS_GATEWAY_URL, "whatsapp": settings.KOTALIVE_WHATSAPP_GATEWAY_URL}[channel])
 
 
+def gateway_name(channel: str) -> str:
+    """What sends on `channel` here: smtp, the channel's HTTP gateway, or the development log."""
+    if channel == "email":
+        return "smtp"
+    return f"{channel}-gateway" if gateway_url(channel) else "log"
+
+
 def channel_available(channel: str) -> bool:
     """Whether this deployment can send on `channel` at all (a gateway configured, or the development log)."""
     if channel == "email":

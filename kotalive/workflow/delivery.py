@@ -125,6 +125,8 @@ def _send(attempt: DeliveryAttempt) -> None:
     language = _preference(notification.user).language
     subject, body = message_for(notification, attempt.channel, language)
     now = timezone.now()
+    # Named before it is tried, so that a failure counts against the gateway that failed (the operator's view).
+    _update(attempt, gateway=gateways.gateway_name(attempt.channel))
     try:
         if attempt.channel == ContactPreference.EMAIL:
             sent = gateways.send_email(destination=attempt.destination, subject=subject, body=body)
@@ -163,33 +165,31 @@ def _update(attempt: DeliveryAttempt, **fields: Any) -> None:
     DeliveryAttempt.objects.filter(pk=attempt.pk).update(**fields)
 
 
-def _claim_due(now: dt.datetime, limit: int) -> list[DeliveryAttempt]:
-    """Queued attempts whose time has come, each taken by this worker alone for a lease (one UPDATE each)."""
-    due = list(
-        DeliveryAttempt.objects.filter(state=DeliveryAttempt.QUEUED, not_before__lte=now)
-        .select_related("notification__user")
-        .order_by("not_before")[:limit]
-    )
+def _claim(attempt: DeliveryAttempt, now: dt.datetime) -> bool:
+    """Take one queued attempt for this worker alone, for a lease long enough to send it (one UPDATE)."""
     lease = now + dt.timedelta(seconds=LEASE_SECONDS)
-    claimed = []
-    for attempt in due:
-        taken = DeliveryAttempt.objects.filter(
-            pk=attempt.pk, state=DeliveryAttempt.QUEUED, not_before=attempt.not_before
-        ).update(not_before=lease, tries=attempt.tries + 1)
-        if taken:
-            attempt.tries += 1
-            attempt.not_before = lease
-            claimed.append(attempt)
-    return claimed
+    taken = DeliveryAttempt.objects.filter(
+        pk=attempt.pk, state=DeliveryAttempt.QUEUED, not_before=attempt.not_before
+    ).update(not_before=lease, tries=attempt.tries + 1)
+    if taken:
+        attempt.tries += 1
+        attempt.not_before = lease
+    return bool(taken)
 
 
 def deliveries_run(limit: int = BATCH) -> int:
     """One pass: send what is due, give up waiting for receipts that did not come, settle every outcome."""
     now = timezone.now()
     work = 0
-    for attempt in _claim_due(now, limit):
-        _send(attempt)
-        work += 1
+    due = (
+        DeliveryAttempt.objects.filter(state=DeliveryAttempt.QUEUED, not_before__lte=now)
+        .select_related("notification__user")
+        .order_by("not_before")[:limit]
+    )
+    for attempt in list(due):
+        if _claim(attempt, timezone.now()):  # each claimed just before it is sent: no lease runs out in a batch
+            _send(attempt)
+            work += 1
     work += DeliveryAttempt.objects.filter(state=DeliveryAttempt.SENT, receipt_due__lte=now).update(
         state=DeliveryAttempt.UNDETERMINED, error="no delivery receipt in time"
     )
@@ -238,11 +238,16 @@ def _settle(attempt: DeliveryAttempt) -> None:
         if notification.delivered_at is not None:
             return  # a late failure of an earlier channel: the notice got through already
         tried = set(notification.attempts.values_list("channel", flat=True))
-        remaining = [(c, d) for c, d in channels_for(notification.user) if c not in tried]
+        preference = _preference(notification.user)
+        remaining = [(c, d) for c, d in channels_for(notification.user, preference) if c not in tried]
         if remaining:
             channel, destination = remaining[0]
             DeliveryAttempt.objects.create(
-                notification=notification, channel=channel, gateway="", destination=destination
+                notification=notification,
+                channel=channel,
+                gateway="",
+                destination=destination,
+                not_before=_after_quiet_hours(preference, timezone.now()),  # a fallback keeps the quiet hours too
             )
             return
         if notification.unreachable_at is None:

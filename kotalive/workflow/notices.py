@@ -147,7 +147,8 @@ def notify_people(events: list[OutboxEvent]) -> None:
             user_id=user_id,
             event_id=e.event_id,
             kind=kind,
-            subject=e.subject,
+            # A document's notice is about its application (what officers see, what turns unreachable).
+            subject=str(e.data.get("subject") or e.subject) if kind.startswith("document.") else e.subject,
             agency=e.agency or "",
             data={
                 **{k: e.data[k] for k in NOTICE_FIELDS if k in e.data},

@@ -144,10 +144,15 @@ def escalation_notify(
     if notified is None:
         return None
     tracking = subject.event_subject()
-    # Staff keep no language of their own: the notice is written in the platform's language (LANGUAGE_CODE).
+    # Staff keep no language of their own: the notice is written in the platform's language (LANGUAGE_CODE), and
+    # its words in both languages for the bell and the external channels.
     with translation.override(settings.LANGUAGE_CODE):
         message = _escalation_message(tracking=tracking, when=str(rule["when"]), overdue_days=overdue_days)
-    return Notification.objects.create(
+    what = {}
+    for language in ("id", "en"):
+        with translation.override(language):
+            what[language] = _escalation_message(tracking=tracking, when=str(rule["when"]), overdue_days=overdue_days)
+    notice = Notification.objects.create(
         user=notified,
         # One notice per escalation step, whoever runs the sweep (the step is unique; retries find the same id).
         event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{subject.event_kind}-escalation:{subject.pk}:{step.pk}"),
@@ -159,5 +164,11 @@ def escalation_notify(
             "to_state": subject.state,
             "working_days_overdue": overdue_days,
             "message": message,
+            "what": what,
         },
+        agency=subject.event_agency(),
     )
+    from kotalive.workflow.delivery import deliveries_plan  # noqa: PLC0415 (delivery reads subjects, which read this)
+
+    deliveries_plan([notice])  # an officer is told the same way as a citizen
+    return notice

@@ -211,7 +211,8 @@
     }
     if (!ok) { show("revoked", texts.invalid, texts.bad_signature, claims); return; }
     const issued = Date.parse(claims.get("d") + "T23:59:59Z") / 1000;
-    if (issued < key.nbf - 86400 || issued > key.exp) { show("revoked", texts.invalid, texts.key_window, claims); return; }
+    // Issued after the key stopped sealing cannot be (a document is sealed after it is issued, never before).
+    if (issued > key.exp + 86400) { show("revoked", texts.invalid, texts.key_window, claims); return; }
     const revoked = revocations.revoked.find((r) => r.id === claims.get("id"));
     if (revoked) {
       show("revoked", texts.invalid, fill(texts.revoked, {
