@@ -99,8 +99,10 @@ def path_for(notification: Notification) -> str:
     kind = notification.kind.split(".", 1)[0]
     if kind == "document":
         return "/dokumen/"
-    if getattr(notification.user, "kind", "") == "staff" and kind == "case" and notification.agency:
-        return f"/kantor/{notification.agency}/kasus/{notification.subject}/"
+    staff = getattr(notification.user, "kind", "") == "staff"
+    if staff and kind in ("case", "coordination") and notification.agency:
+        page = "kasus" if kind == "case" else "koordinasi"
+        return f"/kantor/{notification.agency}/{page}/{notification.subject}/"
     path = {"case": "kasus", "complaint": "laporan", "bundle": "peristiwa"}.get(kind)
     return f"/{path}/{notification.subject}/" if path else "/notifikasi/"
 

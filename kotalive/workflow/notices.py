@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from kotalive.accounts.models import User
+from kotalive.agencies.models import StaffRole
 from kotalive.events.catalogue import TYPE_PREFIX
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent, audience_people
@@ -82,6 +83,10 @@ FIXED_WHAT: dict[str, dict[str, str]] = {
 STAFF_WHAT: dict[str, dict[str, str]] = {
     "assigned": {"id": "Sebuah berkas ditugaskan kepada Anda", "en": "A file was assigned to you"},
     "message_posted": {"id": "Warga mengirim pesan baru", "en": "The citizen sent a new message"},
+    "requested": {
+        "id": "Permintaan koordinasi baru untuk instansi Anda",
+        "en": "A new coordination request for your agency",
+    },
 }
 
 
@@ -119,6 +124,12 @@ def _staff_recipients(event: OutboxEvent, kind: str) -> set[int]:
     _subject_kind, _dot, what = kind.partition(".")
     if what == "assigned" and event.data.get("assignee"):
         return set(User.objects.filter(username=event.data["assignee"]).values_list("pk", flat=True))
+    if what == "requested" and event.agency:  # a coordination request: the asked agency's liaison officers
+        return set(
+            StaffRole.objects.filter(agency__code=event.agency, role=StaffRole.LIAISON).values_list(
+                "user_id", flat=True
+            )
+        )
     if what == "message_posted" and event.data.get("author_role") == "citizen":
         subject = subject_find(event.subject, kinds=subject_kinds())
         assignee = getattr(subject, "assignee_id", None)
@@ -166,7 +177,9 @@ def notify_people(events: list[OutboxEvent]) -> None:
     deliveries_plan([n for n in created if (n.event_id, n.user_id) in wanted])
 
 
-STAFF_KINDS = frozenset({"case.assigned", "complaint.assigned", "case.message_posted", "complaint.message_posted"})
+STAFF_KINDS = frozenset(
+    {"case.assigned", "complaint.assigned", "case.message_posted", "complaint.message_posted", "coordination.requested"}
+)
 
 
 def kind_of(event: OutboxEvent) -> str:

@@ -313,3 +313,18 @@ def test_the_operator_words_a_notice_with_a_preview_and_the_next_sms_uses_it(
     report = page.get("/kantor/notifikasi/", headers={"Accept-Language": "en"}).content.decode()
     assert "Per channel and gateway" in report
     assert "sms-gateway" in report
+
+
+def test_the_asked_agency_s_liaison_officer_is_told_of_a_coordination_request(
+    warga1: User, verifier: User, personas: dict[str, User]
+) -> None:
+    from kotalive.coordination.tests.test_requests import _ask
+
+    _client, case = submit_birth_certificate(warga1)
+    asked = _ask(bearer_client(verifier), case["tracking"])
+    assert asked.status_code == 201, asked.content
+    drain()
+    notice = Notification.objects.get(user=personas["dinkes.petugas"], kind="coordination.requested")
+    assert notice.data["what"]["en"] == "A new coordination request for your agency"
+    listed = bearer_client(personas["dinkes.petugas"]).get("/api/v1/me/notifications").json()
+    assert [n["subject"] for n in listed] == [asked.json()["tracking"]]
