@@ -177,23 +177,28 @@ def document_sign(document: Document) -> Document:
         current.state = Document.SIGNED
         current.last_error = ""
         current.save()
-        outbox_write(
-            event="document.signed",
-            subject=f"document:{current.pk}",
-            agency=current.agency.code,
-            test=current.is_test,
-            data={
-                "document_id": str(current.pk),
-                "kind": current.kind,
-                "number": current.number,
-                "subject": current.subject_ref,
-                "sha256": current.sha256,
-            },
-            audience=Audience(people=frozenset({current.holder_id})),
-        )
+        _document_event(current, "signed", sha256=current.sha256)
         for hook in DOCUMENT_CHANGED_HOOKS:
             hook(current)
     return current
+
+
+def _document_event(document: Document, what: str, **extra: Any) -> None:
+    """The event `document.<what>` (the document row locked by the caller), for the agency and the holder."""
+    outbox_write(
+        event=f"document.{what}",
+        subject=f"document:{document.pk}",
+        agency=document.agency.code,
+        test=document.is_test,
+        data={
+            "document_id": str(document.pk),
+            "kind": document.kind,
+            "number": document.number,
+            "subject": document.subject_ref,
+            **extra,
+        },
+        audience=Audience(people=frozenset({document.holder_id})),
+    )
 
 
 def documents_sign_due(limit: int = BATCH) -> int:
@@ -235,21 +240,7 @@ def document_revoke(*, actor: Any, document: Document, reason: str, note: str = 
         current.revocation_reason = reason
         current.revocation_note = note.strip()
         current.save(update_fields=["revoked_at", "revocation_reason", "revocation_note"])
-        outbox_write(
-            event="document.revoked",
-            subject=f"document:{current.pk}",
-            agency=current.agency.code,
-            test=current.is_test,
-            data={
-                "document_id": str(current.pk),
-                "kind": current.kind,
-                "number": current.number,
-                "subject": current.subject_ref,
-                "reason": reason,
-                "revoked_at": current.revoked_at.isoformat(),
-            },
-            audience=Audience(people=frozenset({current.holder_id})),
-        )
+        _document_event(current, "revoked", reason=reason, revoked_at=current.revoked_at.isoformat())
         audit_record(
             actor=actor, action="document.revoked", obj=current, data={"number": current.number, "reason": reason}
         )
