@@ -12,9 +12,9 @@ from kotalive.agencies.auth import BearerToken, actor
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_roles_in
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
-from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
-from kotalive.documents.selectors import document_get, documents_of, pdf_check, public_view, status_of
-from kotalive.documents.services import document_revoke, verification_count, verify_url
+from kotalive.core.errors import NotFound, PermissionDenied
+from kotalive.documents.selectors import document_get, documents_of, public_view, status_of
+from kotalive.documents.services import document_revoke, verification_count, verify_upload, verify_url
 
 router = Router(tags=["documents"])
 REVOKERS = {StaffRole.HEAD, StaffRole.APPROVER, StaffRole.AGENCY_ADMIN}
@@ -90,23 +90,10 @@ def verification(request: HttpRequest, document_id: str) -> dict[str, Any]:
 )
 def verification_of_file(request: HttpRequest, document_id: str, file: File[UploadedFile]) -> dict[str, Any]:
     """Upload a PDF (multipart field `file`): is it the file issued under this id, and does its signature hold?"""
-    data = _pdf_bytes(file)
-    document = document_get(document_id)
-    checked = pdf_check(document, data)
-    status = status_of(document)
-    counted = "mismatch" if status == "valid" and not checked["matches_issued"] else status
-    verification_count(kind=document.kind if document else "", via="upload", status=counted)
-    return {**public_view(document), "file": checked}
-
-
-def _pdf_bytes(file: UploadedFile) -> bytes:
     limit = settings.KOTALIVE_VERIFY_UPLOAD_MAX_BYTES
-    if (file.size or 0) > limit:
-        raise ValidationFailed({"file": [_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}]})
-    data = file.read(limit + 1)
-    if not data.startswith(b"%PDF-"):
-        raise ValidationFailed({"file": [_("The file is not a PDF document.")]})
-    return data
+    document = document_get(document_id)
+    checked = verify_upload(document, file.read(limit + 1))
+    return {**public_view(document), "file": checked}
 
 
 @router.post(

@@ -26,6 +26,7 @@ from kotalive.core.masking import mask_name
 from kotalive.documents.keys import private_key, seal_key
 from kotalive.documents.models import Document, VerificationDay
 from kotalive.documents.seal import seal
+from kotalive.documents.selectors import pdf_check, status_of
 from kotalive.events.audience import Audience
 from kotalive.events.services import outbox_write
 from kotalive.regions.models import Region
@@ -260,3 +261,20 @@ def verification_count(*, kind: str, via: str, status: str) -> None:
             VerificationDay.objects.create(day=day, kind=kind, via=via, status=status, count=1)
     except IntegrityError:  # created by a parallel request since: count on it
         VerificationDay.objects.filter(day=day, kind=kind, via=via, status=status).update(count=F("count") + 1)
+
+
+def verify_upload(document: Document | None, data: bytes) -> dict[str, Any]:
+    """Check an uploaded file against the issued document (the API and the page): refused unless it is a PDF within
+    the size limit, naming the field; the check is counted, by its answer, without who asked."""
+    limit = settings.KOTALIVE_VERIFY_UPLOAD_MAX_BYTES
+    if not data:
+        raise ValidationFailed({"file": [_("Choose the PDF file to check.")]})
+    if len(data) > limit:
+        raise ValidationFailed({"file": [_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}]})
+    if not data.startswith(b"%PDF-"):
+        raise ValidationFailed({"file": [_("The file is not a PDF document.")]})
+    checked = pdf_check(document, data)
+    status = status_of(document)
+    counted = "mismatch" if status == "valid" and not checked["matches_issued"] else status
+    verification_count(kind=document.kind if document else "", via="upload", status=counted)
+    return checked

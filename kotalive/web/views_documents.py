@@ -16,20 +16,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.agencies.selectors import user_roles_in
 from kotalive.cases.selectors import case_get_for_actor, case_output
-from kotalive.core.errors import Conflict, DomainError, NotFound
+from kotalive.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from kotalive.documents.api import REVOKERS
-from kotalive.documents.models import Document
 from kotalive.documents.selectors import (
     document_file_response,
     document_get,
     documents_of,
     key_set,
-    pdf_check,
     public_view,
     revocation_list,
     status_of,
 )
-from kotalive.documents.services import document_revoke, verification_count
+from kotalive.documents.services import document_revoke, verification_count, verify_upload
 from kotalive.web.access import signed_in_user, staff_user
 
 REASONS = {
@@ -68,20 +66,10 @@ def verify_page(request: HttpRequest, document_id: str) -> HttpResponse:
     if request.method == "POST":
         uploaded = request.FILES.get("file")
         limit = settings.KOTALIVE_VERIFY_UPLOAD_MAX_BYTES
-        data = uploaded.read(limit + 1) if uploaded is not None else b""
-        if uploaded is None:
-            error = _("Choose the PDF file to check.")
-        elif len(data) > limit:
-            error = _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
-        elif not data.startswith(b"%PDF-"):
-            error = _("The file is not a PDF document.")
-        if error:
-            status_code = 422
-        else:
-            checked = pdf_check(document, data)
-            status = status_of(document)
-            counted = "mismatch" if status == "valid" and not checked["matches_issued"] else status
-            verification_count(kind=document.kind if document else "", via="upload", status=counted)
+        try:
+            checked = verify_upload(document, uploaded.read(limit + 1) if uploaded is not None else b"")
+        except ValidationFailed as exc:
+            error, status_code = str(exc.errors["file"][0]), 422
     else:
         verification_count(kind=document.kind if document else "", via="page", status=status_of(document))
     view = public_view(document)
@@ -172,7 +160,3 @@ def revoke(request: HttpRequest, document_id: str) -> HttpResponse:
         if not getattr(exc, "errors", None):
             messages.error(request, str(exc.message))
     return redirect("web:backoffice-case", code=document.agency.code, tracking=document.subject_ref)
-
-
-def document_state(document: Document | None) -> str:
-    return "" if document is None else ("revoked" if document.revoked_at else document.state)

@@ -129,11 +129,6 @@ def _time(value: str, field: str) -> dt.time | None:
         raise ValidationFailed({field: [_("Give the time as hours and minutes, like 21:00.")]}) from None
 
 
-def staff_only(request: HttpRequest) -> None:
-    if getattr(request.user, "kind", "") != "staff":
-        raise Http404
-
-
 def _operator(request: HttpRequest) -> Any:
     user = signed_in_user(request)
     if not platform_reader(user):

@@ -269,7 +269,3 @@ def _subject_reachable(notification: Notification, reachable: bool) -> None:
     value = None if reachable else timezone.now()
     if (subject.citizen_unreachable_at is None) != (value is None):
         type(subject)._default_manager.filter(pk=subject.pk).update(citizen_unreachable_at=value)
-
-
-def pending_for(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -396,3 +396,20 @@ def test_the_live_room_counts_issued_documents_and_verifications_per_type(
     page = operator.get("/kantor/dasbor/", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "Signed documents and their verification" in page.content.decode()
+
+
+def test_the_verification_page_checks_an_uploaded_file_and_names_a_wrong_one(
+    completed: dict[str, Any], warga1: User
+) -> None:
+    documents_sign_due()
+    pdf = _pdf(warga1, completed["tracking"])
+    page = Client(headers={"Accept-Language": "en"})
+    url = f"/v/{completed['output']['document_id']}"
+
+    wrong = page.post(url, {"file": SimpleUploadedFile("a.pdf", b"GIF89a")})
+    assert wrong.status_code == 422
+    assert "The file is not a PDF document." in wrong.content.decode()
+    right = page.post(url, {"file": SimpleUploadedFile("akta.pdf", pdf)})
+    assert right.status_code == 200
+    assert "The file is the issued document" in right.content.decode()
+    assert dict(VerificationDay.objects.filter(via="upload").values_list("status", "count")) == {"valid": 1}
