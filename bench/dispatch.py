@@ -130,8 +130,8 @@ def bare_loop(events: int, workdir: Path) -> dict[str, float]:
 
     from django.conf import settings
     from django.utils import timezone
-
     from kotalive.events.httpclient import Client
+
     from kotalive.events.models import cloudevent_attributes
     from kotalive.events.webhooks import secret_new, signature_headers
 

@@ -13,7 +13,7 @@ from kotalive.complaints.api import public_router as complaints_public_router
 from kotalive.complaints.api import router as complaints_router
 from kotalive.complaints.lapor_api import router as lapor_router
 from kotalive.coordination.api import router as coordination_router
-from kotalive.core.api import install_error_handlers
+from kotalive.core.api import TextParser, install_error_handlers
 from kotalive.core.calendar_api import router as calendar_router
 from kotalive.dashboard.api import router as dashboard_router
 from kotalive.documents.api import router as documents_router
@@ -28,6 +28,7 @@ api = NinjaAPI(
     description="One citizen app for every agency of a city. Errors answer with `detail`, `code` and `errors` "
     "(field and reason) in the language of Accept-Language (Indonesian by default, English).",
     urls_namespace="api-v1",
+    parser=TextParser(),
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)

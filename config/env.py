@@ -43,6 +43,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A rate limit written as `count/seconds` (e.g. `5/900`): how many hits a subject may make in that window."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    count, _slash, seconds = raw.partition("/")
+    try:
+        rate = (int(count), int(seconds))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be written as count/seconds, e.g. 5/900, not {raw!r}") from None
+    if rate[0] < 1 or rate[1] < 1:
+        raise ImproperlyConfigured(f"{name} needs a count and a number of seconds of at least 1, not {raw!r}")
+    return rate
+
+
 def env_secret(name: str, default: str | None = None) -> str | None:
     """A secret from NAME, or from the file named by NAME_FILE (for Docker/Kubernetes secrets)."""
     file_name = os.environ.get(f"{name}_FILE")
@@ -67,7 +82,7 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
         path = Path(raw_path) if raw_path.startswith("/") else base_dir / raw_path
         path.parent.mkdir(parents=True, exist_ok=True)  # var/ on a fresh clone
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "kotalive.core.sqlite",  # Django's, minus creating a missing file
             "NAME": str(path),
             "OPTIONS": {
                 # WAL lets the web server and the worker read while one of them writes; IMMEDIATE takes the

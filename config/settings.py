@@ -3,11 +3,12 @@
 See the configuration table in README.md. Integrations are off unless their `..._ENABLED` is set.
 """
 
+import ipaddress
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str, parse_database_url
+from config.env import env_bool, env_int, env_list, env_rate, env_secret, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kotalive.core.middleware.ApiErrorsAsJson",  # every API error in the JSON error shape (404, 405, 413, 500)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,9 +178,29 @@ SECURE_CSP = {
     "object-src": ["'none'"],
 }
 
-# Sign-in throttling: after this many failures for one login or one address within the window, refuse.
-LOGIN_FAILURE_LIMIT = env_int("KOTALIVE_LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("KOTALIVE_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Rate limits (docs/security.md#rate-limits), each `count/seconds`, counted in the database and shared by every
+# process. Sign-in failures count per account, whichever of its logins was typed, and separately (far higher) per
+# address; password-reset requests have buckets of their own and never lock sign-in.
+KOTALIVE_RATE_SIGN_IN_FAILURES = env_rate("KOTALIVE_RATE_SIGN_IN_FAILURES", (5, 15 * 60))
+KOTALIVE_RATE_SIGN_IN_ADDRESS_FAILURES = env_rate("KOTALIVE_RATE_SIGN_IN_ADDRESS_FAILURES", (100, 15 * 60))
+KOTALIVE_RATE_RESET_REQUESTS = env_rate("KOTALIVE_RATE_RESET_REQUESTS", (3, 15 * 60))
+KOTALIVE_RATE_RESET_ADDRESS_REQUESTS = env_rate("KOTALIVE_RATE_RESET_ADDRESS_REQUESTS", (30, 15 * 60))
+KOTALIVE_RATE_REGISTER_FAILURES = env_rate("KOTALIVE_RATE_REGISTER_FAILURES", (5, 15 * 60))
+KOTALIVE_RATE_REGISTER_ADDRESS_FAILURES = env_rate("KOTALIVE_RATE_REGISTER_ADDRESS_FAILURES", (50, 15 * 60))
+KOTALIVE_RATE_CODE_RESENDS = env_rate("KOTALIVE_RATE_CODE_RESENDS", (5, 15 * 60))
+# Per citizen: files uploaded, reports filed, messages posted, applications submitted.
+KOTALIVE_RATE_UPLOADS = env_rate("KOTALIVE_RATE_UPLOADS", (20, 5 * 60))
+KOTALIVE_RATE_COMPLAINTS = env_rate("KOTALIVE_RATE_COMPLAINTS", (10, 60 * 60))
+KOTALIVE_RATE_MESSAGES = env_rate("KOTALIVE_RATE_MESSAGES", (30, 10 * 60))
+KOTALIVE_RATE_APPLICATIONS = env_rate("KOTALIVE_RATE_APPLICATIONS", (20, 60 * 60))
+# Where requests come through a reverse proxy: its addresses (or networks). Only through them is X-Forwarded-For
+# believed; without this setting the client address is the connection's (REMOTE_ADDR).
+KOTALIVE_TRUSTED_PROXIES = env_list("KOTALIVE_TRUSTED_PROXIES", [])
+for _proxy in KOTALIVE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"KOTALIVE_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 OTP_TTL_SECONDS = env_int("KOTALIVE_OTP_TTL_SECONDS", 10 * 60)
 OTP_MAX_ATTEMPTS = env_int("KOTALIVE_OTP_MAX_ATTEMPTS", 5)
 API_TOKEN_TTL_SECONDS = env_int("KOTALIVE_API_TOKEN_TTL_SECONDS", 60 * 60 * 24)
@@ -244,6 +266,13 @@ KOTALIVE_CONSUMER_MAX_ATTEMPTS = env_int("KOTALIVE_CONSUMER_MAX_ATTEMPTS", 8)
 KOTALIVE_BENCH_HELLO = env_bool("KOTALIVE_BENCH_HELLO", False)
 # Largest upload accepted (bytes); a service's requirement may set a smaller limit.
 KOTALIVE_UPLOAD_MAX_BYTES = env_int("KOTALIVE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Largest image accepted, in pixels (width x height as the file's headers declare them, read before anything decodes
+# it; kotalive.core.uploads): a 2 MB PNG can declare 50,000 x 50,000 pixels, 10 GB for the officer's browser that
+# shows it. 50 MP lets through phone photos (12 MP, 48-50 MP in full-resolution modes) and A4 scans at 600 dpi
+# (35 MP); a JPEG beyond it rarely fits in KOTALIVE_UPLOAD_MAX_BYTES anyway. Showing 50 MP costs a viewer 200 MB.
+KOTALIVE_UPLOAD_MAX_PIXELS = env_int("KOTALIVE_UPLOAD_MAX_PIXELS", 50_000_000)
+if KOTALIVE_UPLOAD_MAX_PIXELS < 1:
+    raise ImproperlyConfigured("KOTALIVE_UPLOAD_MAX_PIXELS must be at least 1")
 # Complaints (LAKSA). The public map draws tiles from this URL template ({z}/{x}/{y}) when set; without it the map
 # is the city's outline with the reports' points, which works offline. Its host is added to the CSP's img-src.
 KOTALIVE_MAP_TILE_URL = env_str("KOTALIVE_MAP_TILE_URL", "")

@@ -20,7 +20,8 @@ from kotalive.accounts.schemas import (
 )
 from kotalive.accounts.selectors import profile_for
 from kotalive.agencies.auth import BearerToken, actor
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut, client_address
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
+from kotalive.core.ratelimit import client_address
 
 router = Router(tags=["accounts"])
 bearer = BearerToken()

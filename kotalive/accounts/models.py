@@ -41,6 +41,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     totp_secret_encrypted = models.TextField(blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The 30-second step of the last TOTP code accepted: a code is good once (accounts.services).
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

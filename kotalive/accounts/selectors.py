@@ -147,3 +147,13 @@ def profile_for(*, user: User) -> Profile:
         family=family,
         staff_roles=roles,
     )
+
+
+def users_holding(*, nik: str, email: str | None, phone: str | None) -> list[User]:
+    """The accounts that already hold this NIK, e-mail address or phone number (to tell them of an attempt)."""
+    query = Q(citizen__nik_index=crypto.blind_index(nik))
+    if email:
+        query |= Q(email__iexact=email)
+    if phone:
+        query |= Q(phone=phone)
+    return list(User.objects.filter(query).distinct())

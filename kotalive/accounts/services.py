@@ -10,32 +10,77 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NoReturn
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kotalive.accounts.contacts import ContactError, login_kind, normalise_email, normalise_phone
 from kotalive.accounts.models import ApiToken, CitizenProfile, OneTimeCode, User
-from kotalive.accounts.selectors import contact_taken, nik_has_account, user_find_by_login
+from kotalive.accounts.selectors import contact_taken, nik_has_account, user_find_by_login, users_holding
 from kotalive.accounts.token_cache import token_cache_forget
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_has_platform_role, user_needs_second_factor
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
-from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from kotalive.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kotalive.core.masking import mask_email, mask_nik, mask_phone
-from kotalive.core.ratelimit import login_key, throttle_check, throttle_clear, throttle_fail
+from kotalive.core.ratelimit import (
+    Limit,
+    limit_check,
+    limit_clear,
+    limit_from_setting,
+    limit_hit,
+    limit_take,
+    subject_of_login,
+)
 from kotalive.notifications.channels import EMAIL, SMS, message_send
 from kotalive.registry.identity import IdentityNumberError, parse_nik
 from kotalive.registry.selectors import normalise_person_name, person_find_by_nik
 
 GENERIC_SIGN_IN_REFUSAL = gettext_lazy("The login or the password is wrong.")
+GENERIC_CODE_REFUSAL = gettext_lazy("This code is wrong or has expired. Check it, or ask for a new one.")
+
+
+# The limits of this app (core.ratelimit; counts and windows in settings, docs/security.md#rate-limits).
+def _sign_in_account() -> Limit:  # failed sign-ins per account, whichever of its logins was typed
+    return limit_from_setting("sign-in", "KOTALIVE_RATE_SIGN_IN_FAILURES")
+
+
+def _sign_in_address() -> Limit:  # failed sign-ins per address: far higher, an office or a school shares one
+    return limit_from_setting("sign-in-address", "KOTALIVE_RATE_SIGN_IN_ADDRESS_FAILURES")
+
+
+def _reset_account() -> Limit:  # reset requests per account: each sends an SMS or an e-mail to a person
+    return limit_from_setting("reset", "KOTALIVE_RATE_RESET_REQUESTS")
+
+
+def _reset_address() -> Limit:
+    return limit_from_setting("reset-address", "KOTALIVE_RATE_RESET_ADDRESS_REQUESTS")
+
+
+def _register_failures() -> Limit:  # refused registrations per NIK, and per address
+    return limit_from_setting("register", "KOTALIVE_RATE_REGISTER_FAILURES")
+
+
+def _register_address() -> Limit:
+    return limit_from_setting("register-address", "KOTALIVE_RATE_REGISTER_ADDRESS_FAILURES")
+
+
+def _codes_resend() -> Limit:
+    return limit_from_setting("resend", "KOTALIVE_RATE_CODE_RESENDS")
+
+
+def _account_subject(user: User | None, login: str) -> str:
+    """One subject per account for every alias (NIK, username, e-mail, phone); what was typed for no account."""
+    return f"user:{user.pk}" if user is not None else subject_of_login(login)
 
 
 @dataclass
@@ -121,40 +166,24 @@ def citizen_register(
         raise ValidationFailed(errors)
     assert born is not None  # noqa: S101 (narrowing for mypy: errors would have been raised above)
 
-    if nik_has_account(nik=nik):
-        raise Conflict(
-            _("An account already exists for this NIK. Sign in, or reset your password."),
-            field="nik",
-            code="nik_taken",
-        )
+    match_subject = "nik:" + crypto.blind_index(nik)
+    limit_check(_register_failures(), match_subject)
+    if address:
+        limit_check(_register_address(), address)
+    # A NIK or a contact that already has an account gets the answer a registry mismatch gets, so the form tells a
+    # stranger nothing about who has an account; the owner is told on their own verified contact instead.
     taken = contact_taken(email=clean_email, phone=clean_phone)
-    if taken["email"]:
-        errors.setdefault("email", []).append(_("is already used by another account"))
-    if taken["phone"]:
-        errors.setdefault("phone", []).append(_("is already used by another account"))
-    if errors:
-        raise ValidationFailed(errors)
-
-    match_key = login_key("register", nik)
-    throttle_check(key=match_key, address=address)
+    reason = "nik taken" if nik_has_account(nik=nik) else ("contact taken" if any(taken.values()) else "")
     person = person_find_by_nik(nik=nik)
-    if person is not None and (
-        normalise_person_name(person.full_name) != normalise_person_name(full_name) or person.birth_date != born
+    if (
+        not reason
+        and person is not None
+        and (normalise_person_name(person.full_name) != normalise_person_name(full_name) or person.birth_date != born)
     ):
-        with transaction.atomic():
-            throttle_fail(key=match_key, address=address)
-            audit_record(
-                actor=None,
-                action="accounts.registration_refused",
-                object_type="accounts.user",
-                data={"nik": mask_nik(nik), "reason": "registry mismatch"},
-            )
-        raise DomainError(
-            _(
-                "We could not confirm your identity. Check your NIK, full name and birth date exactly "
-                "as they are written on your family card (KK)."
-            ),
-            code="identity_not_confirmed",
+        reason = "registry mismatch"
+    if reason:
+        _registration_refused(
+            nik=nik, email=clean_email, phone=clean_phone, reason=reason, subject=match_subject, address=address
         )
 
     now = timezone.now()
@@ -196,18 +225,53 @@ def citizen_register(
             sent = _issue_contact_codes(user)
     except IntegrityError:
         # Two registrations of one NIK or contact raced; the loser gets the answer a late second one gets.
-        if nik_has_account(nik=nik):
-            raise Conflict(
-                _("An account already exists for this NIK. Sign in, or reset your password."),
-                field="nik",
-                code="nik_taken",
-            ) from None
-        if any(contact_taken(email=clean_email, phone=clean_phone).values()):
-            raise ValidationFailed(
-                {"phone" if clean_phone else "email": [_("is already used by another account")]}
-            ) from None
-        raise
+        _registration_refused(
+            nik=nik, email=clean_email, phone=clean_phone, reason="raced", subject=match_subject, address=address
+        )
     return Registration(user=user, registry_verified=person is not None, codes_sent_to=sent)
+
+
+def _registration_refused(
+    *, nik: str, email: str | None, phone: str | None, reason: str, subject: str, address: str | None
+) -> NoReturn:
+    """Count the refusal, tell the owners of a NIK or contact already in use (on their verified contacts), and
+    refuse with one answer for every reason."""
+    owners = users_holding(nik=nik, email=email, phone=phone)
+    with transaction.atomic():
+        limit_hit(_register_failures(), subject)
+        if address:
+            limit_hit(_register_address(), address)
+        audit_record(
+            actor=None,
+            action="accounts.registration_refused",
+            object_type="accounts.user",
+            data={"nik": mask_nik(nik), "reason": reason},
+        )
+        for owner in owners:
+            _tell_owner_of_attempt(owner)
+    raise DomainError(
+        _(
+            "We could not open an account with these details. Check your NIK, full name and birth date exactly as "
+            "they are written on your family card (KK). If you already have an account, sign in or reset your "
+            "password."
+        ),
+        code="identity_not_confirmed",
+    )
+
+
+def _tell_owner_of_attempt(owner: User) -> None:
+    subject = _("Someone tried to register with your details")
+    body = _(
+        "Someone tried to open a KotaLIVE account with your NIK, phone number or e-mail address. If it was you, "
+        "sign in or reset your password. If it was not you, you need not do anything: no account was opened."
+    )
+    if owner.phone and owner.phone_verified_at:
+        medium, destination = SMS, owner.phone
+    elif owner.email and owner.email_verified_at:
+        medium, destination = EMAIL, owner.email
+    else:
+        return  # no contact of theirs is proven: a message there could reach a stranger
+    transaction.on_commit(lambda: message_send(medium=medium, destination=destination, subject=subject, body=body))
 
 
 # --- one-time codes -------------------------------------------------------------------------------------------
@@ -253,13 +317,12 @@ def contact_codes_resend(*, user: User) -> list[dict[str, str]]:
 
     Limited like failed sign-ins (5 per 15 minutes): each code costs an SMS and lands on someone's phone.
     """
-    key = f"resend:{user.pk}"
-    throttle_check(key=key, address=None)
+    limit_check(_codes_resend(), f"user:{user.pk}")
     with transaction.atomic():
         sent = _issue_contact_codes(user)
-        if sent:
-            throttle_fail(key=key, address=None)
-        return sent
+    if sent:
+        limit_hit(_codes_resend(), f"user:{user.pk}")
+    return sent
 
 
 def _otp_consume(*, user: User, purpose: str, code: str) -> OneTimeCode:
@@ -314,10 +377,12 @@ def contact_verify(*, user: User, channel: str, code: str) -> User:
 # --- sign-in, tokens ------------------------------------------------------------------------------------------
 
 
-def _sign_in_failed(*, key: str, address: str | None, login: str, reason: str) -> DomainError:
+def _sign_in_failed(*, subject: str, address: str | None, login: str, reason: str) -> DomainError:
     shown = mask_nik(login) if login.isdigit() and len(login) == 16 else login[:3] + "***"
     with transaction.atomic():
-        throttle_fail(key=key, address=address)
+        limit_hit(_sign_in_account(), subject)
+        if address:
+            limit_hit(_sign_in_address(), address)
         audit_record(
             actor=None,
             action="accounts.sign_in_failed",
@@ -327,21 +392,44 @@ def _sign_in_failed(*, key: str, address: str | None, login: str, reason: str) -
     return DomainError(GENERIC_SIGN_IN_REFUSAL, code="sign_in_failed")
 
 
+def _totp_step_accepted(user: User, code: str) -> bool:
+    """True once for a code of the authenticator, in the current 30-second step or its neighbours: the step is
+    recorded with a conditional update, so a replayed code (or two racing uses of one) is refused."""
+    totp = pyotp.TOTP(crypto.decrypt(user.totp_secret_encrypted))
+    now = timezone.now()
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            newer = Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)
+            return User.objects.filter(newer, pk=user.pk).update(totp_last_step=step) == 1
+    return False
+
+
 def sign_in_check(*, login: str, password: str, totp: str | None = None, address: str | None = None) -> User:
     """The user that `login` and `password` (and, for staff who need it, a TOTP code) identify.
 
-    Failures are counted per login and per address; past the limit every try is refused for the window.
+    Failures are counted per account (whichever of its logins was typed) and, far more leniently, per address; a
+    success clears the account's count. Staff who need a second factor are asked for it before anything tells
+    them whether the password was right.
     """
     login = (login or "").strip()
-    key = login_key("sign-in", login)
-    throttle_check(key=key, address=address)
+    if address:
+        limit_check(_sign_in_address(), address, message=_("Too many failed sign-ins from this network."))
     user = user_find_by_login(login=login)
+    subject = _account_subject(user, login)
+    limit_check(_sign_in_account(), subject, message=_("Too many failed sign-ins for this account."))
     if user is None:
         User().set_password(password or "x")  # spend the same time as a real check: no user enumeration by timing
-        raise _sign_in_failed(key=key, address=address, login=login, reason="unknown login")
-    if not user.check_password(password or ""):
-        raise _sign_in_failed(key=key, address=address, login=login, reason="wrong password")
-    if settings.STAFF_TOTP_REQUIRED and user_needs_second_factor(user=user):
+        raise _sign_in_failed(subject=subject, address=address, login=login, reason="unknown login")
+    password_right = user.check_password(password or "")
+    needs_totp = settings.STAFF_TOTP_REQUIRED and user_needs_second_factor(user=user)
+    if needs_totp and not (totp or "").strip():
+        if not password_right:  # counted, but answered as a right one would be: the code comes first
+            _sign_in_failed(subject=subject, address=address, login=login, reason="wrong password")
+        raise DomainError(_("Enter the 6-digit code from your authenticator app."), field="totp", code="totp_required")
+    if not password_right:
+        raise _sign_in_failed(subject=subject, address=address, login=login, reason="wrong password")
+    if needs_totp:
         if not user.totp_secret_encrypted:
             raise DomainError(
                 _(
@@ -351,14 +439,10 @@ def sign_in_check(*, login: str, password: str, totp: str | None = None, address
                 field="totp",
                 code="totp_not_set_up",
             )
-        if not totp:
-            raise DomainError(
-                _("Enter the 6-digit code from your authenticator app."), field="totp", code="totp_required"
-            )
-        if not pyotp.TOTP(crypto.decrypt(user.totp_secret_encrypted)).verify(totp.strip(), valid_window=1):
-            raise _sign_in_failed(key=key, address=address, login=login, reason="wrong TOTP code")
+        if not _totp_step_accepted(user, (totp or "").strip()):
+            raise _sign_in_failed(subject=subject, address=address, login=login, reason="wrong or reused TOTP code")
     with transaction.atomic():
-        throttle_clear(key=key)
+        limit_clear(_sign_in_account(), subject)
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
         audit_record(actor=user, action="accounts.signed_in", obj=user, data={"address": address or ""})
@@ -408,11 +492,13 @@ def api_token_revoke(*, user: User, raw_token: str) -> None:
 
 def password_reset_request(*, login: str, address: str | None = None) -> None:
     """Send a reset code to the account's verified contacts. Answers the same whether or not the account exists."""
-    key = login_key("reset", login)
-    throttle_check(key=key, address=address)
+    login = (login or "").strip()
+    if address:
+        limit_take(_reset_address(), address, message=_("Too many password-reset requests from this network."))
     user = user_find_by_login(login=login)
+    # Every request counts (the code goes to a person's phone), on its own bucket: never against sign-in.
+    limit_take(_reset_account(), _account_subject(user, login), message=_("Too many password-reset requests."))
     with transaction.atomic():
-        throttle_fail(key=key, address=address)  # every request counts: the code goes to a person's phone
         if user is None:
             return
         if user.phone and user.phone_verified_at:
@@ -427,19 +513,22 @@ def password_reset_request(*, login: str, address: str | None = None) -> None:
 
 
 def password_reset_confirm(*, login: str, code: str, new_password: str) -> User:
-    """Set a new password with the reset code; every API token of the account is revoked."""
-    user = user_find_by_login(login=login)
-    if user is None:
-        raise DomainError(
-            _("This code has expired or was never sent. Ask for a new one."),
-            field="code",
-            code="code_expired",
-        )
+    """Set a new password with the reset code; every API token of the account is revoked.
+
+    Every refusal of the code reads the same, for an unknown login too: the answer tells nothing about accounts.
+    Wrong tries count against the code of the latest request only, so whoever burns a code by guessing does not
+    stop its owner from asking for a new one."""
+    user = user_find_by_login(login=(login or "").strip())
     errors: dict[str, list[str]] = {}
-    _check_password(new_password or "", user, errors)
+    _check_password(new_password or "", user or User(), errors)
     if errors:
         raise ValidationFailed({"new_password": errors["password"]})
-    _otp_consume(user=user, purpose=OneTimeCode.RESET_PASSWORD, code=code)
+    if user is None:
+        raise DomainError(GENERIC_CODE_REFUSAL, field="code", code="code_invalid")
+    try:
+        _otp_consume(user=user, purpose=OneTimeCode.RESET_PASSWORD, code=code)
+    except DomainError:
+        raise DomainError(GENERIC_CODE_REFUSAL, field="code", code="code_invalid") from None
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -6,9 +6,9 @@ from ninja.security import HttpBearer
 
 from kotalive.accounts.models import User
 from kotalive.accounts.selectors import user_for_token
-from kotalive.agencies.machine import KEY_PREFIX, machine_authenticate, rate_window, scope_needed
+from kotalive.agencies.machine import KEY_PREFIX, machine_authenticate, machine_rate_take, scope_needed
 from kotalive.agencies.models import ApiClient
-from kotalive.core.errors import PermissionDenied, TooManyAttempts
+from kotalive.core.errors import PermissionDenied
 
 TEST_KEY_SCOPES = {"", "cases:read", "cases:write", "events:read", "webhooks:manage"}
 
@@ -43,8 +43,7 @@ class BearerToken(HttpBearer):
                 _("Test keys act only on test data, which this endpoint does not have: use a live key."),
                 code="test_key",
             )
-        if not rate_window.allow(principal.key.pk, client.requests_per_minute):
-            raise TooManyAttempts(_("This API key's requests per minute are used up; retry next minute."))
+        machine_rate_take(principal)
         client.account.machine_client = client  # type: ignore[attr-defined]  # read by the case selectors' fence
         request.user = client.account
         return client.account
@@ -54,4 +53,17 @@ def actor(request: HttpRequest) -> User:
     """The signed-in user of an authenticated endpoint."""
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)  # noqa: S101 (ninja only calls the handler after authentication)
+    return user
+
+
+def staff_actor(request: HttpRequest) -> User:
+    """The signed-in member of staff or agency system of an endpoint meant for staff (an agency's inbox, its
+    agreements, announcements, webhooks): a citizen is refused with 403 `staff_only`, never shown an empty list that
+    reads as "nothing for you yet"."""
+    user = actor(request)
+    if user.kind != User.STAFF:
+        raise PermissionDenied(
+            _("Only staff of the city's agencies and their systems may use this; citizens have their own pages."),
+            code="staff_only",
+        )
     return user

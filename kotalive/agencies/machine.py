@@ -19,7 +19,7 @@ from kotalive.agencies.models import Agency, ApiClient, ApiKey, StaffRole
 from kotalive.agencies.selectors import user_may_manage_staff
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
-from kotalive.core.ratelimit import MinuteWindow
+from kotalive.core.ratelimit import Limit, limit_take
 from kotalive.core.ssrf import destination_check
 
 KEY_PREFIX = "klk_"
@@ -40,7 +40,7 @@ SCOPE_RULES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/api/v1/complaints/(?!categories$|public$)[^/]+(/photos/[^/]+)?$"), "complaints:read"),
     ("POST", re.compile(r"^/api/v1/complaints$"), "complaints:write"),
     ("POST", re.compile(r"^/api/v1/complaints/[^/]+/(transitions|messages)$"), "complaints:write"),
-    ("POST", re.compile(r"^/api/v1/lapor/(reports|replies)$"), "complaints:write"),
+    ("POST", re.compile(r"^/api/v1/lapor/(reports|replies)$"), ApiClient.LAPOR_SCOPE),
     ("GET", re.compile(r"^/api/v1/agency/coordination$"), "coordination:read"),
     ("GET", re.compile(r"^/api/v1/coordination/(requests/[^/]+|agreements)$"), "coordination:read"),
     ("POST", re.compile(r"^/api/v1/coordination/requests(/[^/]+/transitions)?$"), "coordination:write"),
@@ -105,6 +105,11 @@ def api_client_create(
     unknown = sorted(set(scopes) - set(ApiClient.SCOPES))
     if not scopes or unknown:
         errors["scopes"] = [_("choose from: %(scopes)s") % {"scopes": ", ".join(ApiClient.SCOPES)}]
+    elif ApiClient.LAPOR_SCOPE in scopes and agency.role != Agency.OPERATOR:
+        errors["scopes"] = [
+            _("%(scope)s is only for the SP4N-LAPOR! client of the platform operator agency")
+            % {"scope": ApiClient.LAPOR_SCOPE}
+        ]
     bad_roles = sorted(set(roles) - set(WORKFLOW_ROLES))
     if bad_roles:
         errors["roles"] = [_("choose from: %(roles)s") % {"roles": ", ".join(WORKFLOW_ROLES)}]
@@ -210,4 +215,11 @@ def machine_authenticate(raw: str) -> MachinePrincipal | None:
     return MachinePrincipal(client=key.client, key=key)
 
 
-rate_window = MinuteWindow()  # API keys' requests per minute
+def machine_rate_take(principal: MachinePrincipal) -> None:
+    """Count one request of an agency system's key against its client's requests per minute; refuse (429, with
+    Retry-After) past it. The count is shared by every web process (core.ratelimit)."""
+    limit_take(
+        Limit("api-key", principal.client.requests_per_minute, 60),
+        f"key:{principal.key.pk}",
+        message=_("This API key's requests per minute are used up."),
+    )

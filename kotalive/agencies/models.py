@@ -114,6 +114,9 @@ class ApiClient(models.Model):
     """An agency's system that calls the API with its own keys. It acts through a service account holding the
     agency roles chosen for it (so the workflow's role checks apply as to a person), limited by its keys' scopes."""
 
+    # SP4N-LAPOR!'s calls in (/api/v1/lapor/*): only a client of the platform operator agency may hold it
+    # (machine.api_client_create refuses it to any other; complaints.lapor checks both again on every call).
+    LAPOR_SCOPE = "lapor"
     SCOPES = [
         "cases:read",
         "cases:write",
@@ -124,6 +127,7 @@ class ApiClient(models.Model):
         "registry:lookup",
         "coordination:read",
         "coordination:write",
+        LAPOR_SCOPE,
     ]
     TEST, LIVE = "test", "live"
 

@@ -7,10 +7,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status, UploadedFile
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from kotalive.accounts.models import User
-from kotalive.agencies.auth import BearerToken, actor
+from kotalive.agencies.auth import BearerToken, actor, staff_actor
 from kotalive.agencies.selectors import agency_get, user_staff_roles
 from kotalive.cases import services
 from kotalive.cases.documents import document_response
@@ -23,7 +23,7 @@ from kotalive.cases.selectors import (
     cases_of_citizen,
 )
 from kotalive.cases.snapshots import case_snapshot_for_applicant
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, MAX_PAGE, ErrorOut
 from kotalive.core.errors import NotFound
 from kotalive.core.uploads import upload_create, upload_response
 from kotalive.documents.selectors import document_file_response
@@ -287,11 +287,11 @@ def inbox(
     sla: str | None = None,
     assigned: str | None = None,
     service: str | None = None,
-    page: int = 1,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> dict[str, Any]:
     """Open cases of the caller's agency (or `agency` when they serve several), soonest due first, 25 a page.
-    `assigned`: me, unassigned or all."""
-    user = actor(request)
+    `assigned`: me, unassigned or all. Staff only: a citizen is refused (403 `staff_only`)."""
+    user = staff_actor(request)
     codes = [r.agency.code for r in user_staff_roles(user=user) if r.agency is not None]
     chosen = agency_get(code=agency) if agency else (agency_get(code=codes[0]) if codes else None)
     if chosen is None:

@@ -21,6 +21,7 @@ from kotalive.core.calendar import local_date
 from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
+from kotalive.core.ratelimit import citizen_take
 from kotalive.registry.mediation import registry_access_record
 from kotalive.registry.models import Person, RegistryAccess
 from kotalive.workflow.definitions import APPLICANT
@@ -134,6 +135,7 @@ def case_submit(
     Nothing is created when anything is wrong. A second open case for the same service and person is a 409 that
     names the first.
     """
+    citizen_take(actor, "applications", "KOTALIVE_RATE_APPLICATIONS")
     service = (
         Service.objects.select_related("current__workflow", "agency").filter(code=service_code, active=True).first()
     )

@@ -24,8 +24,8 @@ from kotalive.cases.models import Case
 from kotalive.cases.selectors import OPEN_CATEGORIES
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import ValidationFailed
-from kotalive.core.ssrf import destination_check
-from kotalive.events.httpclient import Client
+from kotalive.core.httpclient import Client
+from kotalive.core.ssrf import destination_vet
 from kotalive.events.models import OutboxEvent, WebhookDelivery, WebhookSubscription, audience_agencies
 from kotalive.events.queues import deliveries_enqueue, queue_lock
 
@@ -53,9 +53,9 @@ class Report:
 
 
 def _ask(url: str, agency: Agency, trackings: list[str], timeout: float) -> dict[str, dict[str, Any]]:
-    destination_check(url)
+    destination = destination_vet(url)  # the request connects to the addresses checked here
     body = json.dumps({"agency": agency.code, "cases": trackings}).encode()
-    answer = Client().post(url, body, {"content-type": "application/json"}, timeout, max_body=ANSWER_LIMIT)
+    answer = Client().post(destination, body, {"content-type": "application/json"}, timeout, max_body=ANSWER_LIMIT)
     if answer.status != 200:
         raise ValidationFailed({"url": [_("the agency system answered HTTP %(status)s") % {"status": answer.status}]})
     try:

@@ -10,10 +10,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Path, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 
 from kotalive.accounts.models import User
-from kotalive.agencies.auth import BearerToken, actor
+from kotalive.agencies.auth import BearerToken, actor, staff_actor
 from kotalive.agencies.selectors import agency_get, user_staff_roles
 from kotalive.complaints import services
 from kotalive.complaints.presenters import category_item, complaint_detail, complaint_summary, public_item
@@ -28,7 +28,7 @@ from kotalive.complaints.selectors import (
     public_complaints,
     triage_queue,
 )
-from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
+from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, MAX_PAGE, ErrorOut
 from kotalive.core.errors import NotFound, PermissionDenied
 from kotalive.core.uploads import upload_response
 
@@ -56,7 +56,10 @@ class ComplaintIn(Schema):
     photos: list[str] = []  # upload ids from POST /api/v1/uploads (JPEG or PNG)
 
 
-class TransitionIn(Schema):
+# The schemas' names are the OpenAPI document's component names, one namespace for the whole API: the cases API has a
+# TransitionIn, RatingIn and ActionOut of its own, so these carry the Complaint prefix (otherwise one would stand for
+# both in the document, and the document would lie about the other).
+class ComplaintTransitionIn(Schema):
     action: str
     version: int
     reason: str = ""
@@ -72,7 +75,7 @@ class MessageIn(Schema):
     internal: bool = False  # an internal note: those handling the report only, never shown to the reporter
 
 
-class RatingIn(Schema):
+class ComplaintRatingIn(Schema):
     score: int
     comment: str = ""
 
@@ -125,11 +128,11 @@ class StepOut(Schema):
     data: dict[str, Any]
 
 
-class ActionOut(Schema):
+class ComplaintActionOut(Schema):
     action: str
     label: str
     reason_required: bool
-    agency: str  # required | optional | no
+    agency: str  # whether the action names an agency: required (dispose) | optional (hand_off) | no
 
 
 class DuplicateOut(Schema):
@@ -144,7 +147,7 @@ class ComplaintSummaryOut(Schema):
     kind: str
     category: str
     category_name: str
-    title: str
+    title: str | None  # null for a report the caller follows (theirs was merged into it)
     kelurahan_name: str | None
     state: str
     state_label: str
@@ -156,19 +159,25 @@ class ComplaintSummaryOut(Schema):
     due_at: datetime | None
     sla_status: str
     version: int
+    follower: bool  # the caller follows this report (theirs was merged into it) and sees only its public facts
 
 
 class ComplaintOut(Schema):
+    """A report as the caller may see it. A follower (`follower` true: a citizen whose own report was merged into this
+    one) sees what the public sees plus the status and the steps by role: `title`, `description` and `address` are
+    null, `location` is rounded to about 100 m, `photos`, `time_at_agencies` and `actions` are empty, and the
+    timeline has no text, no message and no names."""
+
     tracking: str
     kind: str
     category: str
     category_name: str
-    title: str
-    description: str
+    title: str | None  # null for a follower
+    description: str | None  # null for a follower
     location: LocationOut | None
     kelurahan: str | None
     kelurahan_name: str | None
-    address: str
+    address: str | None  # null for a follower
     anonymous: bool
     confidential: bool
     emergency: bool
@@ -190,9 +199,10 @@ class ComplaintOut(Schema):
     photos: list[PhotoOut]
     time_at_agencies: list[AgencyTimeOut]
     timeline: list[StepOut]
-    actions: list[ActionOut]
+    actions: list[ComplaintActionOut]
     routing_suggestion: str | None
     duplicates: list[DuplicateOut]
+    follower: bool
 
 
 class QueueOut(Schema):
@@ -234,7 +244,7 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @public_router.get("/complaints/public", response={200: PublicOut, **COMMON_ERRORS}, summary="Public feed of reports")
-def public_feed(request: HttpRequest, page: int = 1) -> HttpResponse:
+def public_feed(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE)) -> HttpResponse:
     """Non-confidential reports, newest first, 50 a page: category, kelurahan, public status (menunggu / proses /
     selesai), dates and a location rounded to about 100 m. No title, text, address, photo or person. A page is the
     same for everyone, so each web process keeps it for PUBLIC_FEED_SECONDS."""
@@ -274,7 +284,7 @@ def submit(request: HttpRequest, payload: ComplaintIn) -> Status[dict[str, Any]]
 
 @router.get("/complaints", response={200: list[ComplaintSummaryOut], **AUTH_ERRORS}, summary="My reports")
 def mine(request: HttpRequest) -> list[dict[str, Any]]:
-    """Reports I filed, and those I follow because mine was merged into them."""
+    """Reports I filed, and those I follow because mine was merged into them (`follower` true, no `title`)."""
     user = actor(request)
     return [complaint_summary(c, user) for c in complaints_of_citizen(user=user)[:200]]
 
@@ -286,7 +296,9 @@ def get_complaint(
     tracking: str = Path(..., pattern=r"^[A-Z0-9]+-[0-9]{8}-[0-9]+$"),
 ) -> dict[str, Any]:
     """State, public status, agency, version, timeline (with the time spent at each agency in `time_at_agencies`
-    and in the hand-off steps' `seconds_at_agency`) and the actions the caller may take now."""
+    and in the hand-off steps' `seconds_at_agency`) and the actions the caller may take now. A follower (a citizen
+    whose own report was merged into this one) gets only the public facts, the status and the steps by role
+    (`follower` true; see ComplaintOut)."""
     return _detail(actor(request), tracking)
 
 
@@ -295,7 +307,7 @@ def get_complaint(
     response={200: ComplaintOut, 409: ErrorOut, **WITH_404},
     summary="Take an action on a report",
 )
-def take_action(request: HttpRequest, tracking: str, payload: TransitionIn) -> dict[str, Any]:
+def take_action(request: HttpRequest, tracking: str, payload: ComplaintTransitionIn) -> dict[str, Any]:
     """Actions: dispose (Live Room, to `agency`, optional `supports`), return_to_reporter, reject, merge (`into`),
     accept (agency), hand_off (agency: to `agency`, or without one back to the Live Room), update, resolve,
     return_to_agency and verify_completion (Live Room), resubmit, confirm and reopen (reporter). `version` must be
@@ -328,7 +340,7 @@ def post_message(request: HttpRequest, tracking: str, payload: MessageIn) -> Sta
     response={201: ComplaintOut, 409: ErrorOut, **WITH_404},
     summary="Rate the handling",
 )
-def rate(request: HttpRequest, tracking: str, payload: RatingIn) -> Status[dict[str, Any]]:
+def rate(request: HttpRequest, tracking: str, payload: ComplaintRatingIn) -> Status[dict[str, Any]]:
     user = actor(request)
     services.complaint_rate(actor=user, tracking=tracking, score=payload.score, comment=payload.comment)
     return Status(201, _detail(user, tracking))
@@ -344,14 +356,15 @@ def emergency(request: HttpRequest, tracking: str, payload: EmergencyIn) -> dict
 
 @router.get("/complaints/{tracking}/photos/{upload_id}", response={200: None, **WITH_404}, summary="Download a photo")
 def photo(request: HttpRequest, tracking: str, upload_id: str) -> FileResponse:
-    """Served only to those who may see the report."""
-    complaint = complaint_get_for_actor(user=actor(request), tracking=tracking)
-    chosen = complaint_photo_get(complaint=complaint, upload_id=upload_id)
+    """Served only to those who may see the report and its photos (not to a follower: 404, as for no such photo)."""
+    user = actor(request)
+    complaint = complaint_get_for_actor(user=user, tracking=tracking)
+    chosen = complaint_photo_get(user=user, complaint=complaint, upload_id=upload_id)
     return upload_response(chosen.upload, f"{complaint.tracking}-{chosen.stage}")
 
 
 @router.get("/liveroom/triage", response={200: QueueOut, **AUTH_ERRORS, **COMMON_ERRORS}, summary="Triage queue")
-def triage(request: HttpRequest, page: int = 1) -> dict[str, Any]:
+def triage(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE)) -> dict[str, Any]:
     """The Live Room's reports waiting for verification, soonest due first, 25 a page."""
     user = actor(request)
     if not is_live_room(user):
@@ -367,10 +380,12 @@ def triage(request: HttpRequest, page: int = 1) -> dict[str, Any]:
 
 
 @router.get("/agency/complaints", response={200: QueueOut, **WITH_404}, summary="The agency's complaint inbox")
-def agency_inbox(request: HttpRequest, agency: str | None = None, page: int = 1) -> dict[str, Any]:
+def agency_inbox(
+    request: HttpRequest, agency: str | None = None, page: int = Query(1, ge=1, le=MAX_PAGE)
+) -> dict[str, Any]:
     """Reports the caller's agency holds (or `agency` when they serve several), soonest due first, 25 a page, and
-    those it helps another agency with."""
-    user = actor(request)
+    those it helps another agency with. Staff only: a citizen is refused (403 `staff_only`)."""
+    user = staff_actor(request)
     codes = [r.agency.code for r in user_staff_roles(user=user) if r.agency is not None]
     if agency and agency not in codes:
         raise NotFound("agency not found", code="not_found")

@@ -1,6 +1,9 @@
 """The SP4N-LAPOR! bridge: reports filed here are forwarded to the national system, and what the agencies answer is
 sent after them; reports and replies from LAPOR! come in through /api/v1/lapor/* (lapor_api.py).
 
+Only LAPOR! itself calls in: the API client of the platform operator agency that holds the `lapor` scope
+(lapor_client_check).
+
 Off unless KOTALIVE_LAPOR_URL and KOTALIVE_LAPOR_TOKEN are set. Delivery is at least once and in order per report:
 the fan-out's consumer writes one LaporMessage per event in the fan-out's transaction (nothing is lost if the worker
 dies), and the worker sends them with the event id as `Idempotency-Key` (LAPOR! drops a repeat), oldest first, a
@@ -18,8 +21,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kotalive.accounts.models import User
+from kotalive.agencies.models import Agency, ApiClient
 from kotalive.complaints.models import Complaint, LaporMessage
+from kotalive.core.errors import PermissionDenied
 from kotalive.events.models import OutboxEvent
 
 logger = logging.getLogger("kotalive.lapor")
@@ -37,6 +44,21 @@ REPLY_EVENTS = {
     "closed_unconfirmed",
 }
 MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+def lapor_client_check(*, actor: User) -> ApiClient:
+    """The SP4N-LAPOR! client behind a call in: a key with the `lapor` scope of a client of the platform operator
+    agency. Anyone else (a person's token, another agency's key, a key without the scope) is refused alike, before
+    any LAPOR! id is looked at, so the refusal says nothing about which ids exist. (A key without the scope is
+    already refused by agencies.auth with 403 `scope`; this also covers people's tokens and a client of another
+    agency holding the scope from before the rule.)"""
+    client: ApiClient | None = getattr(actor, "machine_client", None)
+    if client is None or ApiClient.LAPOR_SCOPE not in client.scopes or client.agency.role != Agency.OPERATOR:
+        raise PermissionDenied(
+            _("Only the SP4N-LAPOR! client of the platform operator sends reports and notes here."),
+            code="lapor_only",
+        )
+    return client
 
 
 def lapor_enabled() -> bool:

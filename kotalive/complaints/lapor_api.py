@@ -1,20 +1,23 @@
-"""/api/v1/lapor/*: what SP4N-LAPOR! sends to the city (with a `klk_` key of scope complaints:write): reports filed
-nationally for this city, and replies (the national admin's notes, the reporter's follow-ups) on reports."""
+"""/api/v1/lapor/*: what SP4N-LAPOR! sends to the city: reports filed nationally for this city, and replies (the
+national admin's notes, the reporter's follow-ups) on reports.
+
+Only the LAPOR! client calls here: a `klk_` key with the `lapor` scope, of a client of the platform operator agency
+(complaints.lapor.lapor_client_check). Anyone else is refused (403) before any LAPOR! id is looked at, with the same
+answer whatever id they send."""
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from kotalive.agencies.auth import BearerToken, actor
 from kotalive.complaints import services
+from kotalive.complaints.lapor import lapor_client_check
 from kotalive.complaints.models import Complaint
-from kotalive.complaints.selectors import category_get
+from kotalive.complaints.selectors import category_get, complaint_from_lapor
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
-from kotalive.core.errors import NotFound, ValidationFailed
-from kotalive.workflow.services import workflow_record_step
+from kotalive.core.errors import ValidationFailed
 
 router = Router(tags=["SP4N-LAPOR! bridge"], auth=BearerToken())
 
@@ -57,13 +60,14 @@ class LaporReportOut(Schema):
 )
 def lapor_report(request: HttpRequest, payload: LaporReportIn) -> Status[dict[str, Any]]:
     """Files the report in the Live Room's triage queue. Sending the same `lapor_id` again returns the first
-    report (200) and changes nothing."""
+    report (200) and changes nothing. Only the LAPOR! client (403 otherwise, whatever the id)."""
     user = actor(request)
-    existing = Complaint.objects.filter(lapor_id=payload.lapor_id, source=Complaint.LAPOR).first()
-    if existing is not None:
-        return Status(200, {"tracking": existing.tracking, "created": False})
+    lapor_client_check(actor=user)
     if not payload.lapor_id.strip():
         raise ValidationFailed({"lapor_id": [_("is required")]})
+    existing = complaint_from_lapor(lapor_id=payload.lapor_id, source=Complaint.LAPOR)
+    if existing is not None:
+        return Status(200, {"tracking": existing.tracking, "created": False})
     category = payload.category if category_get(code=payload.category) else "other"
     complaint = services.complaint_submit(
         actor=user,
@@ -90,22 +94,7 @@ def lapor_report(request: HttpRequest, payload: LaporReportIn) -> Status[dict[st
     summary="A reply from SP4N-LAPOR!",
 )
 def lapor_reply(request: HttpRequest, payload: LaporReplyIn) -> Status[dict[str, Any]]:
-    """A note from the national system on a report it knows (by its LAPOR! id): shown on the report's timeline."""
-    user = actor(request)
-    body = payload.body.strip()
-    if not body:
-        raise ValidationFailed({"body": [_("is required")]})
-    with transaction.atomic():
-        complaint = Complaint.objects.select_for_update().filter(lapor_id=payload.lapor_id).first()
-        if complaint is None or not payload.lapor_id:
-            raise NotFound("report not found", code="not_found")
-        workflow_record_step(
-            subject=complaint,
-            actor=user,
-            action="lapor_reply",
-            from_state=complaint.state,
-            role="lapor",
-            reason=body[:4000],
-            data={"lapor_id": payload.lapor_id},
-        )
+    """A note from the national system on a report it knows (by its LAPOR! id): shown on the report's timeline. Only
+    the LAPOR! client (403 otherwise, whatever the id); an id it does not know is 404."""
+    complaint = services.complaint_lapor_reply(actor=actor(request), lapor_id=payload.lapor_id, body=payload.body)
     return Status(201, {"tracking": complaint.tracking, "created": False})

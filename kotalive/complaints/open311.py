@@ -23,14 +23,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from kotalive.accounts.models import User
-from kotalive.agencies.machine import machine_authenticate, rate_window
+from kotalive.agencies.machine import machine_authenticate, machine_rate_take
 from kotalive.agencies.models import ApiClient
 from kotalive.complaints.models import Category, Complaint
 from kotalive.complaints.presenters import category_name, public_status, state_label
 from kotalive.complaints.reference import jurisdiction_id
 from kotalive.complaints.selectors import categories_active
 from kotalive.complaints.services import complaint_submit
-from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.core.errors import DomainError, TooManyAttempts, ValidationFailed
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
@@ -208,8 +208,10 @@ def _file(request: HttpRequest) -> dict[str, Any]:
     client = principal.client
     if "complaints:write" not in client.scopes or client.environment != ApiClient.LIVE:
         raise Open311Error(403, _("this api_key may not file requests (it needs the complaints:write scope)"))
-    if not rate_window.allow(principal.key.pk, client.requests_per_minute):
-        raise Open311Error(429, _("this api_key's requests per minute are used up; retry next minute"))
+    try:
+        machine_rate_take(principal)
+    except TooManyAttempts as exc:
+        raise Open311Error(429, _("this api_key's requests per minute are used up; retry next minute")) from exc
     form = request.POST
     category = form.get("service_code", "")
     if not category:

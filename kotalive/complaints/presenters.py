@@ -1,5 +1,7 @@
 """The JSON shapes of a report, shared by the API and the web pages. What a caller sees depends on who they are:
-agencies never see an anonymous reporter, the public never sees anyone (public_item)."""
+agencies never see an anonymous reporter, the public never sees anyone (public_item), and a follower (a citizen whose
+own report was merged into this one) sees what the public sees plus the status and the public steps
+(follower_detail)."""
 
 from typing import Any
 
@@ -12,6 +14,7 @@ from kotalive.complaints.models import Category, Complaint
 from kotalive.complaints.selectors import (
     OPERATOR,
     complaint_actions,
+    complaint_follower_only,
     complaint_handles,
     complaint_holdings,
     complaint_messages,
@@ -103,7 +106,91 @@ def step_labels() -> dict[str, str]:
     }
 
 
+# The steps a follower sees: the report's moves and the few facts that are its public status. Never a message, a
+# note, a rating, a note from SP4N-LAPOR! nor an escalation (between the reporter, the Live Room and the agencies).
+FOLLOWER_STEPS = {"submit", "duplicate_merged", "emergency_handover", *KERNEL_WAITING}
+
+
+def _role_name(step_actor: User | None, role: str) -> str:
+    """Who took a step, by role, never by name: what a follower may know of the people on a report."""
+    if step_actor is None:
+        return _("system")
+    if role == "reporter":
+        return _("Reporter")
+    if role == "operator":
+        return _("Live Room")
+    return _("Agency")
+
+
+def follower_detail(complaint: Complaint) -> dict[str, Any]:
+    """A report as its followers see it: what the public feed shows (category, kelurahan, the place rounded to about
+    100 m, the agency, dates) plus its state and its steps by role, with no text. No title, description, address,
+    exact place, photo, message, note, rating, reporter (anonymous or not) nor the time at each agency with its
+    reasons: those are between the reporter and those handling the report. Same shape as complaint_detail, with
+    the withheld fields null or empty and `follower` true."""
+    labels = {**step_labels(), **{t.action: localised(t.label) for t in complaint.workflow.parsed.transitions}}
+    moves = {t.action for t in complaint.workflow.parsed.transitions}
+    timeline = [
+        {
+            "at": s.at,
+            "action": API_ACTION.get(s.action, s.action),
+            "label": labels.get(s.action) or s.action,
+            "from_state": s.from_state,
+            "to_state": s.to_state,
+            "actor": _role_name(s.actor, s.actor_role),
+            "actor_role": s.actor_role,
+            "text": "",
+            "data": {},
+        }
+        for s in complaint_timeline(complaint=complaint)
+        if s.action in moves or s.action in FOLLOWER_STEPS
+    ]
+    return {
+        "tracking": complaint.tracking,
+        "kind": complaint.kind,
+        "category": complaint.category.code,
+        "category_name": category_name(complaint.category),
+        "title": None,
+        "description": None,
+        "location": {"lat": _rounded(complaint.lat), "lon": _rounded(complaint.lon)}
+        if complaint.lat is not None and complaint.lon is not None
+        else None,
+        "kelurahan": complaint.kelurahan_id,
+        "kelurahan_name": complaint.kelurahan.name if complaint.kelurahan else None,
+        "address": None,
+        "anonymous": complaint.anonymous,
+        "confidential": complaint.confidential,
+        "emergency": complaint.emergency,
+        "reporter": None,
+        "source": complaint.source,
+        "state": complaint.state,
+        "state_label": state_label(complaint),
+        "public_status": public_status(complaint),
+        "agency": complaint.agency.code if complaint.agency else None,
+        "agency_name": complaint.agency.name if complaint.agency else None,
+        "version": complaint.version,
+        "submitted_at": complaint.submitted_at,
+        "updated_at": complaint.updated_at,
+        "due_at": complaint.due_at,
+        "sla_status": complaint.sla_status,
+        "confirm_by": None,
+        "merged_into": complaint.merged_into.tracking if complaint.merged_into else None,
+        "rating": None,
+        "photos": [],
+        "time_at_agencies": [],
+        "timeline": timeline,
+        "actions": [],
+        "routing_suggestion": None,
+        "duplicates": [],
+        "follower": True,
+    }
+
+
 def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
+    """The report as `user` may see it: whole for its reporter and the staff who see it, follower_detail for a
+    follower."""
+    if complaint_follower_only(user=user, complaint=complaint):
+        return follower_detail(complaint)
     roles = complaint_roles(user=user, complaint=complaint)
     show_reporter = reporter_visible_to(user=user, complaint=complaint, roles=roles)
     # Internal notes: those handling the report now (never its reporter, a partner system reading what it posted,
@@ -200,6 +287,7 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
         ],
         "routing_suggestion": None,
         "duplicates": [],
+        "follower": False,
     }
     if OPERATOR in roles and complaint.state in ("triage", "disposed"):
         detail["routing_suggestion"] = routing_suggestion(complaint=complaint).code
@@ -211,12 +299,14 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
 
 
 def complaint_summary(complaint: Complaint, user: User) -> dict[str, Any]:
+    """A report in a list; a report `user` follows (theirs was merged into it) without its title."""
+    follower = complaint_follower_only(user=user, complaint=complaint)
     return {
         "tracking": complaint.tracking,
         "kind": complaint.kind,
         "category": complaint.category.code,
         "category_name": category_name(complaint.category),
-        "title": complaint.title,
+        "title": None if follower else complaint.title,
         "kelurahan_name": complaint.kelurahan.name if complaint.kelurahan else None,
         "state": complaint.state,
         "state_label": state_label(complaint),
@@ -228,6 +318,7 @@ def complaint_summary(complaint: Complaint, user: User) -> dict[str, Any]:
         "due_at": complaint.due_at,
         "sla_status": complaint.sla_status,
         "version": complaint.version,
+        "follower": follower,
     }
 
 

@@ -3,6 +3,10 @@
 Who sees a report: its reporter and followers (merged duplicates); the Live Room (operators, platform admins) and
 leadership; staff of every agency that holds or held it (a hand-off keeps the trail readable to the agency that
 handed it on). Agencies never see an anonymous reporter's identity.
+
+How much they see: everyone above the whole report, except a follower (another citizen, whose own report was merged
+into this one): they see what the public sees of it, its status and its public steps, never its title, text,
+address, exact place, photos, messages or reporter (complaint_follower_only; presenters.follower_detail).
 """
 
 import datetime as dt
@@ -122,6 +126,21 @@ def complaint_get_for_actor(*, user: User, tracking: str, for_update: bool = Fal
     return complaint
 
 
+def complaint_from_lapor(*, lapor_id: str, source: str | None = None, for_update: bool = False) -> Complaint | None:
+    """The report SP4N-LAPOR! knows by `lapor_id` (one it sent, or one the bridge forwarded and LAPOR! numbered; only
+    those from `source` when given), or None; a blank id names none. For the LAPOR! client only
+    (complaints.lapor.lapor_client_check)."""
+    lapor_id = lapor_id.strip()
+    if not lapor_id:
+        return None
+    complaints = Complaint.objects.select_related("workflow", "agency", "category")
+    if source is not None:
+        complaints = complaints.filter(source=source)
+    if for_update:
+        complaints = complaints.select_for_update(of=("self",))
+    return complaints.filter(lapor_id=lapor_id).order_by("id").first()
+
+
 def complaint_handles(roles: set[str]) -> bool:
     """Whether roles held on a report are those of someone handling it now: the Live Room, the holding agency's
     liaison or head, or a helper agency (who may write and read its internal notes)."""
@@ -139,6 +158,12 @@ def complaint_visible(*, user: User, complaint: Complaint) -> bool:
         return True
     agencies = list(_agency_roles(user))
     return complaint.agency_id in agencies or holdings(complaint).filter(agency_id__in=agencies).exists()
+
+
+def complaint_follower_only(*, user: User, complaint: Complaint) -> bool:
+    """Whether `user` sees `complaint` only as a follower: a citizen who did not file it (whom complaint_visible
+    admits only because their own report was merged into it). The reporter and staff see the whole report."""
+    return user.kind == User.CITIZEN and complaint.reporter_id != user.pk
 
 
 def reporter_visible_to(*, user: User, complaint: Complaint, roles: set[str]) -> bool:
@@ -303,8 +328,11 @@ def complaint_holdings(*, complaint: Complaint) -> list[Holding]:
     return list(holdings(complaint).select_related("agency"))
 
 
-def complaint_photo_get(*, complaint: Complaint, upload_id: str) -> Photo:
-    photo = next((p for p in complaint_photos(complaint=complaint) if str(p.upload_id) == upload_id), None)
+def complaint_photo_get(*, user: User, complaint: Complaint, upload_id: str) -> Photo:
+    """One photo of a report `user` sees (complaint_get_for_actor), or not found: a follower sees none of the report's
+    photos, and is answered as for a photo that does not exist."""
+    photos = [] if complaint_follower_only(user=user, complaint=complaint) else complaint_photos(complaint=complaint)
+    photo = next((p for p in photos if str(p.upload_id) == upload_id), None)
     if photo is None:
         raise NotFound("photo not found", code="not_found")
     return photo

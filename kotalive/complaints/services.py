@@ -6,6 +6,7 @@ Every use case is one transaction with its timeline step, outbox event (complain
 """
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency
+from kotalive.complaints.lapor import lapor_client_check
 from kotalive.complaints.models import (
     Category,
     Complaint,
@@ -29,18 +31,21 @@ from kotalive.complaints.selectors import (
     OPERATOR,
     REPORTER,
     category_get,
+    complaint_from_lapor,
     complaint_get_for_actor,
     complaint_handles,
     complaint_handling_finished,
     complaint_roles,
+    complaint_visible,
     is_live_room,
 )
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.calendar import local_date
-from kotalive.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
+from kotalive.core.ratelimit import Limit, citizen_take, limit_take
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.workflow.definitions import TERMINAL
@@ -124,6 +129,8 @@ def complaint_submit(
             raise PermissionDenied(_("Citizens file reports through the app."))
     elif getattr(actor, "machine_client", None) is None:
         raise PermissionDenied(_("Only citizens and partner systems file reports."))
+    if source == Complaint.LAPOR:
+        lapor_client_check(actor=actor)
     errors: dict[str, list[str]] = {}
     if kind not in Complaint.KINDS:
         errors["kind"] = [_("must be one of %(all)s") % {"all": ", ".join(Complaint.KINDS)}]
@@ -142,7 +149,9 @@ def complaint_submit(
     answers = _attribute_answers(chosen, attributes or {}, errors) if chosen is not None else {}
     if errors or chosen is None:
         raise ValidationFailed(errors)
+    citizen_take(actor, "complaints", "KOTALIVE_RATE_COMPLAINTS")
     uploads = _photos(actor=actor, upload_ids=photos or [], field="photos")
+    _same_report_once(actor=actor, kind=kind, category=chosen.code, title=title, description=description)
     workflow = WorkflowDefinition.objects.filter(code=WORKFLOW_CODE).order_by("-version").first()
     if workflow is None:
         raise DomainError(_("Complaints are not set up on this platform yet."), code="not_configured")
@@ -194,6 +203,20 @@ def complaint_submit(
             created=True,  # the report's first event
         )
     return complaint
+
+
+def _same_report_once(*, actor: User, kind: str, category: str, title: str, description: str) -> None:
+    """Refuse the same report from the same person again within two minutes (a double tap, a retry after a lost
+    answer, three parallel posts): the first is filed, the others answer 409. Counted with one atomic upsert
+    (core.ratelimit), so simultaneous copies cannot all pass a check that none has been stored yet."""
+    fingerprint = hashlib.sha256(json.dumps([actor.pk, kind, category, title, description]).encode()).hexdigest()
+    try:
+        limit_take(Limit("same-report", 1, 120), fingerprint[:40])
+    except TooManyAttempts:
+        raise Conflict(
+            _("You sent this same report a moment ago, and it was filed once. Find it under My reports."),
+            code="duplicate_submission",
+        ) from None
 
 
 def _attribute_answers(category: Category, given: dict[str, str], errors: dict[str, list[str]]) -> dict[str, str]:
@@ -261,18 +284,22 @@ def complaint_transition(
             action = "hand_back"  # "not ours" without a named agency goes back to the Live Room
         # Which inputs the move takes follows from its declared effects (workflow.effects); the engine applies them.
         chosen = complaint.workflow.parsed.find(action=action, state=complaint.state)
+        # The inputs are looked at only for a move the actor may make now: otherwise the engine's refusal (stale
+        # version, action not available, role not allowed) comes first and says nothing about them, above all not
+        # whether the report a merge names exists.
+        permitted = chosen is not None and version == complaint.version and bool(roles & chosen.roles)
         target: Agency | None = None
         helpers: list[Agency] = []
-        if chosen is not None and chosen.has("holder_take"):
+        if permitted and chosen is not None and chosen.has("holder_take"):
             target = _agency(agency)
             if chosen.has("holder_leave") and target.pk == complaint.agency_id:
                 raise ValidationFailed({"agency": [_("is the agency that holds the report now")]})
-        if chosen is not None and chosen.has("helpers_add"):
+        if permitted and chosen is not None and chosen.has("helpers_add"):
             helpers = [_agency(code, "supports") for code in (supports or [])]
         data: dict[str, Any] = {}
         survivor = None
-        if action == "merge":
-            survivor = _merge_target(complaint=complaint, into=into)
+        if action == "merge" and permitted:
+            survivor = _merge_target(actor=actor, complaint=complaint, into=into)
             complaint.merged_into = survivor
             data["into"] = survivor.tracking
         uploads: list[Upload] = []
@@ -305,13 +332,16 @@ def complaint_transition(
     return complaint
 
 
-def _merge_target(*, complaint: Complaint, into: str | None) -> Complaint:
+def _merge_target(*, actor: User | None, complaint: Complaint, into: str | None) -> Complaint:
+    """The open report `complaint` is merged into. A report that does not exist, one `actor` may not see and one that
+    is closed get the same answer (no existence leak); only a report they see may be named for its category."""
     if not into:
         raise ValidationFailed({"into": [_("is required: the tracking number of the report to keep")]})
     if into == complaint.tracking:
         raise ValidationFailed({"into": [_("must be another report")]})
     survivor = Complaint.objects.select_for_update().filter(tracking=into).first()
-    if survivor is None or survivor.state_category in TERMINAL:
+    hidden = survivor is None or (actor is not None and not complaint_visible(user=actor, complaint=survivor))
+    if hidden or survivor is None or survivor.state_category in TERMINAL:
         raise ValidationFailed({"into": [_("is not an open report")]})
     if survivor.category_id != complaint.category_id:
         raise ValidationFailed({"into": [_("is a report of another category")]})
@@ -385,6 +415,30 @@ def complaint_message_post(*, actor: User, tracking: str, body: str, internal: b
             complaint.updated_at = message.created_at
             complaint.save(update_fields=["updated_at"])
     return message
+
+
+def complaint_lapor_reply(*, actor: User, lapor_id: str, body: str) -> Complaint:
+    """A note from SP4N-LAPOR! (the national admin's, or the reporter's follow-up there) on a report it knows by its
+    LAPOR! id, shown on the report's timeline. Only the LAPOR! client (lapor_client_check) sends one; an id it does
+    not know is not found, whatever report may carry it."""
+    lapor_client_check(actor=actor)
+    body = body.strip()
+    if not body:
+        raise ValidationFailed({"body": [_("is required")]})
+    with transaction.atomic():
+        complaint = complaint_from_lapor(lapor_id=lapor_id, for_update=True)
+        if complaint is None:
+            raise NotFound(_("No report is known by this LAPOR! id."), code="not_found")
+        workflow_record_step(
+            subject=complaint,
+            actor=actor,
+            action="lapor_reply",
+            from_state=complaint.state,
+            role="lapor",
+            reason=body[:4000],
+            data={"lapor_id": complaint.lapor_id},
+        )
+    return complaint
 
 
 def complaint_rate(*, actor: User, tracking: str, score: int, comment: str = "") -> Complaint:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from kotalive.agencies.auth import BearerToken, actor
+from kotalive.agencies.auth import BearerToken, actor, staff_actor
 from kotalive.coordination import announcements, services
 from kotalive.coordination.models import CooperationAgreement
 from kotalive.coordination.presenters import coordination_detail, coordination_summary
@@ -141,10 +141,11 @@ def inbox(
     request: HttpRequest, direction: str = INCOMING, agency: str | None = None, open_only: bool = False
 ) -> list[dict[str, Any]]:
     """`direction=incoming` (asked of the agency, soonest due first) or `outgoing` (asked by it, newest first);
-    `agency`: which of the caller's agencies (their first by default)."""
+    `agency`: which of the caller's agencies (their first by default). Staff only: a citizen is refused (403
+    `staff_only`)."""
+    user = staff_actor(request)
     if direction not in (INCOMING, OUTGOING):
         raise ValidationFailed({"direction": [_("must be incoming or outgoing")]})
-    user = actor(request)
     chosen = staff_agency_for(user, agency)
     if chosen is None:
         raise NotFound("agency not found", code="not_found")
@@ -154,10 +155,9 @@ def inbox(
 
 @router.get("/coordination/agreements", response={200: list[AgreementOut], **AUTH_ERRORS}, summary="Agreements")
 def agreements(request: HttpRequest) -> list[dict[str, Any]]:
-    """Which agency may ask which for what (any member of staff may read them)."""
-    user = actor(request)
-    if user.kind != user.STAFF:
-        return []
+    """Which agency may ask which for what (any member of staff may read them; a citizen is refused: 403
+    `staff_only`)."""
+    staff_actor(request)
     rows = CooperationAgreement.objects.select_related("from_agency", "to_agency")
     return [_agreement(a) for a in rows]
 
@@ -201,8 +201,9 @@ def announce(request: HttpRequest, payload: AnnouncementIn) -> Status[dict[str, 
 
 @router.get("/announcements", response={200: list[dict[str, Any]], **AUTH_ERRORS}, summary="Announcements")
 def announcement_list(request: HttpRequest) -> list[dict[str, Any]]:
-    """Staff: those sent to their agencies, with their agencies' receipts; the operator: all, with every receipt."""
-    return announcements.announcements_for(actor(request))
+    """Staff: those sent to their agencies, with their agencies' receipts; the operator: all, with every receipt. A
+    citizen is refused (403 `staff_only`)."""
+    return announcements.announcements_for(staff_actor(request))
 
 
 @router.post("/announcements/{announcement_id}/read", response={200: dict[str, int], **WITH_404}, summary="Read")

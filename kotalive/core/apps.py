@@ -8,10 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from kotalive.core import audit, jobs  # noqa: PLC0415 (apps are loaded now)
+        from kotalive.core import audit, jobs, ratelimit  # noqa: PLC0415 (apps are loaded now)
 
         # Within seconds of the commit, on every pass of the worker (docs/audit.md).
         jobs.continuous("audit.seal")(audit.audit_seal)
+        # Rate-limit windows no estimate reads any more.
+        jobs.periodic("core.rate-counters-prune")(ratelimit.rate_counters_prune)
 
         try:  # a bad key fails at start, not at the worker's first seal
             audit.keys_check()

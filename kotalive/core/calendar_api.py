@@ -9,6 +9,9 @@ from kotalive.core.calendar import add_working_days
 from kotalive.core.errors import ValidationFailed
 
 router = Router(tags=["calendar"])
+# The years the working-day calendar can answer for: holidays are known for the years around today, and year 9999
+# plus a year of working days would not fit in a date at all.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class DueDateOut(Schema):
@@ -24,6 +27,10 @@ def due_date(request: HttpRequest, start: str, working_days: str) -> DueDateOut:
     errors: dict[str, list[str]] = {}
     try:
         begin = dt.date.fromisoformat(start)
+        if not FIRST_YEAR <= begin.year <= LAST_YEAR:
+            errors["start"] = [
+                _("must be a date from the year %(first)d to %(last)d") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            ]
     except ValueError:
         errors["start"] = [_("must be a date written as YYYY-MM-DD")]
     try:

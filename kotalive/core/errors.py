@@ -45,4 +45,10 @@ class Conflict(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """Refused for now: `retry_after` seconds until a retry may succeed (sent as the Retry-After header)."""
+
     status = 429
+
+    def __init__(self, message: str | Promise, *, code: str = "throttled", retry_after: int | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -122,15 +122,16 @@ class Upload(models.Model):
         return f"{self.kind} {self.size} B"
 
 
-class AttemptFailure(models.Model):
-    """A failed attempt (sign-in, registry match, one-time code, password reset), counted per key and per address
-    by `kotalive.core.ratelimit` so the limit holds across every process without a shared cache."""
+class RateCounter(models.Model):
+    """Hits of one rate-limit subject in one window (`kotalive.core.ratelimit`), shared by every process."""
 
-    key = models.CharField(max_length=80, db_index=True)  # "<scope>:<blind index of the login>" or "ip:<address>"
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    bucket = models.CharField(max_length=160)  # "<limit name>:<subject>"
+    slot = models.BigIntegerField()  # the window: seconds since the epoch // the limit's seconds
+    hits = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)  # when no estimate reads this window any more
 
     class Meta:
-        db_table = "accounts_signinfailure"  # created by the accounts app before rate limiting moved to core
+        constraints = [models.UniqueConstraint(fields=["bucket", "slot"], name="core_ratecounter_bucket_slot")]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.bucket} @{self.slot}: {self.hits}"

@@ -12,13 +12,18 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from kotalive.core.errors import ValidationFailed
-from kotalive.core.imagemeta import NotAnImage, strip_metadata
+from kotalive.core.imagemeta import NotAnImage, image_size, strip_metadata
 from kotalive.core.models import Upload
+from kotalive.core.ratelimit import citizen_take
 
 MAGIC = ((b"%PDF-", Upload.PDF), (b"\xff\xd8\xff", Upload.JPEG), (b"\x89PNG\r\n\x1a\n", Upload.PNG))
 
 
 CONTENT_TYPES = {Upload.PDF: "application/pdf", Upload.JPEG: "image/jpeg", Upload.PNG: "image/png"}
+
+# No side of an image may be longer than this, whatever its pixel count: JPEG's own ceiling (its header has 16 bits
+# for each side), longer than a 200 MP sensor's 16,320 pixels or a phone panorama; a 1 x 40,000,000 PNG is an attack.
+MAX_IMAGE_SIDE = 65_535
 
 
 def upload_response(upload: Upload, name: str) -> FileResponse:
@@ -35,6 +40,7 @@ def sniff_kind(head: bytes) -> str | None:
 
 def upload_create(*, actor: Any, stream: IO[bytes], name: str, size: int) -> Upload:
     """Store an uploaded file after checking its size and its content (PDF, JPEG or PNG only)."""
+    citizen_take(actor, "uploads", "KOTALIVE_RATE_UPLOADS")
     limit = settings.KOTALIVE_UPLOAD_MAX_BYTES
     if size <= 0:
         raise ValidationFailed({"file": [_("is empty")]})
@@ -46,9 +52,14 @@ def upload_create(*, actor: Any, stream: IO[bytes], name: str, size: int) -> Upl
         raise ValidationFailed({"file": [_("is not a PDF, JPEG or PNG file (checked by its content)")]})
     stream.seek(0)
     if kind in (Upload.JPEG, Upload.PNG):
-        # Photos lose their metadata (EXIF GPS position, device, XMP, text) before they are stored.
+        # An image's size is checked from its headers before anything decodes it; then it loses its metadata (EXIF
+        # GPS position, device, XMP, text) and whatever follows its end (a motion photo's video) before it is stored.
+        data = stream.read(limit + 1)
+        if len(data) > limit:  # the caller's `size` said less
+            raise ValidationFailed({"file": [_("is larger than %(mb)d MB") % {"mb": limit // (1024 * 1024)}]})
         try:
-            stripped = strip_metadata(kind, stream.read())
+            _image_size_check(kind, data)
+            stripped = strip_metadata(kind, data)
         except NotAnImage:
             raise ValidationFailed(
                 {"file": [_("is not a well-formed %(kind)s image") % {"kind": kind.upper()}]}
@@ -66,6 +77,29 @@ def upload_create(*, actor: Any, stream: IO[bytes], name: str, size: int) -> Upl
         upload.file.save("upload", File(content), save=False)
         upload.save()
     return upload
+
+
+def _image_size_check(kind: str, data: bytes) -> None:
+    """Refuse an image that declares no pixels, a side longer than MAX_IMAGE_SIDE or more pixels than
+    KOTALIVE_UPLOAD_MAX_PIXELS. A 2 MB PNG can declare 50,000 x 50,000 pixels, and whoever shows the file (the
+    officer's browser, the citizen's phone) allocates all of them (10 GB) when it decodes it."""
+    width, height = image_size(kind, data)
+    sizes = {"width": width, "height": height}
+    limit = settings.KOTALIVE_UPLOAD_MAX_PIXELS
+    if width == 0 or height == 0:
+        reason = _("is not a usable image: its header declares %(width)d × %(height)d pixels") % sizes
+    elif max(width, height) > MAX_IMAGE_SIDE:
+        reason = _(
+            "is too large an image: %(width)d × %(height)d pixels; no side may be longer than %(side)d pixels"
+        ) % {**sizes, "side": MAX_IMAGE_SIDE}
+    elif width * height > limit:
+        reason = _("is too large an image: %(width)d × %(height)d pixels; the limit is %(megapixels)s megapixels") % {
+            **sizes,
+            "megapixels": f"{limit / 1_000_000:g}",
+        }
+    else:
+        return
+    raise ValidationFailed({"file": [reason]})
 
 
 def uploads_owned(*, actor: Any, upload_ids: Any, field: str, limit: int = 5) -> list[Upload]:

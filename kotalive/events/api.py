@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from kotalive.agencies.auth import BearerToken, actor
+from kotalive.agencies.auth import BearerToken, actor, staff_actor
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import ValidationFailed
@@ -165,7 +165,9 @@ def subscribe(request: HttpRequest, payload: SubscriptionIn) -> Status[dict[str,
 
 @router.get("/webhooks/subscriptions", response={200: list[SubscriptionOut], **AUTH_ERRORS}, summary="Subscriptions")
 def subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_subscription_out(s) for s in services.subscriptions_visible(actor=actor(request))]
+    """The subscriptions the caller manages (an agency's administrators and systems, the platform's staff); a
+    citizen is refused (403 `staff_only`)."""
+    return [_subscription_out(s) for s in services.subscriptions_visible(actor=staff_actor(request))]
 
 
 @router.post(
@@ -204,8 +206,9 @@ def disable(request: HttpRequest, subscription_id: int) -> dict[str, Any]:
     summary="Deliveries and their attempts",
 )
 def deliveries(request: HttpRequest, subscription_id: int, status: str | None = None) -> list[dict[str, Any]]:
-    """Newest first (at most 200); `status` = pending | in_flight | succeeded | dead (dead letters)."""
-    found = services.deliveries_of(actor=actor(request), subscription_id=subscription_id, status=status)
+    """Newest first (at most 200); `status` = pending | in_flight | succeeded | dead (dead letters). A citizen is
+    refused (403 `staff_only`)."""
+    found = services.deliveries_of(actor=staff_actor(request), subscription_id=subscription_id, status=status)
     return [_delivery_out(d) for d in found.prefetch_related("attempt_log")[:200]]
 
 

@@ -36,10 +36,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from kotalive.core.errors import ValidationFailed
-from kotalive.core.ssrf import destination_check
+from kotalive.core.httpclient import Client
+from kotalive.core.ssrf import Destination, destination_vet
 from kotalive.events.catalogue import cloudevent_json_of
 from kotalive.events.consumers import consumer, consumers_run
-from kotalive.events.httpclient import Client
 from kotalive.events.models import (
     DeliveryAttempt,
     OutboxEvent,
@@ -221,15 +221,16 @@ def _claim(limit: int) -> list[Claimed]:
 _http = Client()
 
 
-def _send(delivery: Claimed, secrets_of: dict[int, list[str]], checked: dict[str, str]) -> Outcome:
+def _send(delivery: Claimed, secrets_of: dict[int, list[str]], checked: dict[str, Destination]) -> Outcome:
     subscription = delivery.subscription
     started = time.monotonic()
     at = timezone.now()
     body = delivery.body
     try:
-        if subscription.url not in checked:
-            destination_check(subscription.url)  # again at send time: the name may point elsewhere now
-            checked[subscription.url] = "ok"
+        destination = checked.get(subscription.url)
+        if destination is None:
+            # Again at send time (the name may point elsewhere now); the request goes to the addresses checked here.
+            destination = checked[subscription.url] = destination_vet(subscription.url)
         headers = {
             "content-type": "application/cloudevents+json",
             "user-agent": "KotaLIVE-Webhooks/1",
@@ -240,7 +241,7 @@ def _send(delivery: Claimed, secrets_of: dict[int, list[str]], checked: dict[str
                 body=body.decode(),
             ),
         }
-        answer = _http.post(subscription.url, body, headers, settings.KOTALIVE_WEBHOOK_TIMEOUT_SECONDS)
+        answer = _http.post(destination, body, headers, settings.KOTALIVE_WEBHOOK_TIMEOUT_SECONDS)
         error = "" if 200 <= answer.status < 300 else f"HTTP {answer.status}"
         return Outcome(delivery, answer.status, _ms(started), error, answer.excerpt[:500], at)
     except ValidationFailed as exc:
@@ -392,7 +393,7 @@ def deliver_due(*, batch: int = 200) -> int:
     # Per pass: each subscription's secrets decrypted once, each destination checked once.
     now = timezone.now()
     secrets_of = {d.subscription.pk: live_secrets(d.subscription, now) for d in claimed}
-    checked: dict[str, str] = {}
+    checked: dict[str, Destination] = {}
     outcomes = list(_executor().map(lambda d: _send(d, secrets_of, checked), claimed))
     _record(outcomes)
     return len(outcomes)

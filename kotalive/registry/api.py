@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Router, Schema
 
-from kotalive.agencies.auth import BearerToken, actor
+from kotalive.agencies.auth import BearerToken, actor, staff_actor
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.registry.mediation import agreements_held, data_access_of, registry_lookup
 
@@ -57,6 +57,8 @@ def lookup(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
 
 @router.get("/registry/purposes", response={200: list[PurposeOut], **AUTH_ERRORS}, summary="Purposes I hold")
 def purposes(request: HttpRequest) -> list[dict[str, Any]]:
+    """The live agreements of the caller's agency; a citizen is refused (403 `staff_only`)."""
+    user = staff_actor(request)
     english = (get_language() or "").startswith("en")
     return [
         {
@@ -68,7 +70,7 @@ def purposes(request: HttpRequest) -> list[dict[str, Any]]:
             "legal_basis": a.legal_basis,
             "valid_until": a.valid_until,
         }
-        for a in agreements_held(actor=actor(request))
+        for a in agreements_held(actor=user)
     ]
 
 

@@ -14,7 +14,8 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import user_may_manage_staff
 from kotalive.core.audit import audit_record
-from kotalive.core.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
+from kotalive.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kotalive.core.ratelimit import Limit, limit_take
 from kotalive.registry.identity import IdentityNumberError, parse_nik
 from kotalive.registry.models import LOOKUP_FIELDS, DataSharingAgreement, Person, RegistryAccess
 from kotalive.registry.selectors import person_find_by_nik, registry_values
@@ -86,12 +87,11 @@ def registry_lookup(*, actor: User, nik: str, purpose: str) -> dict[str, Any]:
             field="purpose",
             code="no_agreement",
         )
-    window = timezone.now() - dt.timedelta(minutes=1)
-    if (
-        RegistryAccess.objects.filter(actor=actor, channel=RegistryAccess.LOOKUP, at__gte=window).count()
-        >= settings.KOTALIVE_REGISTRY_LOOKUPS_PER_MINUTE
-    ):
-        raise TooManyAttempts(_("Too many look-ups in the last minute. Try again shortly."), code="rate_limited")
+    limit_take(
+        Limit("registry-lookups", settings.KOTALIVE_REGISTRY_LOOKUPS_PER_MINUTE, 60),
+        f"user:{actor.pk}",
+        message=_("Too many look-ups in the last minute."),
+    )
     person = person_find_by_nik(nik=nik)
     with transaction.atomic():
         registry_access_record(

@@ -1,5 +1,6 @@
 """Citizen portal and back-office shell. Views are thin: they call one service or selector and render."""
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,7 @@ from kotalive.agencies.services import staff_member_add, staff_role_revoke
 from kotalive.cases.bundle_selectors import bundle_offers_open
 from kotalive.catalogue.services import may_edit_services
 from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.core.ratelimit import client_address
 from kotalive.notifications.models import DevOutboxMessage
 from kotalive.regions.selectors import region_get
 from kotalive.registry.mediation import may_manage_agreements
@@ -45,10 +47,6 @@ from kotalive.web.forms import (
 )
 
 LOGIN_BACKEND = "kotalive.accounts.backends.LoginBackend"
-
-
-def _address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _apply_errors(form: forms.Form, exc: DomainError) -> None:
@@ -103,7 +101,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 email=data["email"] or None,
                 phone=data["phone"] or None,
-                address=_address(request),
+                address=client_address(request),
             ),
         )
         if result is not None:
@@ -140,7 +138,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 login=data["login"],
                 password=data["password"],
                 totp=data["totp"] or None,
-                address=_address(request),
+                address=client_address(request),
             ),
         )
         if user is not None:
@@ -198,7 +196,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         login_value = form.cleaned_data["login"]
 
         def request_code() -> bool:
-            services.password_reset_request(login=login_value, address=_address(request))
+            services.password_reset_request(login=login_value, address=client_address(request))
             return True
 
         if _run(form, request_code):
@@ -321,8 +319,18 @@ def backoffice_staff_revoke(request: HttpRequest, code: str, grant_id: int) -> H
     return redirect("web:backoffice-staff", code=agency.code)
 
 
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def dev_outbox(request: HttpRequest) -> HttpResponse:
-    """Messages the "log" channel kept (one-time codes), for development only."""
-    if not settings.DEBUG:
+    """Messages the "log" channel kept (one-time codes), for development only: with DEBUG on, and only to a browser
+    on this machine (the connection's own address, never a forwarded one), since every code of every account is
+    on it."""
+    proxied = "HTTP_X_FORWARDED_FOR" in request.META  # a proxy on this machine would make everyone look local
+    if not settings.DEBUG or proxied or not _loopback(request.META.get("REMOTE_ADDR", "")):
         raise Http404
     return render(request, "web/dev_outbox.html", {"messages_sent": DevOutboxMessage.objects.all()[:50]})

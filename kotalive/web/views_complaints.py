@@ -91,6 +91,7 @@ def _number(value: str, field: str) -> float | None:
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
+    # A followed report (the citizen's own was merged into it) is listed by its category, not its title (template).
     reports = [(c, public_status(c), c.reporter_id != user.pk) for c in complaints_of_citizen(user=user)[:200]]
     return render(request, "web/complaints.html", {"reports": reports})
 
@@ -214,7 +215,8 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "can_rate": complaint.reporter_id == user.pk
             and complaint_rating(complaint) is None
             and complaint_handling_finished(complaint),
-            "can_write": complaint.state_category not in TERMINAL,
+            # A follower (theirs was merged into this report) reads its status; the conversation is the reporter's.
+            "can_write": complaint.state_category not in TERMINAL and not detail["follower"],
             # Staff handling the report may keep internal notes (never shown to the reporter) and ask other agencies.
             "can_note": handling,
             **_coordination(complaint, user, handling),
@@ -246,7 +248,7 @@ def report_photo(request: HttpRequest, tracking: str, upload_id: str) -> FileRes
     user = signed_in_user(request)
     try:
         complaint = complaint_get_for_actor(user=user, tracking=tracking)
-        photo = complaint_photo_get(complaint=complaint, upload_id=upload_id)
+        photo = complaint_photo_get(user=user, complaint=complaint, upload_id=upload_id)
     except NotFound:
         raise Http404 from None
     return upload_response(photo.upload, f"{complaint.tracking}-{photo.stage}")

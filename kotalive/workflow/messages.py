@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import ValidationFailed
+from kotalive.core.ratelimit import citizen_take
 from kotalive.workflow.models import Message, WorkflowSubject
 from kotalive.workflow.services import subject_event_write, workflow_record_step
 
@@ -32,6 +33,7 @@ def subject_message_post(
     `<kind>.message_posted` (with `step`, also a timeline step, as reports show theirs); an internal note is not an
     event at all, since agency systems and the citizen's feed must not see it."""
     text = message_body_clean(body)
+    citizen_take(actor, "messages", "KOTALIVE_RATE_MESSAGES")
     message = Message.objects.create(
         subject_type=subject.event_kind,
         subject_id=subject.pk,

@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from kotalive.accounts.models import User
-from kotalive.agencies.machine import rate_window
 from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import submit_birth_certificate
 from kotalive.conftest import bearer_client
@@ -15,11 +14,6 @@ from kotalive.documents.services import documents_sign_due
 from kotalive.workflow.models import WorkflowStep
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_window() -> None:
-    rate_window.counts.clear()
 
 
 def _create(admin: User, agency: str = "DISDUKCAPIL", **overrides: Any) -> Any:

@@ -73,7 +73,7 @@ def _lapor_system(admin):
         actor=admin,
         agency=Agency.objects.get(code="DISKOMINFO"),
         name="SP4N-LAPOR!",
-        scopes=["complaints:write"],
+        scopes=["lapor"],
         roles=[],
     )
     return Client(headers={"Authorization": f"Bearer {key}"})

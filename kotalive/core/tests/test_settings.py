@@ -76,8 +76,17 @@ def _public_pem(private_pem: str) -> str:
     )
 
 
-def test_a_web_process_needs_only_the_public_key_and_the_worker_refuses_without_the_private_one() -> None:
-    real = {"DEBUG": "0", "SECRET_KEY": "s" * 50, "KOTALIVE_FIELD_KEY": "f" * 40}
+def test_a_web_process_needs_only_the_public_key_and_the_worker_refuses_without_the_private_one(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "empty.db"
+    database.touch()  # the worker's system checks connect; the key check is what is refused here
+    real = {
+        "DEBUG": "0",
+        "SECRET_KEY": "s" * 50,
+        "KOTALIVE_FIELD_KEY": "f" * 40,
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
     public = _public_pem(_audit_key_pem())
 
     web = _start(**real, KOTALIVE_AUDIT_PUBLIC_KEY=public)

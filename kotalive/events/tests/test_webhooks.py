@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,6 +119,38 @@ def test_a_receiver_that_fails_for_a_while_still_gets_every_event_in_order(
     drain()
     events = _verified(subscription["secret"], receiver)
     assert [(e["subject"], e["sequence"]) for e in events] == [(tracking, 1), (tracking, 2), (tracking, 3)]
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_deadline(
+    warga1: User, verifier: User, dukcapil_admin: User, receiver: Receiver, fast_retries: None
+) -> None:
+    """Each byte comes well within the 1 s timeout, but the answer as a whole would take 10 s."""
+    subscribe(bearer_client(dukcapil_admin), receiver.url)
+    three_steps(warga1, verifier)
+    receiver.mode, receiver.trickle_seconds, receiver.trickle_bytes = "trickle", 0.1, 100
+    dispatch_once()  # fans out and starts sending the first event, which the receiver trickles
+    started = time.monotonic()
+
+    dispatch_once()
+
+    assert time.monotonic() - started < 3  # the answer would take 10 s
+    assert list(DeliveryAttempt.objects.values_list("error", flat=True)) == ["timed out", "timed out"]
+
+
+def test_a_receiver_streaming_without_end_is_read_only_as_far_as_is_kept(
+    warga1: User, verifier: User, dukcapil_admin: User, receiver: Receiver, fast_retries: None
+) -> None:
+    subscribe(bearer_client(dukcapil_admin), receiver.url)
+    three_steps(warga1, verifier)
+    receiver.mode = "endless"
+    started = time.monotonic()
+
+    drain()
+
+    assert time.monotonic() - started < 8  # an answer without end would never finish
+    attempts = list(DeliveryAttempt.objects.values_list("status_code", "response_excerpt"))
+    assert attempts == [(200, "x" * 500)] * 3
+    assert receiver.hung_up.wait(5)
 
 
 def test_every_attempt_is_logged_for_the_agency_administrator(
@@ -238,6 +271,9 @@ def test_during_a_rotation_both_secrets_sign(
         ("https://10.1.2.3/hook", "internal address"),
         ("https://169.254.169.254/latest/meta-data", "internal address"),
         ("https://[fd00::1]/hook", "internal address"),
+        ("https://[64:ff9b::a9fe:a9fe]/latest/meta-data", "internal address"),  # NAT64 of 169.254.169.254
+        ("https://[::ffff:10.1.2.3]/hook", "internal address"),
+        ("https://[2002:a01:203::1]/hook", "internal address"),  # 6to4 of 10.1.2.3
         ("ftp://example.id/hook", "https://"),
         ("https://user:pw@example.id/hook", "user name"),
     ],

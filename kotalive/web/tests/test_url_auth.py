@@ -1,6 +1,7 @@
 """Every URL needs authentication unless it is on the explicit public list below."""
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -107,3 +108,16 @@ def test_an_officer_cannot_open_another_agency_s_back_office(personas: dict, cli
 
     assert client.get("/kantor/DINSOS/").status_code == 200
     assert client.get("/kantor/DISDUKCAPIL/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_code_outbox_answers_only_a_browser_on_this_machine(settings: Any, reference: None) -> None:
+    settings.DEBUG = True
+    client = Client()
+
+    local = client.get("/dev/outbox/", REMOTE_ADDR="127.0.0.1")
+    remote = client.get("/dev/outbox/", REMOTE_ADDR="203.0.113.7")
+    through_a_proxy = client.get("/dev/outbox/", REMOTE_ADDR="127.0.0.1", headers={"X-Forwarded-For": "203.0.113.7"})
+
+    assert local.status_code == 200
+    assert remote.status_code == through_a_proxy.status_code == 404
