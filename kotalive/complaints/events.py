@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from kotalive.events.audience import public_keys_register
 from kotalive.events.catalogue import event_types_register
-from kotalive.workflow.events import STEP_PROPERTIES, STEP_REQUIRED, step_schema_register
+from kotalive.workflow.events import STEP_PROPERTIES, STEP_PUBLIC_KEYS, STEP_REQUIRED, step_schema_register
 
 _COMPLAINT = {
     "tracking": {"type": "string", "pattern": "^LAKSA-[0-9]{8}-[0-9]+$"},
@@ -73,6 +74,13 @@ COMPLAINT_TYPES: dict[str, dict[str, Any]] = {
 }
 
 
+# What a report's followers may read of its events' data (the event feed, their notices): what the public feed and
+# follower_detail show of a report (its number, kind, category, holder and kelurahan) and the move of each step.
+# Never a reason, a message, the reporter, an officer's name, the agencies it passed through, photos or a rating.
+COMPLAINT_PUBLIC_KEYS = (*_COMPLAINT, *STEP_PUBLIC_KEYS)
+
+
 def register() -> None:
     step_schema_register("complaint", COMPLAINT_STEP_SCHEMA)
     event_types_register(COMPLAINT_TYPES)
+    public_keys_register("complaint", COMPLAINT_PUBLIC_KEYS)

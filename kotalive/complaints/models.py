@@ -145,13 +145,16 @@ class Complaint(WorkflowSubject):
         return self.agency.code if self.agency is not None else ""
 
     def event_audience(self) -> Audience:
-        """The helper agencies working on the report besides its holder; its reporter and followers (the reporters
-        of duplicates merged into it)."""
+        """The helper agencies working on the report besides its holder; its reporter, who sees it whole, and its
+        followers (the reporters of duplicates merged into it), who see only its public face: their feed shows the
+        public keys of its events (kotalive/complaints/events.py), their notices no reason (security issue 13)."""
         helpers = helper_agencies(self)
         followers = set(Follower.objects.filter(complaint=self).values_list("user_id", flat=True))
+        reporter = {self.reporter_id} if self.reporter_id else set()
         return Audience(
             agencies=frozenset(helpers.values_list("agency__code", flat=True)),
-            people=frozenset(followers | ({self.reporter_id} if self.reporter_id else set())),
+            people=frozenset(reporter),
+            public_people=frozenset(followers - reporter),
         )
 
     def event_data(self) -> dict[str, object]:

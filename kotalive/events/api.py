@@ -140,10 +140,11 @@ def list_event_types(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/events", response={200: FeedOut, **AUTH_ERRORS, **COMMON_ERRORS}, summary="The event feed")
 def feed(request: HttpRequest, after: str | None = None, types: str = "", limit: int = Query(100)) -> dict[str, Any]:
     """Events the caller may see, oldest first, as CloudEvents. Page with `after=<next_cursor>`: a reader that
-    follows the cursors sees every event exactly once. `types` is a comma-separated list of full type names."""
+    follows the cursors sees every event exactly once. `types` is a comma-separated list of full type names. A
+    citizen who follows a report (their duplicate was merged into it) gets only the public part of its events' data."""
     chosen = [t.strip() for t in types.split(",") if t.strip()]
-    page, cursor = services.event_feed(actor=actor(request), after=after, types=chosen, limit=limit)
-    return {"items": [e.as_cloudevent() | {"position": e.position} for e in page], "next_cursor": cursor}
+    items, cursor = services.event_feed(actor=actor(request), after=after, types=chosen, limit=limit)
+    return {"items": items, "next_cursor": cursor}
 
 
 @router.post(

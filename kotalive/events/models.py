@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kotalive.events.audience import Audience
+
 
 class OutboxEvent(models.Model):
     """A domain event written in the same transaction as the change it describes (transactional outbox).
@@ -60,14 +62,17 @@ class OutboxEvent(models.Model):
 class EventAudience(models.Model):
     """Who besides the owning agency (`OutboxEvent.agency`) an event concerns: helper agencies, the agency that
     handed a report on (for the hand-off event itself), later the agency that asked in a coordination request; and
-    the people it is about (an applicant, a reporter and followers). Webhooks, the event feed and the in-app notice
-    consumers read these rows, written with the event by `outbox_write`."""
+    the people it is about (an applicant, a reporter; followers, who see only its public face). Webhooks, the event
+    feed and the in-app notice consumers read these rows, written with the event by `outbox_write`."""
 
     event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="audience")
     agency = models.CharField(max_length=20, blank=True)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The person sees only the subject's public face (a report's follower): the feed gives them the kind's public
+    # keys of the event's data, their notice no reason (Audience.public_people, kotalive/events/audience.py).
+    public_only = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -81,14 +86,21 @@ class EventAudience(models.Model):
         return f"{self.event_id} -> {self.agency or self.person_id}"
 
 
-def audience_people(events: list[OutboxEvent]) -> dict[int, frozenset[int]]:
-    """For each event id, the people (user ids) its audience names (one query for a batch): whom the in-app notice
-    consumers tell."""
-    found: dict[int, set[int]] = {}
+def audience_people(events: list[OutboxEvent]) -> dict[int, Audience]:
+    """For each event id, the people (user ids) its audience names (one query for a batch), those who see the whole
+    subject apart from those who see only its public face: whom the in-app notice consumers tell, and how much."""
+    whole: dict[int, set[int]] = {}
+    public: dict[int, set[int]] = {}
     rows = EventAudience.objects.filter(event__in=[e.pk for e in events], person__isnull=False)
-    for event_id, person_id in rows.values_list("event_id", "person_id"):
-        found.setdefault(event_id, set()).add(person_id)
-    return {event_id: frozenset(people) for event_id, people in found.items()}
+    for event_id, person_id, public_only in rows.values_list("event_id", "person_id", "public_only"):
+        (public if public_only else whole).setdefault(event_id, set()).add(person_id)
+    return {
+        event_id: Audience(
+            people=frozenset(whole.get(event_id, ())),
+            public_people=frozenset(public.get(event_id, set()) - whole.get(event_id, set())),
+        )
+        for event_id in whole.keys() | public.keys()
+    }
 
 
 def audience_agencies(events: list[OutboxEvent]) -> dict[int, frozenset[str]]:

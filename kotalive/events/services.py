@@ -17,7 +17,7 @@ from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.ssrf import destination_check
-from kotalive.events.audience import Audience
+from kotalive.events.audience import Audience, public_data
 from kotalive.events.models import EventAudience, OutboxEvent, WebhookDelivery, WebhookSubscription
 from kotalive.events.queues import deliveries_enqueue, queue_lock
 
@@ -60,6 +60,10 @@ def outbox_write(
         EventAudience.objects.bulk_create(
             [EventAudience(event=row, agency=code) for code in sorted(audience.agencies - {agency, ""})]
             + [EventAudience(event=row, person_id=pk) for pk in sorted(audience.people)]
+            + [
+                EventAudience(event=row, person_id=pk, public_only=True)
+                for pk in sorted(audience.public_people - audience.people)  # whoever sees it all is not public-only
+            ]
         )
     return row
 
@@ -288,26 +292,44 @@ def _for_agencies(events: QuerySet[OutboxEvent], codes: list[str]) -> QuerySet[O
     return events.filter(Q(agency__in=codes) | Q(pk__in=named))
 
 
-def events_visible(*, actor: User) -> QuerySet[OutboxEvent]:
-    """The events `actor` may read: everything for platform staff, an agency's for its staff and systems, and the
-    events that name a citizen in their audience (their applications and reports). Only events already fanned out
-    (with a feed position) are listed."""
+def _feed_scope(*, actor: User) -> tuple[QuerySet[OutboxEvent], bool]:
+    """The events `actor` may read, and whether they read them as a person the events' audience names (a citizen:
+    some events may show them only their subject's public face) rather than as staff or an agency's system."""
     client = getattr(actor, "machine_client", None)
     if client is not None:  # an agency system: its agency's events, test or live as its key
         events = OutboxEvent.objects.filter(position__isnull=False, test=client.environment == "test")
-        return _for_agencies(events, [client.agency.code])
+        return _for_agencies(events, [client.agency.code]), False
     events = OutboxEvent.objects.filter(position__isnull=False, test=False)  # people follow live work
     if StaffRole.objects.filter(user=actor, agency__isnull=True).exists():
-        return events
+        return events, False
     agencies = list(StaffRole.objects.filter(user=actor, agency__isnull=False).values_list("agency__code", flat=True))
     if agencies:
-        return _for_agencies(events, agencies)
-    return events.filter(pk__in=EventAudience.objects.filter(person=actor).values("event_id"))
+        return _for_agencies(events, agencies), False
+    return events.filter(pk__in=EventAudience.objects.filter(person=actor).values("event_id")), True
 
 
-def event_feed(*, actor: User, after: str | None, types: list[str], limit: int) -> tuple[list[OutboxEvent], str]:
-    """A page of events after the cursor, in feed order, and the cursor to ask with next (the same cursor when
-    nothing new has come: ask again later)."""
+def events_visible(*, actor: User) -> QuerySet[OutboxEvent]:
+    """The events `actor` may read: everything for platform staff, an agency's for its staff and systems, and the
+    events that name a citizen in their audience (their applications and reports, the reports they follow). Only
+    events already fanned out (with a feed position) are listed."""
+    return _feed_scope(actor=actor)[0]
+
+
+def _public_only(*, actor: User, events: list[OutboxEvent]) -> set[int]:
+    """The ids of `events` whose audience names `actor` only among the people who see the public face (one query)."""
+    rows = EventAudience.objects.filter(event__in=[e.pk for e in events], person=actor)
+    public: set[int] = set()
+    whole: set[int] = set()
+    for event_id, public_only in rows.values_list("event_id", "public_only"):
+        (public if public_only else whole).add(event_id)
+    return public - whole
+
+
+def event_feed(*, actor: User, after: str | None, types: list[str], limit: int) -> tuple[list[dict[str, object]], str]:
+    """A page of events after the cursor, in feed order, as CloudEvents with their feed `position`, and the cursor
+    to ask with next (the same cursor when nothing new has come: ask again later). An event whose audience names
+    the reader only among those who see its subject's public face (a report's follower) comes with the public
+    part of its data only (the keys its kind allows: kotalive/events/audience.py), never a reason or a message."""
     position = 0
     if after:
         try:
@@ -318,8 +340,16 @@ def event_feed(*, actor: User, after: str | None, types: list[str], limit: int) 
             raise ValidationFailed({"after": [_("is not a cursor this feed gave out")]})
     if not 1 <= limit <= 500:
         raise ValidationFailed({"limit": [_("must be between 1 and 500")]})
-    events = events_visible(actor=actor).filter(position__gt=position)
+    visible, as_person = _feed_scope(actor=actor)
+    events = visible.filter(position__gt=position)
     if types:
         events = events.filter(type__in=types)
     page = list(events.order_by("position")[:limit])
-    return page, str(page[-1].position if page else position)
+    public = _public_only(actor=actor, events=page) if as_person and page else set()
+    items = []
+    for e in page:
+        item = e.as_cloudevent()
+        if e.pk in public:
+            item["data"] = public_data(e.type.removeprefix(TYPE_PREFIX), e.data)
+        items.append(item | {"position": e.position})
+    return items, str(page[-1].position if page else position)

@@ -112,11 +112,15 @@ def link_for(notification: Notification) -> str:
 
 
 def message_for(notification: Notification, channel: str, language: str) -> tuple[str, str]:
+    """The subject and body of a notice on `channel`. A notice to someone who sees only the subject's public face
+    (a follower: `public_only`) has no reason to give (kotalive/workflow/notices.py keeps none); an operator's
+    template that asks for {reason} gets nothing for it either way."""
     what = notification.data.get("what") or {}
+    public_only = bool(notification.data.get("public_only"))
     values = {
         "what": what.get(language) or what.get("id") or notification.kind,
         "tracking": notification.subject,
-        "reason": notification.data.get("reason") or "",
+        "reason": "" if public_only else notification.data.get("reason") or "",
         "link": link_for(notification),
     }
     return wording.render(wording.wording(notification.kind, channel, language), values, channel)

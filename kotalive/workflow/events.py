@@ -18,6 +18,9 @@ STEP_PROPERTIES: dict[str, Any] = {
     "requirements": {"type": "array", "items": {"type": "string"}},
 }
 STEP_REQUIRED = ["action", "from_state", "to_state", "state_category", "reason", "actor_role", "version"]
+# What anyone following a subject may read of its steps' events (kotalive/events/audience.py): the move and the role
+# that made it, as a follower's timeline shows them; never the reason nor what a step adds.
+STEP_PUBLIC_KEYS = ("action", "from_state", "to_state", "state_category", "actor_role", "version")
 
 
 STEP_SCHEMAS: dict[str, dict[str, Any]] = {}

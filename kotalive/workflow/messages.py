@@ -54,9 +54,10 @@ def subject_message_post(
             role=author_role,
             data=data,
             event="message_posted",
+            public=False,  # addressed to the subject's people and those handling it, never to its followers
         )
     else:
-        subject_event_write(subject=subject, event="message_posted", data=data)
+        subject_event_write(subject=subject, event="message_posted", data=data, public=False)
         audit_record(
             actor=actor, action=f"{subject.event_kind}.message_posted", obj=subject, data={"message": message.pk}
         )

@@ -1,6 +1,8 @@
 """The in-app notices of every subject kind, one consumer (kotalive/events/consumers.py runs it from its cursor):
 each event of a subject tells the people its audience names (the applicant; the reporter and followers), unless
-the kind's notice policy says the event is not worth a notice or the person caused it themself.
+the kind's notice policy says the event is not worth a notice or the person caused it themself. The people who see
+only the subject's public face (followers: `Audience.public_people`) are told what changed, never why: their notice
+holds the new state and no reason, so neither the bell nor an SMS, WhatsApp or e-mail carries one.
 
 A kind registers its policy from its AppConfig.ready() with `notice_policy_register`; the notice's kind is the
 event's `<subject kind>.<event>` (`case.verified`, `complaint.handed_off`), like the escalation notices'.
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
+from kotalive.events.audience import Audience, public_data
 from kotalive.events.catalogue import TYPE_PREFIX
 from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent, audience_people
@@ -22,6 +25,9 @@ from kotalive.workflow.subjects import subject_find, subject_kinds
 
 # What a notice keeps of its event: enough to say what changed, nothing an agency wrote for itself.
 NOTICE_FIELDS = ("to_state", "state_category", "reason", "action")
+# What the notice of someone who sees only the subject's public face (a report's follower) keeps: what changed and
+# nothing written by anyone (no reason), and only what the kind lets them read (kotalive/events/audience.py).
+PUBLIC_NOTICE_FIELDS = ("to_state", "state_category", "action")
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ NOUNS = {
     "bundle": ("Peristiwa hidup", "Your life event"),
     "coordination": ("Permintaan koordinasi", "The coordination request"),
 }
+# The same, for someone who follows a subject they did not file (they see only its public face).
+PUBLIC_NOUNS = {"complaint": ("Laporan yang Anda ikuti", "The report you follow")}
 FIXED_WHAT: dict[str, dict[str, str]] = {
     "message_posted": {"id": "Ada pesan baru", "en": "There is a new message"},
     "document.signed": {
@@ -90,21 +98,37 @@ STAFF_WHAT: dict[str, dict[str, str]] = {
 }
 
 
-def _what(kind: str, data: dict[str, Any], states: dict[str, dict[str, str]]) -> dict[str, str]:
-    """What happened, in both languages, for the bell and the messages (never a raw code)."""
+def _what(
+    kind: str, data: dict[str, Any], states: dict[str, dict[str, str]], *, public_only: bool = False
+) -> dict[str, str]:
+    """What happened, in both languages, for the bell and the messages (never a raw code). `public_only`: for
+    someone who follows the subject (its state and nothing else)."""
     subject_kind, _dot, event = kind.partition(".")
-    if kind in FIXED_WHAT:
-        return FIXED_WHAT[kind]
-    if event in FIXED_WHAT:
-        return FIXED_WHAT[event]
-    noun_id, noun_en = NOUNS.get(subject_kind, ("Berkas", "Your file"))
+    if public_only:
+        noun_id, noun_en = PUBLIC_NOUNS.get(subject_kind, ("Berkas yang Anda ikuti", "The file you follow"))
+    else:
+        if kind in FIXED_WHAT:
+            return FIXED_WHAT[kind]
+        if event in FIXED_WHAT:
+            return FIXED_WHAT[event]
+        noun_id, noun_en = NOUNS.get(subject_kind, ("Berkas", "Your file"))
+        noun_id = f"{noun_id} Anda"
     label = states.get(str(data.get("to_state") or ""))
     if label:
         return {
-            "id": f"{noun_id} Anda kini: {label.get('id', '')}",
+            "id": f"{noun_id} kini: {label.get('id', '')}",
             "en": f"{noun_en} is now: {label.get('en') or label.get('id', '')}",
         }
-    return {"id": f"{noun_id} Anda diperbarui", "en": f"{noun_en} was updated"}
+    return {"id": f"{noun_id} diperbarui", "en": f"{noun_en} was updated"}
+
+
+def _notice_data(event: OutboxEvent, kind: str, *, public_only: bool) -> dict[str, Any]:
+    """What a notice keeps of its event (NOTICE_FIELDS); for a public-only person only the public fields the kind
+    lets them read (PUBLIC_NOTICE_FIELDS), marked so that no channel adds a reason."""
+    if not public_only:
+        return {k: event.data[k] for k in NOTICE_FIELDS if k in event.data}
+    public = public_data(kind, event.data)
+    return {**{k: public[k] for k in PUBLIC_NOTICE_FIELDS if k in public}, "public_only": True}
 
 
 def _state_labels(events: list[OutboxEvent]) -> dict[str, dict[str, dict[str, str]]]:
@@ -146,13 +170,18 @@ def notify_people(events: list[OutboxEvent]) -> None:
         return
     people = audience_people([e for e, _kind in relevant])  # whom each event concerns (the kind's event_audience)
     labels = _state_labels([e for e, _kind in relevant + staff])
-    recipients: dict[tuple[int, int], tuple[OutboxEvent, str, dict[str, str]]] = {}
+    # (event, person) -> the event, the notice kind, what to say, whether the person sees only the public face
+    recipients: dict[tuple[int, int], tuple[OutboxEvent, str, dict[str, str], bool]] = {}
     for e, kind in relevant:
-        for user_id in people.get(e.pk, ()):
-            recipients[(e.pk, user_id)] = (e, kind, _what(kind, e.data, labels.get(e.subject, {})))
+        audience = people.get(e.pk, Audience())
+        states = labels.get(e.subject, {})
+        for user_id in audience.people:
+            recipients[(e.pk, user_id)] = (e, kind, _what(kind, e.data, states), False)
+        for user_id in audience.public_people - audience.people:
+            recipients[(e.pk, user_id)] = (e, kind, _what(kind, e.data, states, public_only=True), True)
     for e, kind in staff:
         for user_id in _staff_recipients(e, kind):
-            recipients[(e.pk, user_id)] = (e, kind, STAFF_WHAT[kind.partition(".")[2]])
+            recipients[(e.pk, user_id)] = (e, kind, STAFF_WHAT[kind.partition(".")[2]], False)
     rows = [
         Notification(
             user_id=user_id,
@@ -161,18 +190,15 @@ def notify_people(events: list[OutboxEvent]) -> None:
             # A document's notice is about its application (what officers see, what turns unreachable).
             subject=str(e.data.get("subject") or e.subject) if kind.startswith("document.") else e.subject,
             agency=e.agency or "",
-            data={
-                **{k: e.data[k] for k in NOTICE_FIELDS if k in e.data},
-                "what": what,
-            },
+            data={**_notice_data(e, kind, public_only=public_only), "what": what},
         )
-        for (_event_pk, user_id), (e, kind, what) in recipients.items()
+        for (_event_pk, user_id), (e, kind, what, public_only) in recipients.items()
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a replayed dead letter hands an event over again
     # The delivery contract's first attempts, for notices that have none yet (a replay finds its notices planned).
     wanted = {(r.event_id, r.user_id) for r in rows}
     created = Notification.objects.filter(
-        event_id__in={e.event_id for e, _kind, _what in recipients.values()}, attempts__isnull=True
+        event_id__in={e.event_id for e, _kind, _what, _public in recipients.values()}, attempts__isnull=True
     ).select_related("user")
     deliveries_plan([n for n in created if (n.event_id, n.user_id) in wanted])
 

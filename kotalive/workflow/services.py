@@ -85,13 +85,17 @@ def subject_event_write(
     data: dict[str, Any],
     audience: Audience | None = None,
     created: bool = False,
+    public: bool = True,
 ) -> None:
     """The outbox event `<kind>.<event>` of a subject, with the subject's data, owner, test flag and audience, then
     the kind's after-change hooks: the one way every subject kind writes its events (inside the caller's
     transaction, the subject row locked).
 
     `created`: the subject was just inserted, with its derived views built from what the caller had in hand (a
-    submission): its first event, and no hook needs to read it back."""
+    submission): its first event, and no hook needs to read it back. `public=False`: the event is no part of the
+    subject's public face (a message, an escalation), so the people who see only that (its followers,
+    `Audience.public_people`) are left out of its audience: neither their feed nor their notices show it."""
+    whole = (subject.event_audience() | audience) if audience else subject.event_audience()
     outbox_write(
         first=created,
         event=f"{subject.event_kind}.{event}",
@@ -99,7 +103,7 @@ def subject_event_write(
         agency=subject.event_agency(),
         test=bool(getattr(subject, "is_test", False)),
         data={**subject.event_data(), **data},
-        audience=(subject.event_audience() | audience) if audience else subject.event_audience(),
+        audience=whole if public else whole.without_public(),
     )
     if not created:
         after_change_run(subject)  # the kind's derived views (workflow/hooks.py), before the caller's audit entry
@@ -118,10 +122,12 @@ def workflow_record_step(
     audience: Audience | None = None,
     at: dt.datetime | None = None,
     created: bool = False,
+    public: bool = True,
 ) -> WorkflowStep:
     """Add a step to the subject's timeline with its outbox event, refreshed views and audit entry (inside the
     caller's transaction). `audience` adds to the subject's own (the agency a report was just handed away from);
-    `at` is the step's time (now by default); `created` as for subject_event_write (the submission's step)."""
+    `at` is the step's time (now by default); `created` and `public` as for subject_event_write (the submission's
+    step; a step no follower is told of)."""
     now = at or timezone.now()
     if subject.first_response_at is None and responds(role=role, action=action):  # a step taken outside transition()
         subject.first_response_at = now
@@ -153,6 +159,7 @@ def workflow_record_step(
         },
         audience=audience,
         created=created,
+        public=public,
     )
     audit_record(
         actor=actor,
@@ -276,6 +283,7 @@ def escalation_step_record(
             "notified": notified.username if notified else None,
             "working_days_overdue": overdue_days,
         },
+        public=False,  # between the holder, its officers and the Live Room: no follower hears of it
     )
 
 

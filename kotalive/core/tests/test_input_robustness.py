@@ -3,16 +3,34 @@ and oversize bodies each answer a 4xx in the JSON error shape, naming the field 
 (as in these tests) every API error, 404 and 405 included, is JSON too."""
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, override_settings
+from django.urls import include, path
 
 from kotalive.accounts.models import User
 from kotalive.complaints.models import Complaint
 from kotalive.conftest import bearer_client
 
 SURROGATE = '"\\ud800"'  # a lone UTF-16 surrogate, valid JSON, not valid Unicode text
+
+
+@pytest.fixture(autouse=True)
+def _no_traceback_in_the_log(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Each of these requests is the caller's fault: the server log must not show a traceback for it."""
+    yield
+    tracebacks = [record for record in caplog.records if record.exc_info]
+    assert not tracebacks, tracebacks[0].getMessage()
+
+
+def boom(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("api/v1/boom", boom), path("", include("config.urls"))]
 
 
 def _raw_json(client: Client, path: str, body: str) -> Any:
@@ -110,6 +128,17 @@ def test_a_wrong_method_is_405_in_the_error_shape(reference: None) -> None:
     body = _assert_error_shape(Client().delete("/api/v1/regions"), 405)
 
     assert body["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_server_error_in_the_api_is_500_in_the_error_shape(reference: None, caplog: pytest.LogCaptureFixture) -> None:
+    response = Client(raise_request_exception=False).get("/api/v1/boom", headers={"Accept-Language": "en"})
+
+    body = _assert_error_shape(response, 500)
+    assert body["code"] == "server_error"
+    assert "a bug" not in response.content.decode()
+    caplog.clear()  # this one is the server's fault: its traceback belongs in the log
 
 
 @pytest.mark.django_db
