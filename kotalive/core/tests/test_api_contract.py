@@ -81,13 +81,16 @@ def _agency_key(admin: User) -> str:
 
 CALLERS = pytest.mark.usefixtures("_keep_the_test_connection", "_fuzz_rates")
 # derandomize: the same examples on every run, so CI is repeatable; a new finding shows up when the API changes.
-SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "derandomize": True}
+FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
 @pytest.mark.django_db
 @CALLERS
 @schema.parametrize()
-@settings(max_examples=25, **SETTINGS)
+@settings(
+    FUZZ,
+    max_examples=25,
+)
 def test_every_operation_answers_a_citizen_as_documented(case: Any, warga1: User) -> None:
     _call(case, f"Bearer {api_token_issue(user=warga1).raw}")
 
@@ -95,7 +98,10 @@ def test_every_operation_answers_a_citizen_as_documented(case: Any, warga1: User
 @pytest.mark.django_db
 @CALLERS
 @schema.parametrize()
-@settings(max_examples=8, **SETTINGS)
+@settings(
+    FUZZ,
+    max_examples=8,
+)
 def test_every_operation_answers_an_officer_as_documented(case: Any, verifier: User) -> None:
     _call(case, f"Bearer {api_token_issue(user=verifier).raw}")
 
@@ -103,7 +109,10 @@ def test_every_operation_answers_an_officer_as_documented(case: Any, verifier: U
 @pytest.mark.django_db
 @CALLERS
 @schema.parametrize()
-@settings(max_examples=8, **SETTINGS)
+@settings(
+    FUZZ,
+    max_examples=8,
+)
 def test_every_operation_answers_an_agency_system_as_documented(case: Any, dukcapil_admin: User) -> None:
     _call(case, f"Bearer {_agency_key(dukcapil_admin)}")
 
@@ -111,7 +120,10 @@ def test_every_operation_answers_an_agency_system_as_documented(case: Any, dukca
 @pytest.mark.django_db
 @CALLERS
 @schema.parametrize()
-@settings(max_examples=8, **SETTINGS)
+@settings(
+    FUZZ,
+    max_examples=8,
+)
 def test_every_operation_answers_without_credentials_as_documented(case: Any, personas: dict[str, User]) -> None:
     _call(case, None)
 
