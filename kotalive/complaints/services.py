@@ -437,6 +437,7 @@ def complaint_lapor_reply(*, actor: User, lapor_id: str, body: str) -> Complaint
             role="lapor",
             reason=body[:4000],
             data={"lapor_id": complaint.lapor_id},
+            public=False,  # a note from LAPOR! is for the reporter and those handling it, not the followers
         )
     return complaint
 
@@ -458,6 +459,7 @@ def complaint_rate(*, actor: User, tracking: str, score: int, comment: str = "")
             role=REPORTER,
             data={"score": score},
             event="rated",
+            public=False,  # the reporter's own rating: no follower hears of it
         )
     return complaint
 

@@ -226,3 +226,28 @@ def test_an_anonymous_reporter_is_never_revealed_to_the_follower(
         assert trace not in told, trace
     for event in _of(items, tracking).values():
         assert not {"reporter", "reporter_name", "actor", "assignee", "notified"} & set(event["data"])
+
+
+def test_the_reporters_rating_is_not_news_to_the_follower(
+    merged: dict[str, Any], personas: dict[str, User], warga1: User, warga3: User, operator: User
+) -> None:
+    # Given Alice's report, which Charlie follows, handled and verified
+    tracking = merged["tracking"]
+    live_room, dishub = bearer_client(operator), bearer_client(personas["dishub.penghubung"])
+    act_ok(live_room, tracking, "dispose", agency="DISHUB")
+    act_ok(dishub, tracking, "accept")
+    act_ok(dishub, tracking, "resolve", reason="Lampu diganti")
+    act_ok(live_room, tracking, "verify_completion")
+
+    # When Alice rates the handling and the worker runs
+    rated = bearer_client(warga1).post(
+        f"/api/v1/complaints/{tracking}/rating", {"score": 2}, content_type="application/json"
+    )
+    assert rated.status_code == 201, rated.content
+    _deliver()
+
+    # Then Alice's feed has her rating, Charlie's feed and notices have the report's moves but not the rating
+    assert _of(_feed(warga1)[0], tracking)["rated"]["data"]["score"] == 2
+    charlie = _of(_feed(warga3)[0], tracking)
+    assert list(charlie) == ["duplicate_merged", "disposed", "accepted", "resolved", "completion_verified"]
+    assert not Notification.objects.filter(user=warga3, subject=tracking, kind="complaint.rated").exists()
