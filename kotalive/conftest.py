@@ -1,9 +1,12 @@
 """Shared personas, the same roles as the demo accounts (README): warga1 and warga2 of one family, warga3 of
 another, a DISDUKCAPIL verifier and head, a DINSOS officer, the DISKOMINFO operator and the platform admin."""
 
+from collections.abc import Iterator
+from email import message_from_bytes
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.test import Client
 
 from kotalive.accounts import token_cache
@@ -102,3 +105,42 @@ def app_only_notices(settings: Any) -> None:
     on the feed and the webhooks (the delivery contract's events are tested in
     kotalive/cases/tests/test_notification_delivery.py)."""
     settings.KOTALIVE_NOTIFY_DEFAULT_CHANNELS = []
+
+
+class Mailbox:
+    """A local SMTP server's inbox (aiosmtpd): every e-mail it took; `refuse` makes it refuse every recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.refuse = False
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        if self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's hook)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def to(self, user: User) -> str:
+        """Every e-mail `user` got, subjects and bodies, as one text."""
+        mails = [m for m in self.messages if m["To"] == user.email]
+        return "\n".join(f"{m['Subject']}\n{m.get_payload(decode=True).decode()}" for m in mails)
+
+
+@pytest.fixture
+def mailbox(settings: Any, free_tcp_port: int) -> Iterator[Mailbox]:
+    """The platform's e-mail goes to a real SMTP server on this machine for the test."""
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_tcp_port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_tcp_port, "timeout": 5},
+        }
+    }
+    yield box
+    controller.stop()

@@ -146,22 +146,36 @@ def follower_detail(complaint: Complaint) -> dict[str, Any]:
         if s.action in moves or s.action in FOLLOWER_STEPS
     ]
     return {
-        "tracking": complaint.tracking,
-        "kind": complaint.kind,
-        "category": complaint.category.code,
-        "category_name": category_name(complaint.category),
+        **_shared_fields(complaint),
         "title": None,
         "description": None,
         "location": {"lat": _rounded(complaint.lat), "lon": _rounded(complaint.lon)}
         if complaint.lat is not None and complaint.lon is not None
         else None,
+        "address": None,
+        "reporter": None,
+        "confirm_by": None,
+        "rating": None,
+        "photos": [],
+        "time_at_agencies": [],
+        "timeline": timeline,
+        "actions": [],
+        "follower": True,
+    }
+
+
+def _shared_fields(complaint: Complaint) -> dict[str, Any]:
+    """What every reader of a report's detail sees alike, its followers included (its public facts and state)."""
+    return {
+        "tracking": complaint.tracking,
+        "kind": complaint.kind,
+        "category": complaint.category.code,
+        "category_name": category_name(complaint.category),
         "kelurahan": complaint.kelurahan_id,
         "kelurahan_name": complaint.kelurahan.name if complaint.kelurahan else None,
-        "address": None,
         "anonymous": complaint.anonymous,
         "confidential": complaint.confidential,
         "emergency": complaint.emergency,
-        "reporter": None,
         "source": complaint.source,
         "state": complaint.state,
         "state_label": state_label(complaint),
@@ -173,16 +187,9 @@ def follower_detail(complaint: Complaint) -> dict[str, Any]:
         "updated_at": complaint.updated_at,
         "due_at": complaint.due_at,
         "sla_status": complaint.sla_status,
-        "confirm_by": None,
         "merged_into": complaint.merged_into.tracking if complaint.merged_into else None,
-        "rating": None,
-        "photos": [],
-        "time_at_agencies": [],
-        "timeline": timeline,
-        "actions": [],
         "routing_suggestion": None,
         "duplicates": [],
-        "follower": True,
     }
 
 
@@ -235,33 +242,13 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
     if notes:
         timeline = sorted(timeline + notes, key=lambda entry: entry["at"])
     detail: dict[str, Any] = {
-        "tracking": complaint.tracking,
-        "kind": complaint.kind,
-        "category": complaint.category.code,
-        "category_name": category_name(complaint.category),
+        **_shared_fields(complaint),
         "title": complaint.title,
         "description": complaint.description,
         "location": {"lat": complaint.lat, "lon": complaint.lon} if complaint.lat is not None else None,
-        "kelurahan": complaint.kelurahan_id,
-        "kelurahan_name": complaint.kelurahan.name if complaint.kelurahan else None,
         "address": complaint.address,
-        "anonymous": complaint.anonymous,
-        "confidential": complaint.confidential,
-        "emergency": complaint.emergency,
         "reporter": complaint.reporter.full_name if show_reporter else None,
-        "source": complaint.source,
-        "state": complaint.state,
-        "state_label": state_label(complaint),
-        "public_status": public_status(complaint),
-        "agency": complaint.agency.code if complaint.agency else None,
-        "agency_name": complaint.agency.name if complaint.agency else None,
-        "version": complaint.version,
-        "submitted_at": complaint.submitted_at,
-        "updated_at": complaint.updated_at,
-        "due_at": complaint.due_at,
-        "sla_status": complaint.sla_status,
         "confirm_by": complaint.confirm_by,
-        "merged_into": complaint.merged_into.tracking if complaint.merged_into else None,
         "rating": complaint_rating(complaint),
         "photos": [
             {
@@ -285,8 +272,6 @@ def complaint_detail(complaint: Complaint, user: User) -> dict[str, Any]:
             }
             for t in complaint_actions(complaint=complaint, roles=roles)
         ],
-        "routing_suggestion": None,
-        "duplicates": [],
         "follower": False,
     }
     if OPERATOR in roles and complaint.state in ("triage", "disposed"):

@@ -5,19 +5,17 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
-from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import submit_birth_certificate
-from kotalive.conftest import bearer_client
+from kotalive.conftest import Mailbox, bearer_client
 from kotalive.events.models import OutboxEvent
 from kotalive.events.tests.helpers import drain
 from kotalive.notifications.gateways import signature
@@ -25,37 +23,6 @@ from kotalive.notifications.models import ContactPreference, DeliveryAttempt, Me
 from kotalive.workflow.delivery import deliveries_run
 
 pytestmark = pytest.mark.django_db
-
-
-class _Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.refuse = False
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
-        if self.refuse:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def mailbox(settings: Any, free_tcp_port: int) -> Iterator[_Mailbox]:
-    box = _Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_tcp_port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_tcp_port, "timeout": 5},
-        }
-    }
-    yield box
-    controller.stop()
 
 
 class _Gateway(BaseHTTPRequestHandler):
@@ -117,7 +84,7 @@ def _notice(citizen: User, tracking: str) -> Notification:
 
 
 def test_a_notice_that_fails_on_sms_reaches_the_citizen_by_email(
-    warga1: User, verifier: User, mailbox: _Mailbox, gateway: type[_Gateway]
+    warga1: User, verifier: User, mailbox: Mailbox, gateway: type[_Gateway]
 ) -> None:
     gateway.answer = 400  # the number is refused
     _client, case = submit_birth_certificate(warga1)
@@ -141,7 +108,7 @@ def test_a_notice_that_fails_on_sms_reaches_the_citizen_by_email(
 
 
 def test_every_channel_failing_marks_the_citizen_unreachable_until_a_notice_gets_through(
-    warga1: User, verifier: User, mailbox: _Mailbox, gateway: type[_Gateway], personas: dict[str, User]
+    warga1: User, verifier: User, mailbox: Mailbox, gateway: type[_Gateway], personas: dict[str, User]
 ) -> None:
     gateway.answer, mailbox.refuse = 503, True
     _client, case = submit_birth_certificate(warga1)
@@ -184,7 +151,7 @@ def test_every_channel_failing_marks_the_citizen_unreachable_until_a_notice_gets
 
 
 def test_no_receipt_in_time_is_undetermined_the_next_channel_is_tried_and_a_late_receipt_is_kept(
-    warga1: User, verifier: User, mailbox: _Mailbox, gateway: type[_Gateway], settings: Any
+    warga1: User, verifier: User, mailbox: Mailbox, gateway: type[_Gateway], settings: Any
 ) -> None:
     settings.KOTALIVE_RECEIPT_TIMEOUT_SECONDS = 0
     _client, case = submit_birth_certificate(warga1)
@@ -228,7 +195,7 @@ def test_no_receipt_in_time_is_undetermined_the_next_channel_is_tried_and_a_late
 
 
 def test_quiet_hours_hold_the_message_and_the_api_shows_every_attempt(
-    warga1: User, verifier: User, mailbox: _Mailbox, gateway: type[_Gateway]
+    warga1: User, verifier: User, mailbox: Mailbox, gateway: type[_Gateway]
 ) -> None:
     now = timezone.localtime()
     ContactPreference.objects.create(
@@ -288,7 +255,7 @@ def test_an_officer_is_told_of_a_file_assigned_to_them(warga1: User, verifier: U
 
 
 def test_the_operator_words_a_notice_with_a_preview_and_the_next_sms_uses_it(
-    warga1: User, verifier: User, operator: User, gateway: type[_Gateway], mailbox: _Mailbox
+    warga1: User, verifier: User, operator: User, gateway: type[_Gateway], mailbox: Mailbox
 ) -> None:
     page = Client()
     page.force_login(operator)

@@ -4,19 +4,16 @@ never an officer's reason, an agency's update, a message or who Alice is. Alice,
 reasons. Through the real paths: the API, the worker's dispatch and notice consumer, a local SMTP server."""
 
 import json
-from collections.abc import Iterator
-from email import message_from_bytes
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.complaints.events import COMPLAINT_PUBLIC_KEYS
 from kotalive.complaints.tests.helpers import PIN, act_ok, file_report
-from kotalive.conftest import bearer_client
+from kotalive.conftest import Mailbox, bearer_client
 from kotalive.events.tests.helpers import drain
 from kotalive.notifications.models import ContactPreference, DeliveryAttempt, Notification
 from kotalive.workflow.delivery import deliveries_run
@@ -30,37 +27,6 @@ RETURNED = "Mohon lengkapi nomor tiang; Ibu Siti bisa dihubungi di rumah nomor 1
 ASKED = "Mohon kirim foto tiang lampu dari dekat, Bu."
 UPDATE = "Teknisi datang ke rumah nomor 12 besok pagi."
 SECRETS = [TITLE, ADDRESS, RETURNED, ASKED, UPDATE]
-
-
-class _Mailbox:
-    """A local SMTP server's inbox: who got which e-mail."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's hook)
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def to(self, user: User) -> str:
-        """Every e-mail `user` got, subjects and bodies, as one text."""
-        mails = [m for m in self.messages if m["To"] == user.email]
-        return "\n".join(f"{m['Subject']}\n{m.get_payload(decode=True).decode()}" for m in mails)
-
-
-@pytest.fixture
-def mailbox(settings: Any, free_tcp_port: int) -> Iterator[_Mailbox]:
-    box = _Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_tcp_port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_tcp_port, "timeout": 5},
-        }
-    }
-    yield box
-    controller.stop()
 
 
 @pytest.fixture
@@ -106,7 +72,7 @@ def _signed_in(user: User) -> Client:
 
 
 def test_a_return_to_the_reporter_tells_the_reporter_why_and_the_follower_only_the_new_status(
-    merged: dict[str, Any], mailbox: _Mailbox, warga1: User, warga3: User, operator: User
+    merged: dict[str, Any], mailbox: Mailbox, warga1: User, warga3: User, operator: User
 ) -> None:
     # Given Charlie following Alice's report
     tracking = merged["tracking"]
@@ -139,7 +105,7 @@ def test_a_return_to_the_reporter_tells_the_reporter_why_and_the_follower_only_t
 
 
 def test_an_agency_update_reaches_the_follower_without_its_text(
-    merged: dict[str, Any], mailbox: _Mailbox, personas: dict[str, User], warga1: User, warga3: User, operator: User
+    merged: dict[str, Any], mailbox: Mailbox, personas: dict[str, User], warga1: User, warga3: User, operator: User
 ) -> None:
     tracking = merged["tracking"]
     act_ok(bearer_client(operator), tracking, "dispose", agency="DISHUB")
@@ -203,7 +169,7 @@ def test_the_followers_feed_has_the_public_facts_only_and_the_reporters_everythi
 
 
 def test_an_anonymous_reporter_is_never_revealed_to_the_follower(
-    merged: dict[str, Any], mailbox: _Mailbox, personas: dict[str, User], warga1: User, warga3: User, operator: User
+    merged: dict[str, Any], mailbox: Mailbox, personas: dict[str, User], warga1: User, warga3: User, operator: User
 ) -> None:
     """Alice filed anonymously: whatever happens to her report, nothing Charlie is told names her."""
     tracking = merged["tracking"]
