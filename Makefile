@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 KOTALIVE_DEMO=1
 TEST_DATABASE_URL ?=
 
-.PHONY: run test uv sync setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps pdf-deps \
+.PHONY: run test uv sync demo-env setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps pdf-deps \
 	messages bench
 
 uv:
@@ -29,7 +29,17 @@ serve:
 	$(DEMO_ENV) uv run gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --graceful-timeout 5
 
-run: setup-demo serve
+# The demo's configuration in .env (git-ignored), which every `uv run kotalive ...` reads (config/manage.py): the
+# README's console commands then work in a fresh shell as written. Variables set in the environment still win; an
+# existing .env keeps its lines and gets only the settings it lacks.
+demo-env:
+	@test -f .env || printf '%s\n' '# Written by `make run`: the demo configuration `uv run kotalive ...` reads (config/manage.py).' \
+		'# Variables set in the environment win over these lines. Remove this file for anything but the demo.' > .env
+	@for setting in $(DEMO_ENV); do \
+		grep -Eq "^(export +)?$${setting%%=*}=" .env || echo "$$setting" >> .env; \
+	done
+
+run: demo-env setup-demo serve
 
 # WeasyPrint's libraries and the fonts the output documents use (docs/documents.md); apt waits for another install.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core

@@ -1,7 +1,10 @@
 """Small typed helpers that read configuration from the environment and fail loudly on bad values."""
 
+import json
 import os
+import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -67,6 +70,51 @@ def env_secret(name: str, default: str | None = None) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {exc}") from None
     return os.environ.get(name, default)
+
+
+def env_region_pack(name: str, default: Path, *, base_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """The region data pack named by NAME (a directory holding pack.json; a relative path is taken from the project
+    directory) and its manifest, which must name the region. The pack's files are checked by `load-region-pack`."""
+    raw = os.environ.get(name, "").strip()
+    directory = (base_dir / raw if raw else default).resolve()
+    manifest_path = directory / "pack.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}: {manifest_path} cannot be read: {exc}") from None
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {manifest_path} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("region"), str) or not manifest["region"]:
+        raise ImproperlyConfigured(f"{name}: {manifest_path} must be a JSON object naming the pack's region")
+    return directory, manifest
+
+
+_ENV_LINE = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """NAME=value lines of a `.env` file: blank lines and # comments skipped, `export ` and one pair of matching
+    quotes around a value allowed, nothing expanded. A line of another shape is an error naming its number."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _ENV_LINE.match(stripped)
+        if match is None:
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value, not {stripped!r}")
+        key, value = match.group(1), match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def load_env_file(path: Path) -> None:
+    """Put the file's values into the environment where it has none: a variable set in the environment wins."""
+    if path.is_file():
+        for key, value in read_env_file(path).items():
+            os.environ.setdefault(key, value)
 
 
 def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_rate, env_secret, env_str, parse_database_url
+from config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_region_pack,
+    env_secret,
+    env_str,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,9 +240,21 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KotaLIVE <noreply@localhost>")
 
-# The deployment: which region this city platform serves. Kota Tangerang unless set.
-KOTALIVE_REGION_CODE = env_str("KOTALIVE_REGION_CODE", "36.71")
-KOTALIVE_PLATFORM_NAME = env_str("KOTALIVE_PLATFORM_NAME", "KotaLIVE")
+# The deployment: which region this city platform serves, as a region data pack (a directory with pack.json and the
+# region's data files; docs/how-to/deploy-another-region.md). Kota Tangerang's, shipped in packs/, unless set. The
+# region code and the platform's name come from the pack; KOTALIVE_PLATFORM_NAME overrides the name.
+_REGION_PACK = env_region_pack("KOTALIVE_REGION_PACK", BASE_DIR / "packs" / "kota-tangerang", base_dir=BASE_DIR)
+KOTALIVE_REGION_PACK: Path = _REGION_PACK[0]
+_REGION_PACK_MANIFEST = _REGION_PACK[1]
+KOTALIVE_REGION_CODE = str(_REGION_PACK_MANIFEST["region"])
+if env_str("KOTALIVE_REGION_CODE", KOTALIVE_REGION_CODE) != KOTALIVE_REGION_CODE:
+    raise ImproperlyConfigured(
+        f"KOTALIVE_REGION_CODE={env_str('KOTALIVE_REGION_CODE', '')!r} is not the region of the pack "
+        f"{KOTALIVE_REGION_PACK} ({KOTALIVE_REGION_CODE}): the region comes from KOTALIVE_REGION_PACK, unset the other"
+    )
+KOTALIVE_PLATFORM_NAME = env_str(
+    "KOTALIVE_PLATFORM_NAME", str(_REGION_PACK_MANIFEST.get("platform_name") or "KotaLIVE")
+)
 # CloudEvents `source` prefix of every event this deployment emits (a URI naming the deployment).
 KOTALIVE_EVENT_SOURCE = env_str("KOTALIVE_EVENT_SOURCE", "https://kotalive.tangerangkota.go.id")
 # Registry look-ups one person (or agency system) may make per minute (docs/how-to/registry-mediation.md).

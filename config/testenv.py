@@ -5,3 +5,6 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("KOTALIVE_DEMO", "1")
+# Never the developer's .env (config/manage.py), not even in the `kotalive` subprocesses some tests start: each test
+# states the environment it runs in.
+os.environ["KOTALIVE_ENV_FILE"] = ""

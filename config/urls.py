@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -18,8 +19,15 @@ def bench_hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("hello")
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and the API docs ask for /favicon.ico whatever a page links: send them to the app icon (looked up
+    per request: the static manifest is read then, not when the URLs load)."""
+    return HttpResponsePermanentRedirect(static("web/icon-192.png"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("api/v1/", api.urls),
     path(".well-known/kotalive-keys.json", views_documents.keys, name="well-known-keys"),
     path(".well-known/kotalive-revocations.jws", views_documents.revocations, name="well-known-revocations"),

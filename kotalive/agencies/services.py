@@ -1,9 +1,7 @@
 """Writes for agencies, their units and the roles staff hold in them. Every change is audited."""
 
-import json
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +15,6 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import PermissionDenied, ValidationFailed
 from kotalive.regions.models import Region
 
-DATA_DIR = Path(__file__).parent / "data"
 _AGENCY_FIELDS = ("name", "name_en", "role", "handles_complaints", "summary", "summary_en")
 
 
@@ -28,7 +25,8 @@ class AgencyLoadResult:
 
 
 def agencies_load(*, actor: User | None, document: dict[str, Any]) -> AgencyLoadResult:
-    """Create or update agencies and their units from a document like agencies/data/agencies-3671.json.
+    """Create or update agencies and their units from a region pack's agencies file (like
+    packs/kota-tangerang/agencies-3671.json).
 
     All or nothing: a document with an unknown role or region loads nothing.
     """
@@ -77,11 +75,6 @@ def agencies_load(*, actor: User | None, document: dict[str, Any]) -> AgencyLoad
                 data={"created": created, "updated": updated},
             )
     return AgencyLoadResult(created, updated)
-
-
-def agencies_load_reference(*, region_code: str, actor: User | None = None) -> AgencyLoadResult:
-    path = DATA_DIR / f"agencies-{region_code.replace('.', '')}.json"
-    return agencies_load(actor=actor, document=json.loads(path.read_text(encoding="utf-8")))
 
 
 def _may_manage_staff(actor: User | None, agency: Agency | None) -> bool:

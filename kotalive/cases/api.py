@@ -124,7 +124,7 @@ class CaseSummaryOut(Schema):
     submitted_at: datetime
     due_date: date | None
     due_at: datetime | None
-    sla_status: str
+    sla_status: str | None  # null for an application refused or withdrawn: no verdict on a service not delivered
     state_due_at: datetime | None  # the current state's own deadline, when its workflow gives one
     version: int
     assignee: str | None
@@ -184,8 +184,8 @@ def my_cases(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/cases/{tracking}", response={200: CaseOut, **WITH_404}, summary="One application")
 def get_case(request: HttpRequest, tracking: str) -> dict[str, Any] | HttpResponse:
-    """State, public status (menunggu/proses/selesai), due date, SLA status, version, timeline, and the actions
-    the caller may take now."""
+    """State, public status (menunggu/proses/selesai, or ditolak/dibatalkan for an application refused or
+    withdrawn), due date, SLA status (null for those), version, timeline, and the actions the caller may take now."""
     user = actor(request)
     if user.kind == User.CITIZEN:
         stored = case_snapshot_for_applicant(user_id=user.pk, tracking=tracking, language=get_language())

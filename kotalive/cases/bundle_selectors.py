@@ -11,11 +11,10 @@ from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_is_platform_operator
 from kotalive.cases.bundles import bundle_kind_name, bundle_kind_services
 from kotalive.cases.models import Bundle, BundleKind, BundleOffer, BundlePart
-from kotalive.cases.selectors import case_timeline
+from kotalive.cases.selectors import case_timeline, status_word
 from kotalive.catalogue.models import localised
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import NotFound
-from kotalive.workflow.definitions import PUBLIC_STATUS
 from kotalive.workflow.models import WorkflowStep
 
 
@@ -106,7 +105,7 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
             "state": case.state,
             "state_category": case.state_category,
             "state_label": _state_label(case.workflow.document, case.state),
-            "public_status": PUBLIC_STATUS.get(case.state_category, "proses"),
+            "public_status": status_word(case.state_category),
             "due_date": local_date(case.due_at) if case.due_at else None,
             "output": case.output.number if hasattr(case, "output") else None,
             "documents_reused": sorted(case.documents_reused),
@@ -126,7 +125,8 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         "state": part.state,
         "state_category": part.state,
         "state_label": labels[part.state],
-        "public_status": "selesai" if part.state != BundlePart.WAITING else "menunggu",
+        # A part that could not be filed never reads as done (selesai): it was called off (dibatalkan).
+        "public_status": {BundlePart.WAITING: "menunggu", BundlePart.FAILED: "dibatalkan"}.get(part.state, "selesai"),
         "due_date": None,
         "output": None,
         "documents_reused": [],
@@ -204,7 +204,7 @@ def bundle_summary(bundle: Bundle) -> dict[str, Any]:
         "state": bundle.state,
         "state_category": bundle.state_category,
         "state_label": _state_label(bundle.workflow.document, bundle.state),
-        "public_status": PUBLIC_STATUS.get(bundle.state_category, "proses"),
+        "public_status": status_word(bundle.state_category),
         "submitted_at": bundle.submitted_at,
     }
 

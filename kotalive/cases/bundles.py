@@ -2,7 +2,7 @@
 certificate, the family card, the child ID card and health insurance; a death: the death certificate, the family
 card and the end of social aid), with data flowing from one part's output into the next and one timeline.
 
-A bundle kind is data (`cases/data/bundles-<region>.json`, docs/how-to/add-a-life-event-bundle.md): its form, the
+A bundle kind is data (a region pack's bundles file, docs/how-to/add-a-life-event-bundle.md): its form, the
 documents it asks for once, and its parts, each a service of the catalogue with where every field and document comes
 from. A bundle is a subject of the kernel (kind "bundle", definition `bundle-standard`); each part is an ordinary
 case (`Case.bundle`) in its agency's inbox with its own workflow and clock. A part that waits for another's output
@@ -10,10 +10,8 @@ case (`Case.bundle`) in its agency's inbox with its own workflow and clock. A pa
 part it waited for, under the tracking number it was given when the bundle was filed.
 """
 
-import json
 import logging
 import re
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -24,9 +22,10 @@ from kotalive.accounts.models import User
 from kotalive.cases.filing import case_file, documents_check
 from kotalive.cases.models import Bundle, BundleKind, BundleOffer, BundlePart, Case
 from kotalive.cases.selectors import citizen_person
-from kotalive.catalogue.forms import form_errors
+from kotalive.catalogue.forms import FormFacts, form_errors
 from kotalive.catalogue.models import Service, localised
 from kotalive.catalogue.prefill import schema_prefill
+from kotalive.catalogue.subjects import NEWBORN, prefill_person, subject_kind
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from kotalive.core.numbering import tracking_number
@@ -38,7 +37,6 @@ from kotalive.workflow.services import subject_event_write, transition, workflow
 from kotalive.workflow.sla import sla_start
 
 logger = logging.getLogger(__name__)
-DATA_DIR = Path(__file__).parent / "data"
 BUNDLE_PREFIX = "PH"  # peristiwa hidup (life event): PH-20261204-00001
 WORKFLOW = "bundle-standard"
 KIND_SUBJECTS = frozenset({"newborn", "family_member"})  # whom a kind's event is about
@@ -97,6 +95,10 @@ def bundle_kind_problems(document: Any, services: dict[str, Service]) -> list[st
             continue
         if spec.get("subject") not in PART_SUBJECTS:
             problems.append(f"{where}: subject must be applicant or subject")
+        elif subject_kind(service.current.eligibility) == NEWBORN and (
+            spec["subject"] != "subject" or document.get("subject") != "newborn"
+        ):
+            problems.append(f"{where}: a service for a newborn is the subject's part of a newborn's bundle")
         after = spec.get("after", [])
         problems += [f"{where}: waits for {name}, which is not an earlier part" for name in after if name not in seen]
         when = spec.get("when")
@@ -116,17 +118,14 @@ def bundle_kind_problems(document: Any, services: dict[str, Service]) -> list[st
     return problems
 
 
-def bundle_kinds_load_reference(*, region_code: str) -> int:
-    """Load `cases/data/bundles-<region>.json` (idempotent; a region without the file has no bundles). A kind that
-    cannot run stops the load with every reason, before anything is written."""
-    path = DATA_DIR / f"bundles-{region_code.replace('.', '')}.json"
-    if not path.exists():
-        return 0
-    entries = json.loads(path.read_text(encoding="utf-8"))["bundles"]
+def bundle_kinds_load(*, document: dict[str, Any]) -> int:
+    """Load the bundle kinds of a region pack's bundles file (idempotent; a pack without one has no bundles). A
+    kind that cannot run stops the load with every reason, before anything is written."""
+    entries = document["bundles"]
     services = {s.code: s for s in Service.objects.select_related("current").filter(active=True)}
     problems = [f"{e.get('code')}: {p}" for e in entries for p in bundle_kind_problems(e, services)]
     if problems:
-        raise ValueError(f"{path.name} cannot be loaded: " + "; ".join(problems))
+        raise ValueError("the bundle kinds cannot be loaded: " + "; ".join(problems))
     with transaction.atomic():
         for entry in entries:
             document = {k: v for k, v in entry.items() if k not in {"code", "name"}}
@@ -210,7 +209,7 @@ def _part_file(*, bundle: Bundle, part: BundlePart, spec: dict[str, Any], done: 
     }
     version = part.service.current
     assert version is not None  # noqa: S101 (bundle kinds name only published services)
-    data = schema_prefill(version.form_schema, person)
+    data = schema_prefill(version.form_schema, prefill_person(user=bundle.applicant, version=version, person=person))
     for field, source in spec.get("data", {}).items():
         value = _value(source, context)
         if value not in (None, ""):
@@ -418,7 +417,9 @@ def bundle_submit(
     document = kind.document
     if not isinstance(data, dict):
         raise ValidationFailed({"data": [_("must be a JSON object of the form's fields")]})
-    errors = form_errors(document["form_schema"], data)
+    own = citizen_person(actor)
+    facts = FormFacts(dates={"applicant.birth_date": own.birth_date} if own is not None else {})
+    errors = form_errors(document["form_schema"], data, facts)
     offer = bundle_offer_open(user=actor, kind=kind, tracking=from_case)
     if from_case and offer is None:
         errors["from_case"] = [_("names no open offer of yours for this life event")]

@@ -1,7 +1,9 @@
-"""Filing an application: the checks every new case passes (eligibility, the form, the documents, one open case per
-service and person) and the one function that creates it, for a citizen's submission and for a part of a life-event
-bundle (cases.bundles)."""
+"""Filing an application: the checks every new case passes (eligibility, the form and its date rules, the documents,
+one open case per service and subject) and the one function that creates it, for a citizen's submission and for a
+part of a life-event bundle (cases.bundles)."""
 
+import hashlib
+import unicodedata
 import uuid
 from typing import Any
 
@@ -12,11 +14,12 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.cases.presenters import CaseParts
-from kotalive.cases.selectors import OPEN_CATEGORIES, TimelineEntry
+from kotalive.cases.selectors import OPEN_CATEGORIES, TimelineEntry, citizen_person
 from kotalive.cases.snapshots import case_snapshot_build
-from kotalive.catalogue.forms import form_errors
+from kotalive.catalogue.forms import FormFacts, form_errors
 from kotalive.catalogue.models import Service, ServiceVersion, localised
-from kotalive.catalogue.prefill import PREFILL_LEGAL_BASIS, form_prefill, resolve_subject
+from kotalive.catalogue.prefill import PREFILL_LEGAL_BASIS, form_prefill
+from kotalive.catalogue.subjects import NEWBORN, prefill_person, resolve_subject, subject_field, subject_kind
 from kotalive.core.calendar import local_date
 from kotalive.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
@@ -30,13 +33,19 @@ from kotalive.workflow.services import workflow_record_step
 from kotalive.workflow.sla import sla_start
 
 
-def _check_eligibility(*, user: User, version: ServiceVersion, person: Person | None) -> None:
+def _check_eligibility(*, user: User, version: ServiceVersion, person: Person | None, own: Person | None) -> None:
     if user.kind != User.CITIZEN:
         raise PermissionDenied(_("Only citizens apply for services."))
     if not user.has_verified_contact:
         raise DomainError(_("Verify your phone number or e-mail address before applying."), code="contact_unverified")
     rules = version.eligibility
-    if rules.get("registry_verified") and person is None:
+    newborn = subject_kind(rules) == NEWBORN
+    if newborn and person is not None:  # a caller's mistake (a bundle part naming a registry person): refuse it
+        raise ValidationFailed(
+            {"subject": [_("This service is for a child not yet in the registry: the form describes the child.")]}
+        )
+    # A newborn is not in the registry: the applicant (the parent) must be.
+    if rules.get("registry_verified") and (own if newborn else person) is None:
         raise DomainError(
             _("This service needs your data in the population registry; your NIK is not in this city's registry."),
             code="registry_required",
@@ -47,6 +56,34 @@ def _check_eligibility(*, user: User, version: ServiceVersion, person: Person | 
             raise ValidationFailed({"subject": [_("must be at least %(age)s years old") % {"age": rules["min_age"]}]})
         if rules.get("max_age") is not None and age > rules["max_age"]:
             raise ValidationFailed({"subject": [_("must be at most %(age)s years old") % {"age": rules["max_age"]}]})
+
+
+def _form_facts(version: ServiceVersion, *, own: Person | None, person: Person | None) -> FormFacts:
+    """What the form's date rules hold the data against: the applicant's and the subject's dates of birth in the
+    registry, and the service's age limits."""
+    dates = {}
+    if own is not None:
+        dates["applicant.birth_date"] = own.birth_date
+    if person is not None:
+        dates["subject.birth_date"] = person.birth_date
+    rules = version.eligibility
+    return FormFacts(dates=dates, min_age=rules.get("min_age"), max_age=rules.get("max_age"))
+
+
+def newborn_key(*, name: Any, birth_date: Any) -> str:
+    """Who a newborn is for the one-open-case rule (Case.subject_key): the child's name (Unicode-normalised, case
+    and spacing ignored) and date of birth. The same child twice is one key; twins (same date) and siblings differ.
+    Migration cases/0018 computes the same key for the applications filed before it."""
+    name = " ".join(unicodedata.normalize("NFKC", str(name or "")).casefold().split())
+    return hashlib.sha256(f"newborn|{str(birth_date or '').strip()}|{name}".encode()).hexdigest()
+
+
+def _newborn(version: ServiceVersion, data: dict[str, Any]) -> tuple[str, str]:
+    """(subject_name, subject_key) of the child a newborn service's form describes."""
+    schema = version.form_schema
+    name = str(data.get(subject_field(schema, "name") or "") or "").strip()
+    born = data.get(subject_field(schema, "birth_date") or "")
+    return " ".join(name.split()), newborn_key(name=name, birth_date=born)
 
 
 def documents_check(
@@ -163,10 +200,11 @@ def case_file(
     version = service.current
     assert version is not None  # noqa: S101 (callers pass a published service)
     reused = documents_reused or {}
-    _check_eligibility(user=actor, version=version, person=person)
+    own = citizen_person(actor)
+    _check_eligibility(user=actor, version=version, person=person, own=own)
     if not isinstance(data, dict):
         raise ValidationFailed({"data": [_("must be a JSON object of the form's fields")]})
-    errors = form_errors(version.form_schema, data)
+    errors = form_errors(version.form_schema, data, _form_facts(version, own=own, person=person))
     try:
         chosen = documents_check(
             user=actor,
@@ -179,18 +217,27 @@ def case_file(
         errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors)
-    prefill = form_prefill(version, person)
+    source = prefill_person(user=actor, version=version, person=person)  # whose record filled the form
+    prefill = form_prefill(version, source)
+    if subject_kind(version.eligibility) == NEWBORN:
+        subject_name, subject_key = _newborn(version, data)
+    else:
+        subject_name, subject_key = (person.full_name.title() if person else actor.full_name), ""
     now = timezone.now()
     # Before the transaction (core.numbering): the agency's counter row is locked for one statement, not for the
     # whole submission. A submission that fails after this leaves a gap, as a database sequence would.
     tracking = tracking or tracking_number(prefix=service.agency.code, day=local_date(now))
+    # One open case per service and subject: a registry person, or (outside the registry: the applicant themself,
+    # a newborn) the applicant and the subject's key.
     duplicate_scope = (
-        {"subject_person": person} if person is not None else {"applicant": actor, "subject_person__isnull": True}
+        {"subject_person": person}
+        if person is not None
+        else {"applicant": actor, "subject_person__isnull": True, "subject_key": subject_key}
     )
     with transaction.atomic():
         # The friendly check names the first case in the common case (a second try days later). It cannot see a
         # submission another transaction has not committed yet: the partial unique constraints on Case
-        # (case_one_open_per_person, case_one_open_per_unregistered_applicant) decide that race, below.
+        # (case_one_open_per_person, case_one_open_per_unregistered_subject) decide that race, below.
         first = _open_case(service=service, scope=duplicate_scope)
         if first is not None:
             raise _duplicate_open_case(first)
@@ -202,7 +249,8 @@ def case_file(
             agency=service.agency,
             applicant=actor,
             subject_person=person,
-            subject_name=person.full_name.title() if person else actor.full_name,
+            subject_name=subject_name,
+            subject_key=subject_key,
             data=data,
             prefilled={
                 name: version.form_schema["properties"][name].get("x-prefill")
@@ -260,9 +308,9 @@ def case_file(
             at=now,
             created=True,  # its first event; the stored view above already shows this step
         )
-        if case.prefilled and person is not None:  # once-only: recorded where the resident can see it
+        if case.prefilled and source is not None:  # once-only: recorded where the resident can see it
             registry_access_record(
-                person=person,
+                person=source,
                 actor=actor,
                 agency=service.agency.code,
                 channel=RegistryAccess.PREFILL,

@@ -12,7 +12,8 @@ OPEN_CASES = models.Q(state_category__in=OPEN_CATEGORY_LIST)
 
 
 class Case(WorkflowSubject):
-    """An application (permohonan) for one service, by a citizen, for themself or a family member."""
+    """An application (permohonan) for one service, by a citizen, for themself, a family member, or a newborn not in
+    the registry yet (catalogue.subjects)."""
 
     tracking = models.CharField(max_length=40, unique=True)
     service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="cases")
@@ -23,6 +24,10 @@ class Case(WorkflowSubject):
         "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     subject_name = models.CharField(max_length=150)
+    # Who the subject is when the registry does not hold them (no subject_person): "" for the applicant themself, a
+    # newborn's key (cases.filing.newborn_key: the child's name and date of birth) for a birth. Part of the
+    # one-open-case rule below: two children of one parent are two applications, the same child twice is refused.
+    subject_key = models.CharField(max_length=64, blank=True, default="")
     data = models.JSONField(default=dict)
     prefilled = models.JSONField(default=dict)  # {field: registry key} of what came from DISDUKCAPIL data
     assignee = models.ForeignKey(
@@ -72,8 +77,8 @@ class Case(WorkflowSubject):
             models.Index(fields=["closed_at"], condition=models.Q(closed_at__isnull=False), name="case_closed_idx"),
             models.Index(fields=["service", "subject_person", "state_category"], name="case_open_duplicate_idx"),
         ]
-        # At most one open live application per service and person, enforced by the database: a check before the
-        # insert cannot see a row another transaction has not committed yet (cases.services.case_submit turns a
+        # At most one open live application per service and subject, enforced by the database: a check before the
+        # insert cannot see a row another transaction has not committed yet (cases.filing.case_file turns a
         # violation into the same 409 as its friendly check). Synthetic test cases never count.
         constraints = [
             models.UniqueConstraint(
@@ -81,11 +86,12 @@ class Case(WorkflowSubject):
                 condition=OPEN_CASES & models.Q(is_test=False, subject_person__isnull=False),
                 name="case_one_open_per_person",
             ),
-            # A citizen outside the registry applies only for themself: one open case per service and applicant.
+            # A subject outside the registry (a citizen outside it applying for themself, a newborn): one open case
+            # per service, applicant and subject key.
             models.UniqueConstraint(
-                fields=["service", "applicant"],
+                fields=["service", "applicant", "subject_key"],
                 condition=OPEN_CASES & models.Q(is_test=False, subject_person__isnull=True),
-                name="case_one_open_per_unregistered_applicant",
+                name="case_one_open_per_unregistered_subject",
             ),
         ]
 
@@ -184,7 +190,7 @@ class CaseDraft(models.Model):
 
 class BundleKind(models.Model):
     """A life event that one citizen form turns into applications at several agencies, as data
-    (`cases/data/bundles-<region>.json`, loaded by cases.bundles.bundle_kinds_load_reference; format in
+    (a region pack's bundles file, loaded by cases.bundles.bundle_kinds_load; format in
     docs/how-to/add-a-life-event-bundle.md)."""
 
     code = models.SlugField(max_length=40, unique=True)

@@ -14,6 +14,7 @@ from kotalive.cases.selectors import (
     case_output,
     case_timeline,
     public_status,
+    sla_verdict,
 )
 from kotalive.catalogue.models import localised
 from kotalive.core.calendar import local_date
@@ -33,7 +34,7 @@ def case_summary(case: Case) -> dict[str, Any]:
         "submitted_at": case.submitted_at,
         "due_at": case.due_at,
         "due_date": local_date(case.due_at) if case.due_at else None,
-        "sla_status": case.sla_status,
+        "sla_status": sla_verdict(case),
         "state_due_at": case.state_due_at,
         "version": case.version,
         "assignee": case.assignee.username if case.assignee else None,

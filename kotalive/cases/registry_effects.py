@@ -1,7 +1,8 @@
 """What a completed application records in the population registry, named by its service version's
 `registry_effect` (data in the catalogue): a birth certificate adds the child to the family card with a new NIK, a
 death certificate records the death. The fields each effect reads are those of the service's form in the reference
-catalogue (`catalogue/data/services-<region>.json`): a region's own service must keep their names."""
+catalogue (a region pack's services file, packs/kota-tangerang/services-3671.json): a region's own service
+must keep their names."""
 
 import datetime as dt
 from collections.abc import Callable

@@ -5,13 +5,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.cases.models import OPEN_CATEGORY_LIST, Case, CaseDocument
 from kotalive.core.errors import NotFound
 from kotalive.registry.models import Person
-from kotalive.workflow.definitions import APPLICANT, CATEGORIES, PUBLIC_STATUS, Transition
+from kotalive.workflow.definitions import APPLICANT, CANCELLED, CATEGORIES, PUBLIC_STATUS, REJECTED, Transition
 from kotalive.workflow.messages import subject_messages
 from kotalive.workflow.models import WorkflowStep
 from kotalive.workflow.selectors import subject_rating_scores_get
@@ -166,8 +167,41 @@ def case_documents(*, case: Case) -> list[CaseDocument]:
     return list(CaseDocument.objects.filter(case=case, current=True).select_related("upload"))
 
 
+# An application or a life event that ended without what was asked never reads as done: "selesai", the kernel's
+# word for every terminal category, stays for the completed ones; refused and withdrawn ones have their own word
+# (issue 14). Complaints keep the kernel's words: a report closed as rejected or merged was handled.
+CASE_PUBLIC_STATUS = {**PUBLIC_STATUS, REJECTED: "ditolak", CANCELLED: "dibatalkan"}
+ENDED_UNDONE = frozenset({REJECTED, CANCELLED})
+
+
 def public_status(case: Case) -> str:
-    return PUBLIC_STATUS.get(case.state_category, "proses")
+    """The word the citizen sees for where `case` stands (menunggu, proses, selesai, ditolak, dibatalkan)."""
+    return status_word(case.state_category)
+
+
+def status_word(category: str) -> str:
+    """The citizen's word for a state category of an application or a life event."""
+    return CASE_PUBLIC_STATUS.get(category, "proses")
+
+
+def status_label(word: str) -> str:
+    """The public status `word` in the active language, for pages (labels show words, never stored codes)."""
+    labels = {
+        "draf": _("Draft"),
+        "menunggu": _("Waiting"),
+        "proses": _("In progress"),
+        "selesai": _("Completed"),
+        "ditolak": _("Rejected"),
+        "dibatalkan": _("Cancelled"),
+    }
+    return str(labels.get(word, word))
+
+
+def sla_verdict(case: Case) -> str | None:
+    """The SLA status to show for `case`: none for one that ended refused or withdrawn (its clock stopped without a
+    service delivered, so "met" would read as done in time); the stored status for the rest. The stored column is
+    untouched: the dashboards count it."""
+    return None if case.state_category in ENDED_UNDONE else case.sla_status
 
 
 # An inbox row needs names, not forms: leave the service version's large JSON documents in the database.

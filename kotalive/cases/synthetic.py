@@ -90,6 +90,7 @@ def _rows(
             "applicant_id": rng.choice(applicants),
             "subject_person_id": person_id,
             "subject_name": str(name).title(),
+            "subject_key": "",  # a registry person (or none): no key
             "data": "{}",
             "prefilled": "{}",
             "documents_reused": "{}",
@@ -121,6 +122,7 @@ COLUMNS = (
     "applicant_id",
     "subject_person_id",
     "subject_name",
+    "subject_key",
     "data",
     "prefilled",
     "documents_reused",

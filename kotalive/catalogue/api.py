@@ -6,8 +6,9 @@ from ninja import Router, Schema
 from kotalive.accounts.models import User
 from kotalive.agencies.auth import BearerToken, actor
 from kotalive.catalogue.models import Service, localised
-from kotalive.catalogue.prefill import form_prefill, resolve_subject
+from kotalive.catalogue.prefill import form_prefill
 from kotalive.catalogue.selectors import service_get, service_list
+from kotalive.catalogue.subjects import prefill_person, resolve_subject, subject_default
 from kotalive.core.api import AUTH_ERRORS, COMMON_ERRORS, ErrorOut
 from kotalive.core.errors import NotFound
 
@@ -108,13 +109,21 @@ def get_service(request: HttpRequest, code: str) -> dict[str, Any]:
     auth=BearerToken(),
     summary="The form, pre-filled from the registry",
 )
-def get_form(request: HttpRequest, code: str, subject: str = "self") -> dict[str, Any]:
-    """`{"schema", "prefill"}`: the JSON Schema and, for `subject` (self or a family member id from /me), the
-    values the registry already knows (once-only). Reading the pre-fill is recorded with its legal basis when the
-    application is submitted."""
+def get_form(request: HttpRequest, code: str, subject: str = "") -> dict[str, Any]:
+    """`{"schema", "subject", "prefill"}`: the JSON Schema and, for `subject` (self or a family member id from /me;
+    by default the applicant, or for a service for children their first eligible child), the values the registry
+    already knows (once-only); `subject` says whom the pre-fill is for (null: a service for children and no child
+    to apply for). Reading the pre-fill is recorded with its legal basis when the application is submitted."""
     user: User = actor(request)
     service = _found(code)
     version = service.current
     assert version is not None  # noqa: S101
-    person = resolve_subject(user=user, subject=subject, version=version)
-    return {"schema": version.form_schema, "prefill": form_prefill(version, person), "prefill_source": "DISDUKCAPIL"}
+    chosen = subject or subject_default(user=user, version=version)
+    person = resolve_subject(user=user, subject=chosen, version=version) if chosen else None
+    source = prefill_person(user=user, version=version, person=person)
+    return {
+        "schema": version.form_schema,
+        "subject": chosen or None,
+        "prefill": form_prefill(version, source),
+        "prefill_source": "DISDUKCAPIL",
+    }

@@ -1,6 +1,7 @@
 """Application forms are JSON Schema (draft 2020-12). This module checks a schema, validates data against it
 with reasons in the user's language, and lists the fields for rendering."""
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,21 @@ def schema_problems(schema: Any) -> list[str]:
         key = prop.get("x-prefill")
         if key is not None and key not in PREFILL_KEYS:
             problems.append(_("field %(field)s pre-fills unknown registry data %(key)s") % {"field": name, "key": key})
+        reference = prop.get("x-not-before")
+        if reference is not None and reference not in DATE_REFERENCES:
+            problems.append(
+                _("field %(field)s: x-not-before must be one of %(all)s")
+                % {"field": name, "all": ", ".join(DATE_REFERENCES)}
+            )
+        dated = reference is not None or prop.get("x-not-after-today") or prop.get("x-subject") == "birth_date"
+        if dated and prop.get("format") != "date":
+            problems.append(_("field %(field)s: date rules need format date") % {"field": name})
+        role = prop.get("x-subject")
+        if role is not None and role not in ("name", "birth_date"):
+            problems.append(_("field %(field)s: x-subject must be name or birth_date") % {"field": name})
+    roles = [prop.get("x-subject") for prop in schema["properties"].values() if prop.get("x-subject")]
+    if len(roles) != len(set(roles)):
+        problems.append(_("each x-subject role may mark one field only"))
     return problems
 
 
@@ -66,26 +82,84 @@ def _reason(error: ValidationError) -> tuple[str, str]:
     return field or "data", error.message
 
 
-def form_errors(schema: dict[str, Any], data: Any) -> dict[str, list[str]]:
-    """{field: [reasons]} for every way `data` fails `schema`; empty when it passes. A date field marked
-    `"x-not-after-today": true` (a birth, a death) must be today at the latest."""
+# The registry dates a date field may be held against (`"x-not-before": "<reference>"`), each with the words a
+# refusal uses for it.
+DATE_REFERENCES = ("applicant.birth_date", "subject.birth_date")
+
+
+def _reference_words(reference: str) -> str:
+    return {
+        "applicant.birth_date": _("your own date of birth"),
+        "subject.birth_date": _("the date of birth of the person this application is for"),
+    }[reference]
+
+
+@dataclass(frozen=True)
+class FormFacts:
+    """What a form's date rules are checked against: registry dates by reference (`applicant.birth_date`,
+    `subject.birth_date`; missing for a citizen outside the registry, and then not checked) and the service's age
+    limits (eligibility `min_age`, `max_age`) for the field marked `"x-subject": "birth_date"`."""
+
+    dates: dict[str, dt.date] = dataclasses.field(default_factory=dict)
+    min_age: int | None = None
+    max_age: int | None = None
+
+
+def _age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _date_problem(prop: dict[str, Any], label: str, value: dt.date, facts: FormFacts, today: dt.date) -> str | None:
+    """The first date rule of the property `value` breaks, as a full sentence naming the field."""
+    if prop.get("x-not-after-today") and value > today:
+        return _("%(field)s cannot be in the future.") % {"field": label}
+    reference = prop.get("x-not-before")
+    if reference in DATE_REFERENCES and reference in facts.dates and value < facts.dates[reference]:
+        return _("%(field)s cannot be before %(other)s.") % {"field": label, "other": _reference_words(reference)}
+    if prop.get("x-subject") == "birth_date":
+        age = _age_on(value, today)
+        words = {"field": label, "age": age}
+        if facts.max_age is not None and age > facts.max_age:
+            too_old = _(
+                "%(field)s makes the person %(age)s years old; this service is for those aged %(limit)s or under."
+            )
+            return too_old % {**words, "limit": facts.max_age}
+        if facts.min_age is not None and age < facts.min_age:
+            too_young = _(
+                "%(field)s makes the person %(age)s years old; this service is for those aged %(limit)s or over."
+            )
+            return too_young % {**words, "limit": facts.min_age}
+    return None
+
+
+def form_errors(schema: dict[str, Any], data: Any, facts: FormFacts | None = None) -> dict[str, list[str]]:
+    """{field: [reasons]} for every way `data` fails `schema`; empty when it passes.
+
+    Date fields (`format: date`) may carry rules, each refused with a full sentence naming the field:
+    `"x-not-after-today": true` (a birth, a death: today at the latest); `"x-not-before": "<reference>"` (not
+    before a registry date of `facts`, one of DATE_REFERENCES: a child is not born before its parent);
+    `"x-subject": "birth_date"` (the subject's date of birth: the age it gives today must be within the service's
+    age limits in `facts`)."""
+    facts = facts or FormFacts()
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        field, reason = _reason(error)
-        errors.setdefault(f"data.{field}" if field and field != "data" else "data", []).append(reason)
+        field_name, reason = _reason(error)
+        errors.setdefault(f"data.{field_name}" if field_name and field_name != "data" else "data", []).append(reason)
     if isinstance(data, dict):
         today = timezone.localdate()
         for name, prop in schema.get("properties", {}).items():
             value = data.get(name)
-            if not prop.get("x-not-after-today") or not isinstance(value, str) or f"data.{name}" in errors:
+            if prop.get("format") != "date" or not isinstance(value, str) or f"data.{name}" in errors:
                 continue
             try:
-                future = dt.date.fromisoformat(value) > today
+                day = dt.date.fromisoformat(value)
             except ValueError:
                 continue  # not a date: the format check named it
-            if future:
-                errors[f"data.{name}"] = [_("cannot be in the future")]
+            label = localised(prop.get("x-label") or prop.get("title") or name)
+            problem = _date_problem(prop, label, day, facts, today)
+            if problem:
+                errors[f"data.{name}"] = [problem]
     return errors
 
 

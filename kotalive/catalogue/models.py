@@ -41,7 +41,8 @@ class ServiceVersion(models.Model):
     requirements = models.JSONField(default=list)
     form_schema = models.JSONField()  # JSON Schema draft 2020-12; "x-prefill" on a property names registry data
     ui_hints = models.JSONField(default=dict, blank=True)  # {"field": {"widget": "textarea"}}
-    # {"registry_verified": bool, "family_members": bool, "min_age": int | None, "max_age": int | None}
+    # {"registry_verified": bool, "subject": "self" | "family_member" | "child" | "newborn" (catalogue.subjects),
+    #  "min_age": int | None, "max_age": int | None}; older versions say "family_members": bool instead of subject.
     eligibility = models.JSONField(default=dict)
     sla_working_days = models.PositiveSmallIntegerField()
     fee = models.PositiveIntegerField(default=0)  # rupiah

@@ -12,12 +12,14 @@ from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import user_has_platform_role, user_roles_in
 from kotalive.catalogue.forms import schema_problems
 from kotalive.catalogue.models import Service, ServiceVersion
+from kotalive.catalogue.subjects import eligibility_problems
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import PermissionDenied, ValidationFailed
 from kotalive.workflow.models import WorkflowDefinition
 from kotalive.workflow.services import workflow_definition_save
 
-DATA_DIR = Path(__file__).parent / "data"
+# The platform's workflow definitions: code, not regional data (a region pack's services name them).
+WORKFLOW_DIR = Path(__file__).parent.parent / "workflow" / "data"
 FILE_TYPES = frozenset({"pdf", "jpeg", "png"})
 ESCALATION_TARGETS = frozenset({"assignee", "head", "operator", "leadership"})
 _DEFAULTS: dict[str, Any] = {
@@ -93,6 +95,9 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
     problems = schema_problems(content.get("form_schema"))
     if problems:
         errors["form_schema"] = problems
+    problems = eligibility_problems(content.get("eligibility", {}), content.get("form_schema"))
+    if problems:
+        errors["eligibility"] = problems
     requirements = content.get("requirements")
     if not isinstance(requirements, list):
         errors.setdefault("requirements", []).append(_("must be a list"))
@@ -168,12 +173,23 @@ def service_publish(
     return version
 
 
-def catalogue_load_reference(*, region_code: str, actor: User | None = None) -> int:
-    """Load the workflows and services of `catalogue/data/services-<region>.json` (idempotent)."""
-    for path in sorted((Path(__file__).parent.parent / "workflow" / "data").glob("*.json")):
+def workflow_reference_codes() -> set[str]:
+    """The codes of the workflow definitions the platform ships (loaded with every region pack's services)."""
+    return {json.loads(path.read_text(encoding="utf-8"))["code"] for path in WORKFLOW_DIR.glob("*.json")}
+
+
+def service_entry_problems(entry: dict[str, Any]) -> dict[str, list[str]]:
+    """What service_publish would refuse in one entry of a region pack's services file, field by field (empty when
+    it would publish). The workflow and the agency are the caller's to check."""
+    return _content_problems({name: entry[name] for name in CONTENT_FIELDS if name in entry})
+
+
+def catalogue_load(*, actor: User | None, document: dict[str, Any]) -> int:
+    """Load the platform's workflows and the services of a region pack's services file (idempotent; the pack's
+    agencies are loaded first)."""
+    for path in sorted(WORKFLOW_DIR.glob("*.json")):
         spec = json.loads(path.read_text(encoding="utf-8"))
         workflow_definition_save(actor=actor, code=spec["code"], name=spec["name"], document=spec["document"])
-    document = json.loads((DATA_DIR / f"services-{region_code.replace('.', '')}.json").read_text(encoding="utf-8"))
     agencies = {a.code: a for a in Agency.objects.all()}
     for entry in document["services"]:
         content = {name: entry[name] for name in CONTENT_FIELDS if name in entry}

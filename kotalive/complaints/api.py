@@ -264,6 +264,9 @@ def public_feed(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE)) -
     summary="File a complaint or aspiration",
 )
 def submit(request: HttpRequest, payload: ComplaintIn) -> Status[dict[str, Any]]:
+    """Without a `kelurahan`, the report gets the kelurahan that holds its `location` (the routing rules by kelurahan
+    and kecamatan then apply). A `kelurahan` more than 100 m from the `location` is refused (422, field
+    `kelurahan`, naming the kelurahan the location is in)."""
     user = actor(request)
     complaint = services.complaint_submit(
         actor=user,

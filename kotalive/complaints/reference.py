@@ -1,7 +1,7 @@
-"""The deployment's complaint data: `complaints/data/complaints-<region>.json` holds the categories with their
-default agencies, the routing rules, the default escalation chain, the Open311 jurisdiction id and the city's bounds
-(a map pin outside them is refused). Another region deploys by writing its own file
-(docs/how-to/deploy-another-region.md)."""
+"""The deployment's complaint data: the region pack's complaints file (`packs/kota-tangerang/complaints-3671.json`)
+holds the categories with their default agencies, the routing rules, the default escalation chain, the Open311
+jurisdiction id and the city's bounds (a map pin outside them is refused). Another region deploys by writing its own
+pack (docs/how-to/deploy-another-region.md)."""
 
 import functools
 import json
@@ -9,20 +9,29 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from kotalive.agencies.models import Agency
 from kotalive.complaints.models import Category, RoutingRule
 from kotalive.regions.models import Region
-
-DATA_DIR = Path(__file__).parent / "data"
+from kotalive.regions.pack import region_pack, region_pack_file
 
 
 @functools.cache
-def reference_document(region_code: str | None = None) -> dict[str, Any]:
-    code = (region_code or settings.KOTALIVE_REGION_CODE).replace(".", "")
-    path = DATA_DIR / f"complaints-{code}.json"
+def _read(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def reference_document(region_code: str | None = None) -> dict[str, Any]:
+    """The complaints file of the configured region pack (read once per process)."""
+    code = region_code or settings.KOTALIVE_REGION_CODE
+    path = region_pack_file("complaints", code)
+    if path is None:
+        raise ImproperlyConfigured(
+            f"the region pack {region_pack().directory} has no complaints file for region {code} (KOTALIVE_REGION_PACK)"
+        )
+    return _read(path)
 
 
 def city_bounds() -> tuple[float, float, float, float]:
@@ -35,10 +44,10 @@ def jurisdiction_id() -> str:
     return str(reference_document()["jurisdiction_id"])
 
 
-def complaints_load_reference(*, region_code: str) -> int:
-    """Create the categories and routing rules of the region's file (idempotent). A category the operator has
-    re-routed keeps its default agency; names, attributes and the escalation chain follow the file."""
-    document = reference_document(region_code)
+def complaints_load(*, document: dict[str, Any]) -> int:
+    """Create the categories and routing rules of a region pack's complaints file (idempotent; the pack's regions
+    and agencies are loaded first). A category the operator has re-routed keeps its default agency; names,
+    attributes and the escalation chain follow the file."""
     agencies = {a.code: a for a in Agency.objects.all()}
     chain = document.get("escalation", [])
     with transaction.atomic():

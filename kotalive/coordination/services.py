@@ -6,8 +6,6 @@ request parks the parent in the kernel's waiting state (workflow.waiting) until 
 The request and its answer reach the parent's internal notes (staff only), never the citizen's view.
 """
 
-import json
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -48,7 +46,6 @@ WORKFLOW_CODE = "coordination-standard"
 TRACKING_PREFIX = "KOORD"
 PARENT_KINDS = ("case", "complaint")
 MESSAGE_MAX = 4000
-DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_ESCALATION = [
     {"when": "at_risk", "target": "liaison"},
     {"when": "breached", "after_working_days": 0, "target": "head"},
@@ -320,13 +317,9 @@ def agreement_save(
     return agreement
 
 
-def coordination_load_reference(*, region_code: str) -> int:
-    """The region's cooperation agreements (`coordination/data/agreements-<region>.json`), idempotent; an agreement
-    the operator changed since is left as it is."""
-    path = DATA_DIR / f"agreements-{region_code.replace('.', '')}.json"
-    if not path.exists():
-        return 0
-    document = json.loads(path.read_text(encoding="utf-8"))
+def coordination_load(*, document: dict[str, Any]) -> int:
+    """The cooperation agreements of a region pack's agreements file (idempotent; the pack's agencies are loaded
+    first); an agreement the operator changed since is left as it is."""
     loaded = 0
     for entry in document["agreements"]:
         existing = CooperationAgreement.objects.filter(

@@ -5,6 +5,7 @@ Every step is idempotent: running the seed twice neither fails nor duplicates an
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -15,15 +16,11 @@ from kotalive.accounts.services import staff_account_create
 from kotalive.agencies.machine import api_client_create, api_key_adopt
 from kotalive.agencies.models import Agency, ApiClient, StaffRole
 from kotalive.agencies.selectors import agency_get
-from kotalive.agencies.services import agencies_load_reference, staff_role_grant
-from kotalive.cases.bundles import bundle_kinds_load_reference
-from kotalive.catalogue.services import catalogue_load_reference
-from kotalive.complaints.reference import complaints_load_reference
-from kotalive.coordination.services import coordination_load_reference
+from kotalive.agencies.services import staff_role_grant
 from kotalive.core import crypto
 from kotalive.core.audit import audit_record
 from kotalive.demo.history import demo_history_load
-from kotalive.regions.services import regions_load_reference
+from kotalive.demo.region_pack import RegionPackLoaded, region_pack_load
 from kotalive.registry.identity import FEMALE, MALE
 from kotalive.registry.mediation import agreement_save
 from kotalive.registry.selectors import person_find_by_nik
@@ -122,15 +119,11 @@ DEMO_STAFF: list[tuple[str, str, list[tuple[str | None, str]], bool]] = [
 ]
 
 
-def reference_data_load() -> None:
-    """Regions of Banten (Kota Tangerang in full), the agencies, workflows, services, life-event bundles and
-    complaint categories of the deployment, and the cooperation agreements between its agencies."""
-    regions_load_reference()
-    agencies_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
-    catalogue_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
-    bundle_kinds_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
-    complaints_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
-    coordination_load_reference(region_code=settings.KOTALIVE_REGION_CODE)
+def reference_data_load() -> RegionPackLoaded:
+    """The deployment's region pack (`KOTALIVE_REGION_PACK`; by default Kota Tangerang's, with the regions of
+    Banten): its regions, agencies, services with the platform's workflows, life-event bundles, complaint categories
+    and cooperation agreements. Raises RegionPackInvalid, loading nothing, when the pack has problems."""
+    return region_pack_load(actor=None, directory=Path(settings.KOTALIVE_REGION_PACK))
 
 
 def _demo_registry(synthetic_people: int) -> None:

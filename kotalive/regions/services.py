@@ -3,7 +3,6 @@
 import csv
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,8 +11,6 @@ from kotalive.core.audit import audit_record
 from kotalive.core.errors import ValidationFailed
 from kotalive.regions.codes import RegionCodeError, normalise_name, parse_region_code
 from kotalive.regions.models import Region
-
-REFERENCE_CSV = Path(__file__).parent / "data" / "regions-banten.csv"
 
 
 @dataclass(frozen=True)
@@ -104,8 +101,3 @@ def regions_load_csv(*, actor: object, text: str) -> LoadResult:
                 data={"created": created, "updated": updated},
             )
     return LoadResult(created, updated, unchanged)
-
-
-def regions_load_reference(*, actor: object = None) -> LoadResult:
-    """Banten's kota and kabupaten and Kota Tangerang in full (13 kecamatan, 104 kelurahan)."""
-    return regions_load_csv(actor=actor, text=REFERENCE_CSV.read_text(encoding="utf-8"))

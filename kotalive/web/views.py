@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.accounts import services
@@ -31,7 +32,7 @@ from kotalive.agencies.selectors import (
 from kotalive.agencies.services import staff_member_add, staff_role_revoke
 from kotalive.cases.bundle_selectors import bundle_offers_open
 from kotalive.catalogue.services import may_edit_services
-from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from kotalive.core.ratelimit import client_address
 from kotalive.notifications.models import DevOutboxMessage
 from kotalive.regions.selectors import region_get
@@ -69,6 +70,11 @@ def _run(form: forms.Form, action: Callable[[], Any]) -> Any:
         return None
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The submitted fields of a POST (even an empty one, so its form shows what is missing), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 def _status(form: forms.Form) -> int:
     return getattr(form, "error_status", 422 if form.errors else 200)
 
@@ -89,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         result = _run(
@@ -128,19 +134,32 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def signin(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    """Sign in: a citizen in one step; a staff member whose role needs a second factor is asked for the code next."""
+    form = SignInForm(_posted(request), ask_code="totp" in request.POST)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = _run(
-            form,
-            lambda: services.sign_in_check(
+        try:
+            user = services.sign_in_check(
                 login=data["login"],
                 password=data["password"],
-                totp=data["totp"] or None,
+                totp=data.get("totp") or None,
                 address=client_address(request),
-            ),
-        )
+            )
+        except DomainError as exc:
+            if exc.code == "totp_required" and not form.ask_code:  # the second step, not an error
+                form = SignInForm(initial={"login": data["login"], "password": data["password"]}, ask_code=True)
+                return render(request, "web/signin.html", {"form": form, "next": _safe_next(request)})
+            if form.ask_code and exc.code == "sign_in_failed":  # the password or the code: both asked again
+                form = SignInForm({"login": data["login"]})
+                form.full_clean()
+                form.errors.pop("password", None)
+                exc = DomainError(_("The password or the code is wrong. Enter them again."), code=exc.code)
+            _apply_errors(form, exc)
+            form.error_status = exc.status  # type: ignore[attr-defined]
+            form.locked_out = isinstance(exc, TooManyAttempts)  # type: ignore[attr-defined]
+            user = None
         if user is not None:
             login(request, user, backend=LOGIN_BACKEND)
             default = "web:backoffice" if user.kind == user.STAFF else "web:profile"
@@ -155,11 +174,27 @@ def signout(request: HttpRequest) -> HttpResponse:
     return redirect("web:home")
 
 
+def _unverified(user: User) -> list[tuple[str, str]]:
+    """The contacts of `user` still to verify, phone first, as (channel, where the code went)."""
+    found = []
+    if user.phone and not user.phone_verified_at:
+        found.append(("phone", user.phone))
+    if user.email and not user.email_verified_at:
+        found.append(("email", user.email))
+    return found
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
+    """Verify the contacts one at a time: the page asks for the code sent to the next unverified one."""
     user = signed_in_user(request)
-    form = VerifyForm(request.POST or None, initial={"channel": "phone" if user.phone else "email"})
+    waiting = _unverified(user)
+    if not waiting:
+        messages.info(request, _("Every contact is already verified."))
+        return redirect("web:profile")
+    channel, destination = waiting[0]
+    form = VerifyForm(_posted(request))
     if request.method == "POST" and "resend" in request.POST:
         sent = services.contact_codes_resend(user=user)
         messages.info(
@@ -170,18 +205,26 @@ def verify(request: HttpRequest) -> HttpResponse:
         )
         return redirect("web:verify")
     if request.method == "POST" and form.is_valid():
-        done = _run(
-            form,
-            lambda: services.contact_verify(
-                user=user,
-                channel=form.cleaned_data["channel"],
-                code=form.cleaned_data["code"],
-            ),
-        )
+        done = _run(form, lambda: services.contact_verify(user=user, channel=channel, code=form.cleaned_data["code"]))
         if done is not None:
+            if len(waiting) > 1:
+                messages.success(request, _("Thank you, your phone number is verified. Now your e-mail address."))
+                return redirect("web:verify")
             messages.success(request, _("Thank you, your contact is verified."))
             return redirect("web:profile")
-    return render(request, "web/verify.html", {"form": form, "debug": settings.DEBUG}, status=_status(form))
+    context = {
+        "form": form,
+        "debug": settings.DEBUG,
+        "channel": channel,
+        "destination": destination,
+        "step": len(_contacts(user)) - len(waiting) + 1,
+        "steps": len(_contacts(user)),
+    }
+    return render(request, "web/verify.html", context, status=_status(form))
+
+
+def _contacts(user: User) -> list[str]:
+    return [c for c in (user.phone, user.email) if c]
 
 
 @login_required
@@ -191,7 +234,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    form = ResetRequestForm(request.POST or None)
+    form = ResetRequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         login_value = form.cleaned_data["login"]
 
@@ -207,7 +250,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request: HttpRequest) -> HttpResponse:
-    form = ResetConfirmForm(request.POST or None, initial={"login": request.GET.get("login", "")})
+    form = ResetConfirmForm(_posted(request), initial={"login": request.GET.get("login", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if _run(
@@ -286,7 +329,7 @@ def _managed_agency(request: HttpRequest, code: str) -> Agency:
 @require_http_methods(["GET", "POST"])
 def backoffice_staff(request: HttpRequest, code: str) -> HttpResponse:
     agency = _managed_agency(request, code)
-    form = StaffMemberForm(request.POST or None, roles=StaffRole.AGENCY_ROLES)
+    form = StaffMemberForm(_posted(request), roles=StaffRole.AGENCY_ROLES)
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -16,6 +16,7 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import agency_get, user_has_platform_role, user_roles_in
 from kotalive.cases import services as case_services
+from kotalive.cases.models import Case
 from kotalive.cases.selectors import (
     agency_inbox,
     case_actions,
@@ -27,6 +28,7 @@ from kotalive.cases.selectors import (
 )
 from kotalive.catalogue.forms import form_fields
 from kotalive.catalogue.models import localised
+from kotalive.catalogue.subjects import prefill_person
 from kotalive.coordination.presenters import coordination_summary
 from kotalive.coordination.selectors import coordination_of_parent
 from kotalive.core.calendar_services import calendar_override_remove, calendar_override_set
@@ -35,10 +37,12 @@ from kotalive.core.models import AuditEntry, CalendarOverride
 from kotalive.documents.api import REVOKERS
 from kotalive.registry.selectors import registry_values
 from kotalive.web.access import staff_user
+from kotalive.web.confirm import transition_confirmation
 from kotalive.web.feedback import flash_refusal
 from kotalive.web.views_coordination import ask_form
 from kotalive.web.views_documents import REASONS as REVOKE_REASONS
 from kotalive.web.views_notifications import subject_notices
+from kotalive.workflow.definitions import Transition
 from kotalive.workflow.sla import state_overdue
 
 FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
@@ -86,7 +90,9 @@ def inbox(request: HttpRequest, code: str) -> HttpResponse:
 def _compare(case: object) -> list[dict[str, object]]:
     """Each form field beside what the registry says, differences flagged (for the verifier)."""
     version = case.service_version  # type: ignore[attr-defined]
-    known = registry_values(case.subject_person) if case.subject_person else {}  # type: ignore[attr-defined]
+    # Whose record filled the form: the subject's, the applicant's for a newborn (catalogue.subjects).
+    person = prefill_person(user=case.applicant, version=version, person=case.subject_person)  # type: ignore[attr-defined]
+    known = registry_values(person) if person else {}
     rows = []
     for field in form_fields(version.form_schema, version.ui_hints):
         given = case.data.get(field.name, "")  # type: ignore[attr-defined]
@@ -110,6 +116,16 @@ def _may_revoke(user: User, output: Any) -> bool:
         and document.state == "signed"
         and bool(user_roles_in(user=user, agency=document.agency) & REVOKERS)
     )
+
+
+def _ordered_actions(
+    case: Case, labels: dict[str, str], available: list[Transition]
+) -> list[tuple[Transition, str, bool]]:
+    """The moves an officer may make, as (transition, label, destructive): the ones that go forward first, a
+    rejection or a cancellation last (shown as the lesser button and confirmed before it acts)."""
+    definition = case.workflow.parsed
+    rows = [(t, labels.get(t.action) or t.action, definition.destructive(t)) for t in available]
+    return sorted(rows, key=lambda row: row[2])
 
 
 @login_required
@@ -137,6 +153,15 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
                     actor=user, tracking=tracking, assignee_username=request.POST.get("assignee") or None
                 )
             else:
+                asked = transition_confirmation(
+                    request,
+                    definition=case.workflow.parsed,
+                    state=case.state,
+                    what=_("Application %(tracking)s") % {"tracking": tracking},
+                    back_url=reverse("web:backoffice-case", args=[code, tracking]),
+                )
+                if asked is not None:
+                    return asked
                 case_services.case_transition(
                     actor=user,
                     tracking=tracking,
@@ -182,7 +207,7 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
             ],
             "bundle": case.bundle.tracking if case.bundle is not None else None,
             "requirements": [(r["code"], localised(r["name"])) for r in version.requirements],
-            "actions": [(t, labels.get(t.action) or t.action) for t in case_actions(user=user, case=case)],
+            "actions": _ordered_actions(case, labels, case_actions(user=user, case=case)),
             "timeline": case_timeline(case=case, staff_view=True),
             "audit": AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("id"),
             "staff": staff,

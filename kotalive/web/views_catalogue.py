@@ -55,7 +55,7 @@ def _initial(version: ServiceVersion | None, service: Service | None) -> dict[st
                 indent=1,
             ),
             "ui_hints": "{}",
-            "eligibility": json.dumps({"registry_verified": True, "family_members": False}),
+            "eligibility": json.dumps({"registry_verified": True, "subject": "self"}),
             "escalation": json.dumps(
                 [{"when": "at_risk", "notify": "assignee"}, {"when": "breached", "notify": "head"}]
             ),

@@ -19,7 +19,6 @@ from kotalive.complaints import services
 from kotalive.complaints.mapview import city_map
 from kotalive.complaints.models import Complaint, RoutingRule
 from kotalive.complaints.presenters import category_name, complaint_detail, public_item, public_status
-from kotalive.complaints.reference import city_bounds
 from kotalive.complaints.selectors import (
     agency_complaint_inbox,
     agency_supporting,
@@ -135,7 +134,6 @@ def report_new(request: HttpRequest) -> HttpResponse:
             errors, status = exc.errors, exc.status
         except DomainError as exc:
             errors, status = {"": [str(exc.message)]}, exc.status
-    south, west, north, east = city_bounds()
     return render(
         request,
         "web/complaint_new.html",
@@ -146,11 +144,18 @@ def report_new(request: HttpRequest) -> HttpResponse:
             "kinds": _kinds(),
             "categories": [(c.code, category_name(c)) for c in categories_active()],
             "kelurahan": _kelurahan_choices(),
-            "bounds": {"south": south, "west": west, "north": north, "east": east},
-            "map": city_map([]),
+            # A form sent back with an error shows its pin and its kelurahan again.
+            "map": city_map([], pin=_typed_point(values), kelurahan=str(values.get("kelurahan", ""))),
         },
         status=status,
     )
+
+
+def _typed_point(values: dict[str, Any]) -> tuple[float | None, float | None] | None:
+    try:
+        return _number(str(values.get("lat", "")), "lat"), _number(str(values.get("lon", "")), "lon")
+    except ValidationFailed:
+        return None
 
 
 def _act(request: HttpRequest, user: User, tracking: str) -> None:
@@ -204,6 +209,13 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
         complaint = complaint_get_for_actor(user=user, tracking=tracking)
     detail = complaint_detail(complaint, user)
     handling = complaint_handles(complaint_roles(user=user, complaint=complaint))
+    # The report's place as this reader may see it: a follower's detail holds only the point rounded to ~100 m.
+    place = detail["location"] or {}
+    place_map = (
+        city_map([], pin=(place.get("lat"), place.get("lon")), kelurahan=detail["kelurahan"] or "")
+        if place or detail["kelurahan"]
+        else None
+    )
     return render(
         request,
         "web/complaint.html",
@@ -219,6 +231,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "can_write": complaint.state_category not in TERMINAL and not detail["follower"],
             # Staff handling the report may keep internal notes (never shown to the reporter) and ask other agencies.
             "can_note": handling,
+            "map": place_map,
             **_coordination(complaint, user, handling),
         },
         status=status,

@@ -25,14 +25,23 @@ from kotalive.cases.selectors import (
     case_timeline,
     cases_of_citizen,
     public_status,
+    sla_verdict,
+    status_label,
 )
 from kotalive.catalogue.forms import coerce_form_post, form_fields
 from kotalive.catalogue.models import Service, localised
-from kotalive.catalogue.prefill import form_prefill, resolve_subject
+from kotalive.catalogue.prefill import form_prefill
 from kotalive.catalogue.selectors import service_get, service_list
+from kotalive.catalogue.subjects import (
+    CHILD,
+    prefill_person,
+    resolve_subject,
+    subject_candidates,
+    subject_default,
+    subject_kind,
+)
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create
-from kotalive.registry.selectors import family_members
 from kotalive.web.access import signed_in_user
 
 
@@ -67,16 +76,16 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _subjects(user: User, service: Service) -> list[tuple[str, str]]:
-    person = getattr(getattr(user, "citizen", None), "person", None)
+    """Whom the form may be for, as the service's subject kind allows: the applicant and their family, or for a
+    service for children only the children of their family card within its age limits."""
     version = service.current
-    choices = [("self", _("Myself"))]
-    if person is not None and version is not None and version.eligibility.get("family_members"):
-        choices += [
-            (str(m.pk), f"{m.full_name.title()} ({m.relationship.lower()})")
-            for m in family_members(person=person)
-            if m.pk != person.pk
-        ]
-    return choices
+    if version is None:
+        return []
+    choices = [] if subject_kind(version.eligibility) == CHILD else [("self", _("Myself"))]
+    return choices + [
+        (str(m.pk), f"{m.full_name.title()} ({m.relationship.lower()})")
+        for m in subject_candidates(user=user, version=version)
+    ]
 
 
 def documents_from_post(
@@ -155,7 +164,7 @@ def split_errors(exc: DomainError) -> tuple[dict[str, list[str]], dict[str, list
         elif key.startswith("documents."):
             documents.setdefault(key[10:], []).extend(reasons)
         else:
-            general += [f"{key}: {r}" if key and key not in {"data", "service"} else r for r in reasons]
+            general += [f"{key}: {r}" if key and key not in {"data", "service", "subject"} else r for r in reasons]
     return fields, documents, general
 
 
@@ -166,9 +175,11 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
     service = _published(code)
     version = service.current
     assert version is not None  # noqa: S101
-    subject = request.POST.get("subject") or request.GET.get("subject") or "self"
     subjects = _subjects(user, service)
-    if subject not in {value for value, _label in subjects}:
+    subject = request.POST.get("subject") or request.GET.get("subject") or ""
+    if request.method != "POST" and subject not in {value for value, _label in subjects}:
+        subject = subject_default(user=user, version=version)  # a post keeps its choice: the service judges it
+    elif not subject and subject_kind(version.eligibility) != CHILD:
         subject = "self"
     draft = CaseDraft.objects.filter(applicant=user, service=service, subject=subject).first()
     field_errors: dict[str, list[str]] = {}
@@ -176,10 +187,10 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
     general: list[str] = []
     status = 200
     try:
-        person = resolve_subject(user=user, subject=subject, version=version)
+        person = resolve_subject(user=user, subject=subject, version=version) if subject else None
     except DomainError:
         person = None
-    prefill = form_prefill(version, person)
+    prefill = form_prefill(version, prefill_person(user=user, version=version, person=person) if subject else None)
     documents: dict[str, str] = dict(draft.documents) if draft else {}
 
     if request.method == "POST":
@@ -224,6 +235,8 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
             "requirements": requirements,
             "subjects": subjects,
             "subject": subject,
+            "for_children": subject_kind(version.eligibility) == CHILD,
+            "max_age": version.eligibility.get("max_age"),
             "general_errors": general,
             "has_draft": draft is not None,
             "verified_contact": user.has_verified_contact,
@@ -235,7 +248,7 @@ def service_apply(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    cases = [(c, public_status(c)) for c in cases_of_citizen(user=user)[:200]]
+    cases = [(c, public_status(c), status_label(public_status(c))) for c in cases_of_citizen(user=user)[:200]]
     life_events = [bundle_summary(b) for b in bundles_of_citizen(user=user)[:50]]
     return render(request, "web/cases.html", {"cases": cases, "life_events": life_events})
 
@@ -307,6 +320,8 @@ def case_page(request: HttpRequest, tracking: str) -> HttpResponse:
         {
             "case": case,
             "public_status": public_status(case),
+            "status_label": status_label(public_status(case)),
+            "sla_status": sla_verdict(case),
             "state_label": state_labels.get(case.state, case.state),
             "timeline": case_timeline(case=case, staff_view=case_is_staff_view(user=user, case=case)),
             "actions": [(t, label.get(t.action) or t.action) for t in case_actions(user=user, case=case)],

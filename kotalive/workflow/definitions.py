@@ -99,6 +99,8 @@ class State:
     timeout: dict[str, Any] | None = None
 
 
+DESTRUCTIVE_CATEGORIES = frozenset({"rejected", "cancelled"})
+
 SUBJECTS = (
     "case",
     "complaint",
@@ -162,6 +164,11 @@ class Definition:
 
     def available(self, *, state: str, roles: set[str]) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources and t.roles & roles]
+
+    def destructive(self, transition: Transition) -> bool:
+        """Whether a move ends the subject against its purpose: to a rejected or cancelled state (a rejection, a
+        cancellation, a report merged into another). Pages show it as the lesser action and ask for confirmation."""
+        return self.states[transition.target].category in DESTRUCTIVE_CATEGORIES
 
 
 def validate_effects(action: str, effects: Any) -> list[str]:

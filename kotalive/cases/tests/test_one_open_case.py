@@ -1,5 +1,5 @@
-"""At most one open live application per service and person, enforced by the database (partial unique constraints
-case_one_open_per_person and case_one_open_per_unregistered_applicant), and answered as a 409 naming the first."""
+"""At most one open live application per service and subject, enforced by the database (partial unique constraints
+case_one_open_per_person and case_one_open_per_unregistered_subject), and answered as a 409 naming the first."""
 
 import functools
 import importlib
@@ -70,7 +70,8 @@ def test_finished_synthetic_and_other_people_s_cases_do_not_block(warga1: User, 
 
     _copy(first, tracking="T-SYNTHETIC", is_test=True)  # `kotalive seed-cases` rows never count
     _copy(first, tracking="T-OTHER-PERSON", subject_person=warga2.citizen.person, applicant=warga2)
-    _copy(first, tracking="T-UNREGISTERED", subject_person=None)  # same applicant, but no registry person
+    _copy(first, tracking="T-ANOTHER-CHILD", subject_key="another child")  # same parent, another newborn
+    _copy(first, tracking="T-REGISTRY-SUBJECT", subject_person=warga1.citizen.person)  # a registry person instead
     for category in ("completed", "cancelled", "rejected"):
         Case.objects.filter(pk=first.pk).update(state_category=category)
         _copy(first, tracking=f"T-AFTER-{category}", state_category=category)
@@ -113,6 +114,7 @@ def test_the_migration_stops_on_existing_duplicates_and_names_them(warga1: User)
     first = Case.objects.get(tracking=body["tracking"])
     with connection.cursor() as cursor:  # as before the migration (rolled back with the test's transaction)
         cursor.execute("DROP INDEX case_one_open_per_person")
+        cursor.execute("DROP INDEX case_one_open_per_unregistered_subject")  # a birth's subject: no registry person
     _copy(first, tracking="T-DUPLICATE")
     _copy(first, tracking="T-FINISHED", state_category="completed")
 

@@ -128,3 +128,82 @@ def test_a_bad_boolean_is_a_clear_error() -> None:
     done = _start(DEBUG="maybe")
 
     assert "DEBUG='maybe' is not a boolean" in done.stderr
+
+
+def _console(env_file: Path | str, *code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`kotalive shell -c CODE` as a person types it: the console entry point, which reads the .env file."""
+    return _run(
+        [sys.executable, "-m", "config.manage", "shell", "--no-imports", "-c", "; ".join(code)],
+        KOTALIVE_ENV_FILE=str(env_file),
+        **env,
+    )
+
+
+def test_the_console_reads_the_env_file_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        '# written by make run\nDEBUG=1\nexport KOTALIVE_DEMO=1\nKOTALIVE_PLATFORM_NAME="From the file"\n'
+    )
+    show = ("from django.conf import settings", "print(settings.DEBUG, settings.DEMO, settings.KOTALIVE_PLATFORM_NAME)")
+
+    from_file = _console(env_file, *show)
+    from_environment = _console(env_file, *show, KOTALIVE_PLATFORM_NAME="From the environment")
+
+    assert from_file.stdout.strip() == "True True From the file", from_file.stderr
+    assert from_environment.stdout.strip() == "True True From the environment", from_environment.stderr
+
+
+def test_the_env_file_is_read_unless_kotalive_env_file_says_none(tmp_path: Path) -> None:
+    """The console reads the project's .env by default (here a stand-in for it); KOTALIVE_ENV_FILE empty, as the
+    test suite sets it (config/testenv.py), reads nothing, and a missing file is no error."""
+    default = tmp_path / ".env"
+    default.write_text("DEBUG=1\nKOTALIVE_PLATFORM_NAME=From the default file\n")
+    console = (
+        "import sys; from config import manage; "
+        f"manage.DEFAULT_ENV_FILE = manage.Path({str(default)!r}); "
+        "sys.argv = ['kotalive', 'shell', '--no-imports', '-c', "
+        "'from django.conf import settings; print(settings.KOTALIVE_PLATFORM_NAME)']; manage.main()"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"KOTALIVE_ENV_FILE", "KOTALIVE_PLATFORM_NAME"}}
+
+    def run(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", console],
+            env={**clean, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    by_default, none, missing = run(), run(KOTALIVE_ENV_FILE=""), run(KOTALIVE_ENV_FILE=str(tmp_path / "missing"))
+
+    assert by_default.stdout.strip() == "From the default file", by_default.stderr
+    assert none.stdout.strip() == "KotaLIVE", none.stderr
+    assert missing.stdout.strip() == "KotaLIVE", missing.stderr
+
+
+def test_a_malformed_env_file_names_its_line(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nthis is not a setting\n")
+
+    done = _console(env_file, "print('started')")
+
+    assert done.returncode != 0
+    assert f"{env_file}, line 2: expected NAME=value" in done.stderr
+
+
+def test_the_region_pack_must_have_a_manifest(tmp_path: Path) -> None:
+    done = _start(DEBUG="1", KOTALIVE_REGION_PACK=str(tmp_path))
+
+    assert done.returncode != 0
+    assert "KOTALIVE_REGION_PACK" in done.stderr
+    assert "pack.json cannot be read" in done.stderr
+
+
+def test_a_region_code_that_is_not_the_packs_is_refused() -> None:
+    done = _start(DEBUG="1", KOTALIVE_REGION_CODE="32.71")
+
+    assert done.returncode != 0
+    assert "KOTALIVE_REGION_CODE='32.71' is not the region of the pack" in done.stderr

@@ -203,7 +203,7 @@ def test_applying_and_following_a_case_is_accessible_and_fits_a_phone(
     page.click("button[name=intent][value=submit]")
     page.wait_for_url("**/kasus/DISDUKCAPIL-*/")
 
-    assert page.locator(".badge").first.inner_text() == "menunggu"
+    assert page.locator(".badge").first.get_attribute("class") == "badge badge-menunggu"  # its label: the language's
     assert _serious_violations(page) == []
     assert _fits_the_phone(page)
     page.goto(live_server.url + "/kasus/")

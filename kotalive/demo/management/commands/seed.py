@@ -1,20 +1,29 @@
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kotalive.demo.data import DEMO_CITIZENS, DEMO_STAFF, demo_data_load, reference_data_load
+from kotalive.demo.region_pack import RegionPackInvalid, loaded_summary, refused_report
 
 
 class Command(BaseCommand):
-    help = "Load reference data (regions, agencies); with --demo also the demo registry and accounts. Idempotent."
+    help = (
+        "Load the deployment's region pack (KOTALIVE_REGION_PACK: regions, agencies, services, complaint "
+        "categories); with --demo also the demo registry and accounts. Idempotent."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--demo", action="store_true", help="also load demo accounts (needs KOTALIVE_DEMO=1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        reference_data_load()
-        self.stdout.write("reference data loaded: regions of Banten, agencies of " + settings.KOTALIVE_REGION_CODE)
+        directory = Path(settings.KOTALIVE_REGION_PACK)
+        try:
+            loaded = reference_data_load()
+        except RegionPackInvalid as exc:
+            raise CommandError(refused_report(directory, exc)) from None
+        self.stdout.write(loaded_summary(directory, loaded))
         if not options["demo"]:
             return
         if not settings.DEMO:
