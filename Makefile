@@ -7,6 +7,9 @@ PORT ?= 8000
 # The demo: DEBUG on, demo accounts, built-in demo secrets (all refused when DEBUG is off).
 DEMO_ENV := DEBUG=1 KOTALIVE_DEMO=1
 TEST_DATABASE_URL ?=
+# The suite runs on every core (pytest-xdist, one test database per worker); a file's tests stay on one worker.
+TEST_WORKERS ?= auto
+PYTEST := uv run pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test uv sync demo-env setup-demo serve lint typecheck migrations-check test-sqlite test-postgresql browser-deps pdf-deps \
 	messages bench
@@ -67,12 +70,12 @@ migrations-check: sync
 
 test-sqlite: sync browser-deps pdf-deps
 	@echo "== test suite on SQLite =="
-	DATABASE_URL=sqlite:///var/test-run.db uv run pytest
+	DATABASE_URL=sqlite:///var/test-run.db $(PYTEST)
 
 test-postgresql: sync browser-deps pdf-deps
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		echo "== test suite on PostgreSQL =="; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" uv run pytest; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST); \
 	else echo "== PostgreSQL run skipped: TEST_DATABASE_URL is not set =="; fi
 
 test: lint typecheck migrations-check test-sqlite test-postgresql

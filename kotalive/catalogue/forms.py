@@ -3,6 +3,8 @@ with reasons in the user's language, and lists the fields for rendering."""
 
 import dataclasses
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +19,24 @@ from kotalive.registry.models import REGISTRY_FIELDS
 PREFILL_KEYS = frozenset(REGISTRY_FIELDS)
 
 
+@functools.lru_cache(maxsize=256)
+def _meta_schema_reason(canonical: str) -> str | None:
+    """Why the schema (as canonical JSON) is not a valid draft 2020-12 schema, None when it is. Checking against the
+    meta-schema costs ~10 ms and every load of a region pack publishes the same forms again: remember the answer."""
+    try:
+        Draft202012Validator.check_schema(json.loads(canonical))
+    except SchemaError as exc:
+        return str(exc.message)
+    return None
+
+
 def schema_problems(schema: Any) -> list[str]:
     """Why `schema` cannot serve as a form: not a valid draft 2020-12 schema, not an object of properties, or an
     unknown pre-fill key."""
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        return [_("not a valid JSON Schema: %(reason)s") % {"reason": exc.message}]
-    if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+    reason = _meta_schema_reason(json.dumps(schema, sort_keys=True))
+    if reason is not None:
+        return [_("not a valid JSON Schema: %(reason)s") % {"reason": reason}]
+    if not isinstance(schema, dict) or schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         return [_("the form must be an object schema with properties")]
     problems = []
     for name, prop in schema["properties"].items():

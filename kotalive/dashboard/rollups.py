@@ -55,6 +55,7 @@ from kotalive.events.consumers import consumer
 from kotalive.events.models import OutboxEvent
 from kotalive.events.services import TYPE_PREFIX
 from kotalive.registry.models import RegistryAccess
+from kotalive.workflow.definitions import CANCELLED
 from kotalive.workflow.ledger import handoff_ledger
 from kotalive.workflow.models import Escalation, Holding, Rating, WorkflowStep
 
@@ -145,8 +146,9 @@ def _day_rows(kind: str, day: dt.date) -> tuple[list[SubjectDayRollup], list[Kel
     ):
         row = rows[_key(kind, agency_id, dim, kecamatan)]
         row.counts["closed"] += 1
-        row.counts["met"] += sla == "met"
-        row.counts["missed"] += sla == "missed"
+        # A withdrawn application or report was never served: neither on time nor late (its stored clock says met).
+        row.counts["met"] += sla == "met" and category != CANCELLED
+        row.counts["missed"] += sla == "missed" and category != CANCELLED
         row.counts["reopened"] += bool(reopened)
         if category == "completed":
             row.counts["completed"] += 1

@@ -48,8 +48,9 @@ def test_every_number_on_the_public_page_is_recomputed_from_the_open_data(
     assert ikm == []  # nobody rated yet
     kelurahan = _csv(anyone, "kelurahan")
     assert sum(int(r["submitted"]) for r in kelurahan) == 2  # both reports named their kelurahan
-    assert page.count('<path class="shade-') == 104  # every kelurahan of the city, from the region's boundary data
-    assert re.search(r'<path class="shade-[1-4]" d="[^"]+"><title>[^<]+: 2</title>', page)  # where the two reports are
+    assert page.count('<path class="kel shade-') == 104  # every kelurahan of the city, from the region's boundary data
+    shaded = r'<path class="kel shade-[1-4]" data-code="[\d.]+" data-count="2" d="M[^"]+"><title>[^<]+: 2</title>'
+    assert re.search(shaded, page)  # where the two reports are
     for text in (page, anyone.get("/data/complaints.json").content.decode()):
         assert "Budi" not in text
         assert "3671051204859001" not in text  # no NIK, no name: aggregates only

@@ -237,3 +237,18 @@ def test_an_unknown_agency_has_no_figures_not_the_live_room_s(warga1: User) -> N
     today = local_date(timezone.now())
     assert rollup_sums("complaint", start=today, end=today, fields=["submitted"])[0]["submitted"] == 1
     assert rollup_sums("complaint", start=today, end=today, fields=["submitted"], agency="NOPE") == []
+
+
+def test_a_withdrawn_application_closes_but_is_neither_met_nor_missed(warga1: User) -> None:
+    client, case = submit_birth_certificate(warga1)
+    cancelled = client.post(
+        f"/api/v1/cases/{case['tracking']}/transitions",
+        {"action": "cancel", "version": case["version"], "reason": "Salah pilih layanan"},
+        content_type="application/json",
+    )
+    assert cancelled.status_code == 200, cancelled.content
+    assert Case.objects.get(tracking=case["tracking"]).sla_status == "met"  # the stored clock stopped in time
+    drain()
+
+    closed = SubjectDayRollup.objects.get(kind="case", closed=1)
+    assert (closed.met, closed.missed) == (0, 0)
