@@ -38,10 +38,11 @@ CLOSED_STATES = {"closed", "rejected", "merged"}
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after  # seconds, sent as Retry-After with a 429
 
 
 # --- rendering ------------------------------------------------------------------------------------------------
@@ -211,7 +212,9 @@ def _file(request: HttpRequest) -> dict[str, Any]:
     try:
         machine_rate_take(principal)
     except TooManyAttempts as exc:
-        raise Open311Error(429, _("this api_key's requests per minute are used up; retry next minute")) from exc
+        raise Open311Error(
+            429, _("this api_key's requests per minute are used up; retry next minute"), retry_after=exc.retry_after
+        ) from exc
     form = request.POST
     category = form.get("service_code", "")
     if not category:
@@ -278,7 +281,10 @@ def _run(request: HttpRequest, fmt: str, work: Any, *, root: str, item: str | No
         _check_jurisdiction(request)
         return _render(fmt, work(), root=root, item=item)
     except Open311Error as exc:
-        return _error(fmt, exc.status, exc.description)
+        refused = _error(fmt, exc.status, exc.description)
+        if exc.retry_after is not None:
+            refused["Retry-After"] = str(exc.retry_after)
+        return refused
     except DomainError as exc:
         status = 404 if exc.status == 404 else (403 if exc.status == 403 else 400)
         return _error(fmt, status, _domain_error(exc))

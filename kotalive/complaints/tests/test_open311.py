@@ -104,3 +104,17 @@ def test_confidential_reports_stay_out_of_open311(live_server, personas, warga1)
     shown = next(r for r in listed if r["service_request_id"] == visible["tracking"])
     assert shown["description"] == ""  # the public does not read the citizen's words
     assert warga1.full_name not in str(listed)
+
+
+def test_a_partner_over_its_requests_per_minute_is_told_when_to_retry(live_server, personas):
+    from kotalive.agencies.models import ApiClient
+
+    ApiClient.objects.filter(name="Mitra Open311 (demo)").update(requests_per_minute=1)
+    base = live_server.url + "/open311/v2"
+    assert _post(base, "json").status_code == 200
+
+    refused = _post(base, "json", description="Lampu PJU kedua mati di gang sebelah masjid.")
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 120  # a sliding minute: at most two windows away
+    assert Complaint.objects.count() == 1
