@@ -1,10 +1,11 @@
 """A second region deploys from its own data pack (`kotalive load-region-pack DIR`), and a broken pack loads nothing
-and says where it is broken. The second region here is Kota Tangerang Selatan (36.74) cut down to two kecamatan,
-four kelurahan, one agency, one service and one complaint category; its kelurahan codes and shapes are made up
-for the test."""
+and says where it is broken. The second region is the shipped example pack (packs/example-tangerang-selatan/):
+Kota Tangerang Selatan (36.74) cut down to two kecamatan, four kelurahan, one agency, one service and one complaint
+category, with made-up kelurahan codes and shapes."""
 
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,153 +23,18 @@ from kotalive.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
-REGIONS = """code,name
-36,Banten
-36.74,Kota Tangerang Selatan
-36.74.01,Serpong
-36.74.01.1001,Ciater
-36.74.01.1002,Rawa Mekar Jaya
-36.74.05,Pamulang
-36.74.05.1001,Pamulang Barat
-36.74.05.1002,Pondok Benda
-"""
-
-
-def _square(west: float, south: float, size: float = 0.02) -> dict[str, Any]:
-    ring = [[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]
-    return {"type": "Polygon", "coordinates": [ring]}
-
-
-def _feature(code: str, name: str, level: str, west: float, south: float, size: float = 0.02) -> dict[str, Any]:
-    label = [west + size / 2, south + size / 2]
-    return {
-        "type": "Feature",
-        "properties": {"code": code, "name": name, "level": level, "label_point": label},
-        "geometry": _square(west, south, size),
-    }
-
-
-BOUNDARIES = {
-    "type": "FeatureCollection",
-    "features": [
-        _feature("36.74", "Kota Tangerang Selatan", "kota", 106.64, -6.36, 0.08),
-        _feature("36.74.01", "Serpong", "kecamatan", 106.64, -6.32, 0.04),
-        _feature("36.74.01.1001", "Ciater", "kelurahan", 106.64, -6.32),
-        _feature("36.74.01.1002", "Rawa Mekar Jaya", "kelurahan", 106.66, -6.32),
-        _feature("36.74.05", "Pamulang", "kecamatan", 106.68, -6.36, 0.04),
-        _feature("36.74.05.1001", "Pamulang Barat", "kelurahan", 106.68, -6.36),
-        _feature("36.74.05.1002", "Pondok Benda", "kelurahan", 106.70, -6.36),
-    ],
-}
-
-AGENCIES = {
-    "region": "36.74",
-    "agencies": [
-        {
-            "code": "DPMPTSP",
-            "name": "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
-            "name_en": "Investment and One-Stop Services Agency",
-            "role": "service_provider",
-            "handles_complaints": True,
-            "summary": "Perizinan dan non-perizinan",
-            "summary_en": "Permits and licences",
-            "region": "36.74",
-            "units": [{"code": "PERIZINAN", "name": "Bidang Perizinan"}],
-        }
-    ],
-}
-
-SERVICES = {
-    "region": "36.74",
-    "services": [
-        {
-            "code": "izin-reklame",
-            "agency": "DPMPTSP",
-            "category": "perizinan",
-            "workflow": "standard-approval",
-            "output_kind": "signed_pdf",
-            "name_id": "Izin penyelenggaraan reklame",
-            "name_en": "Advertising permit",
-            "description_id": "Izin memasang reklame di Kota Tangerang Selatan.",
-            "description_en": "A permit to put up an advertisement in Kota Tangerang Selatan.",
-            "requirements": [
-                {
-                    "code": "desain",
-                    "name": {"id": "Desain reklame", "en": "Design of the advertisement"},
-                    "required": True,
-                    "types": ["pdf", "jpeg", "png"],
-                    "max_mb": 5,
-                }
-            ],
-            "form_schema": {
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "type": "object",
-                "properties": {
-                    "location": {
-                        "type": "string",
-                        "title": "Lokasi reklame",
-                        "minLength": 1,
-                        "maxLength": 300,
-                        "x-label": {"id": "Lokasi reklame", "en": "Where the advertisement stands"},
-                    }
-                },
-                "required": ["location"],
-                "additionalProperties": False,
-            },
-            "eligibility": {"subject": "self"},
-            "sla_working_days": 5,
-            "fee": 0,
-        }
-    ],
-}
-
-COMPLAINTS = {
-    "region": "36.74",
-    "jurisdiction_id": "tangerangselatankota.go.id",
-    "bounds": {"south": -6.37, "west": 106.63, "north": -6.27, "east": 106.73},
-    "categories": [
-        {
-            "code": "perizinan",
-            "name": "Perizinan",
-            "name_en": "Permits",
-            "default_agency": "DPMPTSP",
-            "group": "Layanan",
-            "keywords": "izin,reklame",
-            "attributes": [],
-        }
-    ],
-    "routing_rules": [{"category": "perizinan", "region": "36.74.05", "agency": "DPMPTSP"}],
-}
+EXAMPLE = Path(__file__).resolve().parents[3] / "packs" / "example-tangerang-selatan"  # the how-to's pack
+REGIONS = (EXAMPLE / "regions.csv").read_text(encoding="utf-8")
+BOUNDARIES = json.loads((EXAMPLE / "boundaries.geojson").read_text(encoding="utf-8"))
+AGENCIES = json.loads((EXAMPLE / "agencies.json").read_text(encoding="utf-8"))
+SERVICES = json.loads((EXAMPLE / "services.json").read_text(encoding="utf-8"))
+COMPLAINTS = json.loads((EXAMPLE / "complaints.json").read_text(encoding="utf-8"))
 
 
 def _write_pack(directory: Path, **replaced: str) -> Path:
-    """The Tangerang Selatan pack in `directory`; `replaced` gives a file's whole text instead (by file name)."""
-    directory.mkdir()
-    files = {
-        "pack.json": json.dumps(
-            {
-                "region": "36.74",
-                "name": "Kota Tangerang Selatan",
-                "platform_name": "Tangsel LIVE",
-                "files": {
-                    "regions": "regions.csv",
-                    "boundaries": "boundaries.geojson",
-                    "agencies": "agencies.json",
-                    "services": "services.json",
-                    "complaints": "complaints.json",
-                },
-                "notices": ["LICENSE-boundaries"],
-            },
-            indent=1,
-        ),
-        "LICENSE-boundaries": "Made-up shapes for a test; no rights reserved.\n",
-        "regions.csv": REGIONS,
-        "boundaries.geojson": json.dumps(BOUNDARIES),
-        "agencies.json": json.dumps(AGENCIES, indent=1),
-        "services.json": json.dumps(SERVICES, indent=1),
-        "complaints.json": json.dumps(COMPLAINTS, indent=1),
-    }
-    for name, text in {**files, **replaced}.items():
+    """The shipped example pack copied to `directory`; `replaced` gives a file's whole text instead (by file name)."""
+    shutil.copytree(EXAMPLE, directory)
+    for name, text in replaced.items():
         (directory / name).write_text(text, encoding="utf-8")
     return directory
 
