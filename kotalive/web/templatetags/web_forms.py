@@ -11,8 +11,10 @@ register = template.Library()
 @register.filter
 def problems(form: forms.BaseForm) -> list[dict[str, str]]:
     """Every error of a submitted form, in field order, as {"href", "text"}: a field's error names the field (its
-    label, then the reason), so the summary reads on its own; an error of the whole form links to the form's top."""
-    found: list[dict[str, str]] = [{"href": "#form-errors", "text": str(e)} for e in form.non_field_errors()]
+    label, then the reason), so the summary reads on its own; an error of the whole form (shown only here) links to
+    its first field."""
+    first = next((f"#{field.id_for_label}" for field in form if not field.is_hidden), "#main")
+    found: list[dict[str, str]] = [{"href": first, "text": str(e)} for e in form.non_field_errors()]
     for field in form:
         if field.is_hidden:
             continue
