@@ -146,6 +146,8 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date format per language, day-month-year (config/formats/<lang>/formats.py): {{ date }} reads 06-12-2026.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Jakarta"  # shown to people; stored in UTC (USE_TZ)
 USE_TZ = True
 

@@ -10,6 +10,11 @@ from kotalive.complaints import open311
 from kotalive.core.views import healthz
 from kotalive.web import views_documents
 
+# Pages' error answers: the site's own 403 (what the person's roles do not open, and whom to ask) and 404 pages. The
+# API's errors stay JSON (kotalive.core.middleware.ApiErrorsAsJson rewrites them).
+handler403 = "kotalive.web.views.permission_denied"
+handler404 = "kotalive.web.views.page_not_found"
+
 # Django's admin signs in through the platform's own sign-in (throttling, audit, second factor).
 admin.site.login = RedirectView.as_view(pattern_name="web:signin", query_string=True)  # type: ignore[method-assign,assignment]
 

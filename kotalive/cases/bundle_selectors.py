@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
+from kotalive.agencies.labels import agency_name
 from kotalive.agencies.models import StaffRole
 from kotalive.agencies.selectors import user_is_platform_operator
 from kotalive.cases.bundles import bundle_kind_name, bundle_kind_services
@@ -35,7 +36,7 @@ def bundle_kind_summaries() -> list[dict[str, Any]]:
                     "service": part["service"],
                     "service_name": services[part["service"]].current.name,  # type: ignore[union-attr]
                     "agency": services[part["service"]].agency.code,
-                    "agency_name": services[part["service"]].agency.name,
+                    "agency_name": agency_name(services[part["service"]].agency),
                 }
                 for part in kind.document["parts"]
             ],
@@ -95,7 +96,7 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         "service": part.service.code,
         "service_name": version.name if version else part.service.code,
         "agency": part.service.agency.code,
-        "agency_name": part.service.agency.name,
+        "agency_name": agency_name(part.service.agency),
         "tracking": part.tracking,
         "reason": part.reason,
     }

@@ -4,7 +4,6 @@ part of a life-event bundle (cases.bundles)."""
 
 import hashlib
 import unicodedata
-import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.cases.models import Bundle, Case, CaseDocument
 from kotalive.cases.presenters import CaseParts
-from kotalive.cases.selectors import OPEN_CATEGORIES, TimelineEntry, citizen_person
+from kotalive.cases.selectors import OPEN_CATEGORIES, TimelineEntry, citizen_person, is_uuid
 from kotalive.cases.snapshots import case_snapshot_build
 from kotalive.catalogue.forms import FormFacts, form_errors
 from kotalive.catalogue.models import Service, ServiceVersion, localised
@@ -131,14 +130,6 @@ def documents_check(
     return chosen
 
 
-def is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 def _open_case(*, service: Service, scope: dict[str, Any]) -> Case | None:
     # Synthetic test cases (`kotalive seed-cases`) never stand in a live application's way.
     return (
@@ -182,6 +173,66 @@ def case_submit(
     return case_file(actor=actor, service=service, person=person, data=data, documents=documents or {})
 
 
+def _filing_check(
+    *,
+    actor: User,
+    version: ServiceVersion,
+    person: Person | None,
+    data: Any,
+    documents: dict[str, str],
+    reused: dict[str, dict[str, str]],
+) -> dict[str, Upload]:
+    """Every check a new case passes before anything is written (eligibility, the form, the documents), all the
+    form's and the documents' problems at once; the uploads chosen, by requirement."""
+    own = citizen_person(actor)
+    _check_eligibility(user=actor, version=version, person=person, own=own)
+    if not isinstance(data, dict):
+        raise ValidationFailed({"data": [_("must be a JSON object of the form's fields")]})
+    errors = form_errors(version.form_schema, data, _form_facts(version, own=own, person=person))
+    chosen: dict[str, Upload] = {}
+    try:
+        chosen = documents_check(
+            user=actor,
+            requirements=version.requirements,
+            documents=documents,
+            require_all=True,
+            reused=frozenset(reused),
+        )
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return chosen
+
+
+def case_submission_check(
+    *, actor: User, service_code: str, subject: str = "self", data: Any, documents: dict[str, str]
+) -> None:
+    """What `case_submit` would refuse, without filing anything: the "check your answers" page is shown only for an
+    application that can be sent. Raises the same errors (a second open case included); returns None when it can."""
+    service = (
+        Service.objects.select_related("current__workflow", "agency").filter(code=service_code, active=True).first()
+    )
+    if service is None or service.current is None:
+        raise ValidationFailed({"service": [_("no such service")]})
+    version = service.current
+    person = resolve_subject(user=actor, subject=subject, version=version)
+    _filing_check(actor=actor, version=version, person=person, data=data, documents=documents, reused={})
+    if subject_kind(version.eligibility) == NEWBORN:
+        scope: dict[str, Any] = {
+            "applicant": actor,
+            "subject_person__isnull": True,
+            "subject_key": _newborn(version, data)[1],
+        }
+    elif person is not None:
+        scope = {"subject_person": person}
+    else:
+        scope = {"applicant": actor, "subject_person__isnull": True, "subject_key": ""}
+    first = _open_case(service=service, scope=scope)
+    if first is not None:
+        raise _duplicate_open_case(first)
+
+
 def case_file(
     *,
     actor: User,
@@ -200,23 +251,7 @@ def case_file(
     version = service.current
     assert version is not None  # noqa: S101 (callers pass a published service)
     reused = documents_reused or {}
-    own = citizen_person(actor)
-    _check_eligibility(user=actor, version=version, person=person, own=own)
-    if not isinstance(data, dict):
-        raise ValidationFailed({"data": [_("must be a JSON object of the form's fields")]})
-    errors = form_errors(version.form_schema, data, _form_facts(version, own=own, person=person))
-    try:
-        chosen = documents_check(
-            user=actor,
-            requirements=version.requirements,
-            documents=documents,
-            require_all=True,
-            reused=frozenset(reused),
-        )
-    except ValidationFailed as exc:
-        errors.update(exc.errors)
-    if errors:
-        raise ValidationFailed(errors)
+    chosen = _filing_check(actor=actor, version=version, person=person, data=data, documents=documents, reused=reused)
     source = prefill_person(user=actor, version=version, person=person)  # whose record filled the form
     prefill = form_prefill(version, source)
     if subject_kind(version.eligibility) == NEWBORN:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from kotalive.accounts.models import User
 from kotalive.cases.models import Case, CaseDocument
 from kotalive.cases.selectors import (
@@ -108,3 +110,47 @@ def case_labels(case: Case, user: User) -> dict[str, Any]:
             for t in case_actions(user=user, case=case)
         ],
     }
+
+
+# The nine elements of the citizen satisfaction index (IKM, PermenPANRB 14/2017), U1-U9 in this order, as the
+# survey asks them in each language (the stored scores are by position: cases.models.IKM_ELEMENTS).
+IKM_QUESTIONS: tuple[dict[str, str], ...] = (
+    {"id": "Persyaratan", "en": "Requirements"},
+    {"id": "Sistem, mekanisme dan prosedur", "en": "Systems, mechanism and procedure"},
+    {"id": "Waktu penyelesaian", "en": "Completion time"},
+    {"id": "Biaya/tarif", "en": "Cost or fee"},
+    {"id": "Produk layanan", "en": "Service product"},
+    {"id": "Kompetensi petugas", "en": "Staff competence"},
+    {"id": "Perilaku petugas", "en": "Staff behaviour"},
+    {"id": "Penanganan pengaduan, saran dan masukan", "en": "Handling of complaints, suggestions and input"},
+    {"id": "Sarana dan prasarana", "en": "Facilities"},
+)
+
+
+def ikm_questions() -> list[tuple[int, str]]:
+    """The satisfaction survey's elements, numbered from 1, in the active language (the rating form)."""
+    return [(number, localised(question)) for number, question in enumerate(IKM_QUESTIONS, start=1)]
+
+
+AUDIT_LABELS = {
+    "submitted": gettext_lazy("Application submitted"),
+    "assigned": gettext_lazy("Assigned"),
+    "document_added": gettext_lazy("Document added"),
+    "escalated": gettext_lazy("Escalated"),
+    "message_posted": gettext_lazy("Message to the citizen"),
+    "note_added": gettext_lazy("Internal note"),
+    "output_attached": gettext_lazy("Output attached"),
+    "output_issued": gettext_lazy("Output issued"),
+    "rated": gettext_lazy("Rated"),
+    "bundle_offered": gettext_lazy("Rest of the life event offered"),
+}
+
+
+def audit_action_label(action: str, case: Case) -> str:
+    """An audit entry's action on `case` in words: a workflow move by its transition's label, the case's other
+    entries by name; "" for one this list does not know (the page then shows the code, marked as such)."""
+    kind, _dot, name = action.partition(".")
+    if kind != "case":
+        return ""
+    labels = {t.action: localised(t.label) for t in case.workflow.parsed.transitions}
+    return labels.get(name) or str(AUDIT_LABELS.get(name, ""))

@@ -1,21 +1,33 @@
 """Reads of cases, always scoped to who asks. Anything outside the scope is "not found" (no existence leak)."""
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
-from kotalive.cases.models import OPEN_CATEGORY_LIST, Case, CaseDocument
+from kotalive.cases.models import OPEN_CATEGORY_LIST, Case, CaseDocument, CaseDraft
 from kotalive.core.errors import NotFound
+from kotalive.core.models import Upload
 from kotalive.registry.models import Person
-from kotalive.workflow.definitions import APPLICANT, CANCELLED, CATEGORIES, PUBLIC_STATUS, REJECTED, Transition
+from kotalive.workflow.definitions import (
+    APPLICANT,
+    AWAITING_CITIZEN,
+    CANCELLED,
+    CATEGORIES,
+    COMPLETED,
+    PUBLIC_STATUS,
+    REJECTED,
+    Transition,
+)
 from kotalive.workflow.messages import subject_messages
 from kotalive.workflow.models import WorkflowStep
-from kotalive.workflow.selectors import subject_rating_scores_get
+from kotalive.workflow.selectors import subject_rating_scores, subject_rating_scores_get
 
 OPEN_CATEGORIES = OPEN_CATEGORY_LIST
 
@@ -286,3 +298,176 @@ def agency_inbox(
         ]
     )
     return InboxPage(cases=rows, page=page, pages=pages, total=total, counts=counts)
+
+
+# --- home pages (web.views.home, web.views.backoffice) --------------------------------------------------------------
+
+
+def citizen_open_cases(*, user: User, limit: int = 50) -> list[Case]:
+    """The citizen's open applications (their own and those filed for them), those waiting for them first, then
+    soonest due. One query."""
+    rows = list(case_queryset().filter(_citizen_scope(user), state_category__in=OPEN_CATEGORIES).order_by("due_at"))
+    rows.sort(key=lambda c: c.state_category != "awaiting_citizen")  # stable: due order kept within each group
+    return rows[:limit]
+
+
+def revision_requests(cases: list[Case]) -> dict[int, "RevisionRequest"]:
+    """case_revision_request for many cases at once (the citizen's home page): for each case waiting for its
+    applicant, the latest step into the state it waits in. One query for all of them."""
+    waiting = {c.pk: c for c in cases if c.state_category == AWAITING_CITIZEN}
+    if not waiting:
+        return {}
+    asked: dict[int, RevisionRequest] = {}
+    steps = WorkflowStep.objects.filter(subject_type="case", subject_id__in=list(waiting)).order_by("at", "pk")
+    for step in steps.only("subject_id", "to_state", "at", "reason", "data"):
+        if step.to_state == waiting[step.subject_id].state:  # the latest one wins
+            requirements = (step.data or {}).get("requirements") or []
+            asked[step.subject_id] = RevisionRequest(
+                at=step.at, reason=step.reason, requirements=[str(code) for code in requirements]
+            )
+    return asked
+
+
+def cases_to_rate(*, user: User, within_days: int = 30, limit: int = 10) -> list[Case]:
+    """The citizen's applications completed in the last `within_days` days that they have not rated yet (the IKM
+    survey on the case page), newest first. One query."""
+    since = timezone.now() - timedelta(days=within_days)
+    return list(
+        Case.objects.filter(applicant=user, state_category=COMPLETED, closed_at__gte=since, is_test=False)
+        .annotate(rating_scores=subject_rating_scores(Case.event_kind))
+        .filter(rating_scores__isnull=True)
+        .defer(*INBOX_DEFERRED)
+        .select_related("service_version")
+        .order_by("-closed_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class AgencyQueue:
+    """An agency's open applications: how many in each state category and SLA status (officer home page)."""
+
+    agency: Agency
+    by_category: dict[str, int]
+    late: int
+    at_risk: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_category.values())
+
+
+def agency_queues(*, user: User) -> list[AgencyQueue]:
+    """The open work of each agency `user` works for, counted by state category and SLA status, live cases only.
+    One aggregate query, whatever the number of agencies."""
+    agencies = list(Agency.objects.filter(staff_roles__user=user).distinct().order_by("code"))
+    if not agencies:
+        return []
+    counts: dict[int, dict[str, int]] = {a.pk: {} for a in agencies}
+    late: dict[int, int] = dict.fromkeys(counts, 0)
+    at_risk: dict[int, int] = dict.fromkeys(counts, 0)
+    rows = (
+        Case.objects.filter(agency__in=agencies, state_category__in=OPEN_CATEGORIES, is_test=False)
+        .order_by()
+        .values("agency_id", "state_category", "sla_status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        by_category = counts[row["agency_id"]]
+        by_category[row["state_category"]] = by_category.get(row["state_category"], 0) + row["n"]
+        if row["sla_status"] == Case.BREACHED:
+            late[row["agency_id"]] += row["n"]
+        elif row["sla_status"] == Case.AT_RISK:
+            at_risk[row["agency_id"]] += row["n"]
+    return [AgencyQueue(agency=a, by_category=counts[a.pk], late=late[a.pk], at_risk=at_risk[a.pk]) for a in agencies]
+
+
+def cases_late_or_at_risk(*, user: User, limit: int = 10) -> list[Case]:
+    """Open live cases of `user`'s agencies whose SLA is breached or at risk, soonest due first. One query."""
+    agencies = StaffRole.objects.filter(user=user, agency__isnull=False).values("agency_id")
+    return list(
+        Case.objects.filter(
+            agency__in=agencies,
+            state_category__in=OPEN_CATEGORIES,
+            sla_status__in=[Case.BREACHED, Case.AT_RISK],
+            is_test=False,
+        )
+        .defer(*INBOX_DEFERRED)
+        .select_related("service_version", "agency", "assignee", "workflow")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def cases_assigned_to(*, user: User, limit: int = 10) -> list[Case]:
+    """Open cases assigned to `user` in the agencies they work for, soonest due first. One query."""
+    agencies = StaffRole.objects.filter(user=user, agency__isnull=False).values("agency_id")
+    return list(
+        Case.objects.filter(agency__in=agencies, assignee=user, state_category__in=OPEN_CATEGORIES)
+        .defer(*INBOX_DEFERRED)
+        .select_related("service_version", "agency", "workflow")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class RevisionRequest:
+    """What the agency asked the applicant to fix: when, why, and which requirements (codes), from the step that
+    moved the case into the state it waits for the citizen in."""
+
+    at: datetime
+    reason: str
+    requirements: list[str]
+
+
+def case_revision_request(*, case: Case) -> RevisionRequest | None:
+    """The request the applicant must answer now; None unless the case waits for the citizen."""
+    if case.state_category != AWAITING_CITIZEN:
+        return None
+    step = (
+        WorkflowStep.objects.filter(subject_type="case", subject_id=case.pk, to_state=case.state)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if step is None:
+        return None
+    requirements = (step.data or {}).get("requirements") or []
+    return RevisionRequest(at=step.at, reason=step.reason, requirements=[str(code) for code in requirements])
+
+
+def case_changed_since(*, case: Case, request: RevisionRequest) -> bool:
+    """Whether the applicant answered `request`: a document it names (any document when it names none) given
+    after it, or (when it names none) a message from the applicant after it."""
+    documents = CaseDocument.objects.filter(case=case, added_at__gte=request.at)
+    if request.requirements:
+        return documents.filter(requirement__in=request.requirements).exists()
+    return (
+        documents.exists()
+        or subject_messages(case, with_notes=False)
+        .filter(author=case.applicant_id, created_at__gte=request.at)
+        .exists()
+    )
+
+
+def case_drafts_of_citizen(*, user: User) -> QuerySet[CaseDraft]:
+    """The forms `user` saved without sending, newest first, with their service's published version."""
+    return CaseDraft.objects.filter(applicant=user).select_related("service__current").order_by("-updated_at")
+
+
+def case_draft_get(*, user: User, service: Any, subject: str) -> CaseDraft | None:
+    """The form `user` saved for `service` and `subject`, if any."""
+    return CaseDraft.objects.filter(applicant=user, service=service, subject=subject or "self").first()
+
+
+def case_draft_uploads(*, draft: CaseDraft) -> dict[str, Upload]:
+    """The files a saved form holds, by requirement (only the applicant's own)."""
+    ids = [v for v in draft.documents.values() if is_uuid(v)]
+    uploads = {str(u.pk): u for u in Upload.objects.filter(owner_id=draft.applicant_id, pk__in=ids)}
+    return {code: uploads[str(v)] for code, v in draft.documents.items() if str(v) in uploads}
+
+
+def is_uuid(value: Any) -> bool:
+    """Whether `value` reads as a UUID (an upload id), before it meets a UUID column."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -13,22 +13,32 @@ from django.utils.translation import gettext as _
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
 from kotalive.cases.bundles import bundle_offer_make, bundle_part_finished
-from kotalive.cases.filing import case_file, case_submit, documents_check, is_uuid
+from kotalive.cases.filing import case_file, case_submission_check, case_submit, documents_check, is_uuid
 from kotalive.cases.models import Case, CaseDocument, CaseDraft, CaseOutput
 from kotalive.cases.outputs import output_registry_facts
 from kotalive.cases.registry_effects import registry_effect_apply
-from kotalive.cases.selectors import case_get_for_actor, case_roles, staff_roles_for
-from kotalive.catalogue.models import Service
+from kotalive.cases.selectors import (
+    case_changed_since,
+    case_get_for_actor,
+    case_revision_request,
+    case_roles,
+    staff_roles_for,
+)
+from kotalive.catalogue.models import Service, localised
 from kotalive.core.audit import audit_record
 from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from kotalive.core.models import Upload
-from kotalive.workflow.definitions import TERMINAL
+from kotalive.workflow.definitions import APPLICANT, AWAITING_CITIZEN, TERMINAL
 from kotalive.workflow.holders import holding_close, holding_open
 from kotalive.workflow.messages import message_body_clean, subject_message_post
 from kotalive.workflow.models import Holding, Message, Rating
 from kotalive.workflow.services import subject_event_write, subject_rate, transition
 
-__all__ = ["case_file", "case_submit"]  # filed in cases.filing, offered here beside the other writes
+__all__ = [
+    "case_file",
+    "case_submission_check",
+    "case_submit",
+]  # filed in cases.filing, offered here beside the other writes
 
 
 def case_transition(
@@ -45,6 +55,7 @@ def case_transition(
                     {"requirements": [_("unknown requirement: %(codes)s") % {"codes": ", ".join(unknown)}]}
                 )
             data["requirements"] = requirements
+        _check_answered(case=case, action=action, reason=reason)
         current_codes = set(CaseDocument.objects.filter(case=case, current=True).values_list("requirement", flat=True))
         current_codes |= set(case.documents_reused)  # held already: an earlier part's output (once-only)
         required = {r["code"] for r in case.service_version.requirements if r.get("required")}
@@ -68,6 +79,35 @@ def case_transition(
         elif recorded is not None:
             bundle_offer_make(case=case, person=recorded)
     return case
+
+
+def _check_answered(*, case: Case, action: str, reason: str) -> None:
+    """An applicant's move out of a revision request (resubmit) needs an answer to it: a document it names replaced,
+    or, when it names none, any document, a message or a note with the move. Cancelling needs none."""
+    definition = case.workflow.parsed
+    move = definition.find(action=action, state=case.state)
+    if move is None or case.state_category != AWAITING_CITIZEN or APPLICANT not in move.roles:
+        return
+    if definition.category(move.target) in TERMINAL:
+        return
+    asked = case_revision_request(case=case)
+    if asked is None or case_changed_since(case=case, request=asked):
+        return
+    if not asked.requirements:
+        if reason.strip():
+            return
+        raise DomainError(
+            _("Change something before you resubmit: replace a document, or say what you corrected in the note."),
+            field="documents",
+            code="nothing_changed",
+        )
+    names = [localised((case.service_version.requirement(code) or {}).get("name", code)) for code in asked.requirements]
+    raise DomainError(
+        _("Replace %(documents)s before you resubmit: the agency asked you to fix it.")
+        % {"documents": ", ".join(names)},
+        field="documents",
+        code="nothing_changed",
+    )
 
 
 def case_message_post(*, actor: User, tracking: str, body: str, internal: bool = False) -> Message:

@@ -329,3 +329,23 @@ def public_item(complaint: Complaint) -> dict[str, Any]:
         "lat": _rounded(complaint.lat),
         "lon": _rounded(complaint.lon),
     }
+
+
+# A report that ended without being handled reads as what happened to it, never as done (issue 14): rejected, or
+# merged into another report (whose progress its reporter follows there).
+ENDED_UNHANDLED = {"rejected": "ditolak", "cancelled": "digabung"}
+
+
+def status_word(complaint: Complaint) -> str:
+    """The citizen's word for where the report stands: the definition's public status (menunggu, proses, selesai),
+    except for a report rejected (ditolak) or merged (digabung). Also the badge's style."""
+    return ENDED_UNHANDLED.get(complaint.state_category) or public_status(complaint)
+
+
+def status_label(complaint: Complaint) -> str:
+    """status_word in the active language: for a rejected or merged report, its state's own name."""
+    from kotalive.workflow.labels import public_status_label
+
+    if complaint.state_category in ENDED_UNHANDLED:
+        return state_label(complaint)
+    return public_status_label(status_word(complaint))

@@ -13,7 +13,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
@@ -26,7 +27,7 @@ from kotalive.complaints.models import (
     RoutingRule,
 )
 from kotalive.core.errors import NotFound
-from kotalive.workflow.definitions import CANCELLED, REJECTED, Transition
+from kotalive.workflow.definitions import CANCELLED, COMPLETED, REJECTED, Transition
 from kotalive.workflow.holders import helper_agencies, holdings
 from kotalive.workflow.messages import subject_messages
 from kotalive.workflow.models import Holding, Message, WorkflowStep
@@ -336,3 +337,35 @@ def complaint_photo_get(*, user: User, complaint: Complaint, upload_id: str) -> 
     if photo is None:
         raise NotFound("photo not found", code="not_found")
     return photo
+
+
+def reports_for_home(*, user: User, rated_within_days: int = 30, limit: int = 50) -> list[Complaint]:
+    """The citizen's own reports for their home page: every open one, and those closed in the last
+    `rated_within_days` days that they have not rated yet, newest first, each with its rating loaded. One query."""
+    since = timezone.now() - dt.timedelta(days=rated_within_days)
+    rows = (
+        complaint_list_queryset()
+        .filter(reporter=user)
+        .annotate(rating_scores=subject_rating_scores(Complaint.event_kind))
+        .filter(
+            Q(state_category__in=OPEN_CATEGORY_LIST)
+            | Q(state_category=COMPLETED, closed_at__gte=since, rating_scores__isnull=True)
+        )
+        .order_by("-submitted_at", "-id")
+    )
+    return list(rows[:limit])
+
+
+@dataclass(frozen=True)
+class TriageSummary:
+    waiting: int
+    oldest_submitted_at: dt.datetime | None
+
+
+def triage_summary(*, user: User) -> TriageSummary | None:
+    """How many reports wait for the Live Room's verification and since when the oldest waits (operator home page);
+    None for anyone outside the Live Room. One aggregate query (after the Live Room check)."""
+    if not is_live_room(user):
+        return None
+    found = Complaint.objects.filter(state="triage").aggregate(n=Count("id"), oldest=Min("submitted_at"))
+    return TriageSummary(waiting=found["n"] or 0, oldest_submitted_at=found["oldest"])

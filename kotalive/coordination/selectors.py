@@ -83,3 +83,12 @@ def staff_agency_for(user: User, code: str | None) -> Agency | None:
     if code:
         rows = rows.filter(code=code)
     return rows.first()
+
+
+def coordination_waiting_for(*, user: User, limit: int = 10) -> tuple[int, list[CoordinationRequest]]:
+    """Open requests other agencies sent to the agencies `user` works for (officer home page): how many, and the
+    `limit` soonest due. Three queries (the agencies, the count, the rows)."""
+    rows = CoordinationRequest.objects.filter(
+        to_agency_id__in=agency_ids_of(user), state_category__in=OPEN_CATEGORY_LIST
+    ).select_related("workflow", "from_agency", "to_agency")
+    return rows.count(), list(rows.order_by("due_at", "id")[:limit])

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, Min, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
@@ -129,3 +129,51 @@ def consumer_dead_letters_open(*, actor: User, limit: int = 50) -> list[Consumer
     for letter in letters:
         letter.label = str(CONSUMER_LABELS.get(letter.consumer, letter.consumer))  # type: ignore[attr-defined]
     return letters
+
+
+# --- the operator's home page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntegrationHealth:
+    """What the operator's home page says about the flow of events to agency systems."""
+
+    subscriptions_failing: int  # active subscriptions whose deliveries fail since their last success
+    subscriptions_disabled: int
+    deliveries_dead: int  # webhook deliveries that gave up, waiting for someone to send them again
+    deliveries_waiting: int  # webhook deliveries still to be made (waiting, pending, in flight)
+    outbox_waiting: int  # events not fanned out yet by the worker
+    outbox_oldest_at: dt.datetime | None
+    consumer_dead_letters: int
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.subscriptions_failing or self.deliveries_dead or self.consumer_dead_letters)
+
+
+def integration_health(*, actor: User) -> IntegrationHealth | None:
+    """Failing webhooks and the backlog of the outbox, platform-wide, for the platform's staff (consumers_visible);
+    None for anyone else. Four aggregate queries."""
+    if not consumers_visible(actor=actor):
+        return None
+    subscriptions = WebhookSubscription.objects.aggregate(
+        failing=Count("id", filter=Q(status=WebhookSubscription.ACTIVE, failing_since__isnull=False)),
+        disabled=Count("id", filter=Q(status=WebhookSubscription.DISABLED)),
+    )
+    deliveries = WebhookDelivery.objects.filter(
+        status__in=[*WebhookDelivery.UNFINISHED, WebhookDelivery.DEAD]
+    ).aggregate(
+        dead=Count("id", filter=Q(status=WebhookDelivery.DEAD)),
+        waiting=Count("id", filter=Q(status__in=WebhookDelivery.UNFINISHED)),
+    )
+    outbox = OutboxEvent.objects.filter(dispatched_at__isnull=True).aggregate(n=Count("id"), oldest=Min("time"))
+    letters = ConsumerDeadLetter.objects.filter(replayed_at__isnull=True).count()
+    return IntegrationHealth(
+        subscriptions_failing=subscriptions["failing"] or 0,
+        subscriptions_disabled=subscriptions["disabled"] or 0,
+        deliveries_dead=deliveries["dead"] or 0,
+        deliveries_waiting=deliveries["waiting"] or 0,
+        outbox_waiting=outbox["n"] or 0,
+        outbox_oldest_at=outbox["oldest"],
+        consumer_dead_letters=letters,
+    )

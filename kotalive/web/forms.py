@@ -3,12 +3,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 
 class DayMonthYearField(forms.CharField):
-    """A date typed as day-month-year (17-08-1990), the way Indonesian forms and documents write it; the ISO form
-    (1990-08-17) is accepted too. Cleans to the ISO text the services take."""
+    """A date typed as day-month-year (17-08-1990), the way Indonesian forms and documents write it and every page
+    shows it (config/formats); the ISO form (1990-08-17) is accepted too. Cleans to the ISO text the services take."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 10)
@@ -19,7 +20,7 @@ class DayMonthYearField(forms.CharField):
         text = (super().to_python(value) or "").strip().replace("/", "-").replace(".", "-")
         if not text:
             return text
-        for pattern in ("%d-%m-%Y", "%Y-%m-%d"):
+        for pattern in get_format("DATE_INPUT_FORMATS"):  # the language's, day-month-year first (config/formats)
             try:
                 return dt.datetime.strptime(text, pattern).date().isoformat()  # noqa: DTZ007 (a calendar date, no time)
             except ValueError:

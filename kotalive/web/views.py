@@ -31,13 +31,38 @@ from kotalive.agencies.selectors import (
 )
 from kotalive.agencies.services import staff_member_add, staff_role_revoke
 from kotalive.cases.bundle_selectors import bundle_offers_open
+from kotalive.cases.models import Case
+from kotalive.cases.selectors import (
+    agency_queues,
+    case_drafts_of_citizen,
+    cases_assigned_to,
+    cases_late_or_at_risk,
+    cases_to_rate,
+    citizen_open_cases,
+    revision_requests,
+)
+from kotalive.catalogue.models import localised
+from kotalive.catalogue.selectors import service_list
 from kotalive.catalogue.services import may_edit_services
+from kotalive.complaints.models import OPEN_CATEGORY_LIST as COMPLAINT_OPEN_CATEGORIES
+from kotalive.complaints.presenters import category_name
+from kotalive.complaints.selectors import (
+    complaint_handling_finished,
+    complaint_rating,
+    reports_for_home,
+    triage_summary,
+)
+from kotalive.coordination.presenters import kind_label
+from kotalive.coordination.selectors import coordination_waiting_for
 from kotalive.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from kotalive.core.ratelimit import client_address
+from kotalive.documents.selectors import documents_of
+from kotalive.events.console import integration_health
 from kotalive.notifications.models import DevOutboxMessage
 from kotalive.regions.selectors import region_get
 from kotalive.registry.mediation import may_manage_agreements
-from kotalive.web.access import signed_in_user, staff_user
+from kotalive.web.access import AccessRefused, refuse, signed_in_user, staff_user
+from kotalive.web.confirm import confirmation_page, confirmed
 from kotalive.web.forms import (
     ResetConfirmForm,
     ResetRequestForm,
@@ -46,6 +71,9 @@ from kotalive.web.forms import (
     StaffMemberForm,
     VerifyForm,
 )
+from kotalive.web.steps import application_steps
+from kotalive.workflow.definitions import AWAITING_AGENCY, AWAITING_CITIZEN, IN_PROGRESS, SUBMITTED
+from kotalive.workflow.labels import category_label, sla_label, state_label
 
 LOGIN_BACKEND = "kotalive.accounts.backends.LoginBackend"
 
@@ -80,6 +108,10 @@ def _status(form: forms.Form) -> int:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The city's front page; for a signed-in citizen, their own home page: what needs them now first."""
+    user = request.user
+    if isinstance(user, User) and user.kind == User.CITIZEN:
+        return render(request, "web/home.html", {"citizen": _citizen_home(user)})
     agencies = list(agency_list())
     groups = [
         (_("Service providers"), [a for a in agencies if a.role == Agency.SERVICE_PROVIDER]),
@@ -88,9 +120,50 @@ def home(request: HttpRequest) -> HttpResponse:
         (_("Platform operator"), [a for a in agencies if a.role == Agency.OPERATOR]),
     ]
     region = region_get(code=settings.KOTALIVE_REGION_CODE)
-    user = request.user
-    offers = bundle_offers_open(user=user) if user.is_authenticated and user.kind == User.CITIZEN else []
-    return render(request, "web/home.html", {"groups": groups, "region": region, "offers": offers})
+    return render(request, "web/home.html", {"groups": groups, "region": region})
+
+
+def _citizen_home(user: User) -> dict[str, Any]:
+    """What the citizen's home page shows: what needs them now (revision requests, applications and reports to
+    rate, reports to confirm or complete, life-event offers), then their open applications, open reports, drafts
+    and latest documents. A fixed number of queries, whatever the number of items (test_home_pages pins it)."""
+    cases = citizen_open_cases(user=user)
+    asked = revision_requests(cases)
+    needs: list[dict[str, Any]] = []
+    applications = []
+    for case in cases:
+        label = state_label(case)
+        if case.pk in asked and case.applicant_id == user.pk:
+            documents = [case.service_version.requirement(code) for code in asked[case.pk].requirements]
+            needs.append(
+                {
+                    "kind": "revision",
+                    "case": case,
+                    "state_label": label,
+                    "reason": asked[case.pk].reason,
+                    "documents": [localised(d["name"]) for d in documents if d],
+                }
+            )
+        applications.append({"case": case, "state_label": label, "steps": application_steps(case)})
+    needs += [{"kind": "rate_case", "case": case} for case in cases_to_rate(user=user)]
+    reports = []
+    for report in reports_for_home(user=user):
+        label = state_label(report)
+        finished = complaint_handling_finished(report)
+        if report.state_category == AWAITING_CITIZEN:
+            needs.append({"kind": "confirm" if finished else "returned", "report": report, "state_label": label})
+        elif finished and complaint_rating(report) is None:
+            needs.append({"kind": "rate", "report": report, "state_label": label})
+        if report.state_category in COMPLAINT_OPEN_CATEGORIES:
+            reports.append({"report": report, "state_label": label, "category": category_name(report.category)})
+    return {
+        "needs": needs,
+        "offers": bundle_offers_open(user=user),
+        "applications": applications,
+        "reports": reports,
+        "drafts": list(case_drafts_of_citizen(user=user)[:20]),
+        "documents": _titled(list(documents_of(user)[:5])),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -162,7 +235,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             user = None
         if user is not None:
             login(request, user, backend=LOGIN_BACKEND)
-            default = "web:backoffice" if user.kind == user.STAFF else "web:profile"
+            default = "web:backoffice" if user.kind == user.STAFF else "web:home"
             return redirect(_safe_next(request) or reverse(default))
     return render(request, "web/signin.html", {"form": form, "next": _safe_next(request)}, status=_status(form))
 
@@ -264,43 +337,78 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     return render(request, "web/password_reset_confirm.html", {"form": form}, status=_status(form))
 
 
+def _titled(documents: list[Any]) -> list[tuple[Any, str]]:
+    """Each signed document with what it is in the active language: its service's name (web.labels.document_title
+    does the same for one document; here one query names them all), else the title printed on it."""
+    services = service_list().filter(code__in={d.kind for d in documents})
+    names = {s.code: s.current.name for s in services if s.current is not None}
+    return [(d, names.get(d.kind) or d.title) for d in documents]
+
+
+# The officer's queue, counted by the open state categories, in this order.
+QUEUE_CATEGORIES = (SUBMITTED, IN_PROGRESS, AWAITING_CITIZEN, AWAITING_AGENCY)
+PLATFORM_STAFF = {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN}
+
+
 @login_required
 def backoffice(request: HttpRequest) -> HttpResponse:
+    """The back office's home page: for agency staff their queue with counts, what is late or at risk, what is
+    assigned to them and the coordination requests waiting for their agency; for the Live Room's operators the
+    triage queue and the health of the integrations; then the tools their roles open."""
     user = staff_user(request)
     roles = user_staff_roles(user=user)
-    return render(
-        request,
-        "web/backoffice.html",
-        {
-            "roles": roles,
-            "agencies": user_agencies(user=user),
-            "manages_calendar": any(
-                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None for r in roles
-            ),
-            "integration": any(
-                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.AGENCY_ADMIN, StaffRole.AUDITOR}
-                for r in roles
-            ),
-            "agreements": may_manage_agreements(user),
-            "live_room": any(
-                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN} and r.agency_id is None for r in roles
-            ),
-            "dashboard": any(
-                r.role in {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR}
-                and r.agency_id is None
-                for r in roles
-            ),
-        },
+    platform = {r.role for r in roles if r.agency_id is None}
+    in_agency = any(r.agency_id is not None for r in roles)
+    integration = bool(
+        platform & {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.AUDITOR}
+        or any(r.role == StaffRole.AGENCY_ADMIN for r in roles)
     )
+    context: dict[str, Any] = {
+        "roles": roles,
+        "agencies": user_agencies(user=user),
+        "manages_calendar": bool(platform & PLATFORM_STAFF),
+        "integration": integration,
+        "agreements": may_manage_agreements(user),
+        "live_room": bool(platform & PLATFORM_STAFF),
+        "dashboard": bool(
+            platform & {StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.LEADERSHIP, StaffRole.AUDITOR}
+        ),
+    }
+    if in_agency:
+        late_or_at_risk = cases_late_or_at_risk(user=user)
+        waiting, requests = coordination_waiting_for(user=user)
+        context["officer"] = {
+            "queues": [
+                {
+                    "queue": q,
+                    "rows": [(code, category_label(code), q.by_category.get(code, 0)) for code in QUEUE_CATEGORIES],
+                }
+                for q in agency_queues(user=user)
+            ],
+            "late": [
+                (c, state_label(c), sla_label(c.sla_status, staff=True), c.sla_status == Case.BREACHED)
+                for c in late_or_at_risk
+            ],
+            "assigned": [(c, state_label(c)) for c in cases_assigned_to(user=user)],
+            "coordination_waiting": waiting,
+            "coordination": [(r, state_label(r), kind_label(r.kind)) for r in requests],
+        }
+    if platform:
+        triage = triage_summary(user=user)
+        health = integration_health(actor=user) if integration else None
+        if triage is not None or health is not None:
+            context["operator"] = {"triage": triage, "health": health}
+    return render(request, "web/backoffice.html", context)
 
 
 @login_required
 def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
-    allowed = {a.code for a in user_agencies(user=user)}
-    agency = agency_get(code=code) if code in allowed else None
+    agency = agency_get(code=code)
     if agency is None:
         raise Http404
+    if agency.code not in {a.code for a in user_agencies(user=user)}:
+        refuse(page=_("The back office of %(agency)s") % {"agency": agency.code}, agency=agency)
     roles = [r for r in user_staff_roles(user=user) if r.agency_id == agency.pk]
     return render(
         request,
@@ -317,11 +425,18 @@ def backoffice_agency(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _managed_agency(request: HttpRequest, code: str) -> Agency:
-    """The agency whose staff the signed-in administrator may manage, or 404 (no hint that it exists)."""
+    """The agency whose staff the signed-in administrator may manage; 404 when there is no such agency (and for a
+    citizen), 403 for another member of staff, with who grants the role that opens the page."""
     user = staff_user(request)
     agency = agency_get(code=code)
-    if agency is None or not user_may_manage_staff(user=user, agency=agency):
+    if agency is None:
         raise Http404
+    if not user_may_manage_staff(user=user, agency=agency):
+        refuse(
+            page=_("The staff page of %(agency)s") % {"agency": agency.code},
+            roles=[StaffRole.AGENCY_ADMIN, StaffRole.PLATFORM_ADMIN],
+            agency=agency,
+        )
     return agency
 
 
@@ -353,13 +468,28 @@ def backoffice_staff(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def backoffice_staff_revoke(request: HttpRequest, code: str, grant_id: int) -> HttpResponse:
+    """Revoke one role, after a confirmation page that names the person and the role."""
     agency = _managed_agency(request, code)
     grant = next((g for g in agency_staff_roles(agency=agency) if g.pk == grant_id), None)
     if grant is None:
         raise Http404
+    back = reverse("web:backoffice-staff", kwargs={"code": agency.code})
+    if not confirmed(request):
+        names = {"role": grant.get_role_display(), "name": grant.user.full_name, "agency": agency.code}
+        return confirmation_page(
+            request,
+            title=_("Revoke the role: are you sure?"),
+            consequence=_(
+                "%(name)s will no longer work as %(role)s in %(agency)s, from the next page they open. "
+                "To give the role back, add it again."
+            )
+            % names,
+            confirm_label=_("Yes: revoke the role"),
+            back_url=back,
+        )
     staff_role_revoke(actor=signed_in_user(request), grant=grant)
     messages.info(request, _("The role is revoked."))
-    return redirect("web:backoffice-staff", code=agency.code)
+    return redirect(back)
 
 
 def _loopback(address: str) -> bool:
@@ -377,3 +507,36 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
     if not settings.DEBUG or proxied or not _loopback(request.META.get("REMOTE_ADDR", "")):
         raise Http404
     return render(request, "web/dev_outbox.html", {"messages_sent": DevOutboxMessage.objects.all()[:50]})
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 404 page (config.urls.handler404): the site's header, what happened in a sentence, and ways on."""
+    return render(request, "404.html", {"request_path": request.path}, status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 403 page (config.urls.handler403): that this person's roles do not open the page, which roles do, and
+    whom to ask for one (an agency administrator of the agency; a platform administrator for platform roles)."""
+    labels = dict(StaffRole.AGENCY_ROLES + StaffRole.PLATFORM_ROLES)
+    refused = exception if isinstance(exception, AccessRefused) else None
+    context: dict[str, Any] = {"page": refused.page if refused else "", "agency": refused.agency if refused else None}
+    roles = refused.roles if refused else []
+    context["roles"] = [str(labels.get(role, "")) for role in roles if role in labels]
+    platform_only = bool(roles) and all(role in dict(StaffRole.PLATFORM_ROLES) for role in roles)
+    context["ask_platform"] = platform_only
+    context["admin_role"] = labels[StaffRole.PLATFORM_ADMIN if platform_only else StaffRole.AGENCY_ADMIN]
+    user = request.user
+    if not platform_only and isinstance(user, User) and user.kind == User.STAFF:
+        # Whom to ask: the administrators of the page's agency, or else of the agencies the person works for.
+        agencies = [refused.agency] if refused and refused.agency else []
+        if not agencies:
+            agencies = [r.agency for r in user_staff_roles(user=user) if r.agency is not None]
+        admins = [
+            g.user.full_name
+            for agency in {a.pk: a for a in agencies}.values()
+            for g in agency_staff_roles(agency=agency)
+            if g.role == StaffRole.AGENCY_ADMIN
+        ]
+        context["admins"] = sorted(set(admins))[:5]
+        context["admin_agencies"] = sorted({a.code for a in agencies})
+    return render(request, "403.html", context, status=403)

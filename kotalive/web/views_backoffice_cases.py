@@ -27,6 +27,7 @@ from kotalive.cases.selectors import (
     staff_roles_for,
 )
 from kotalive.catalogue.forms import form_fields
+from kotalive.catalogue.labels import form_answer
 from kotalive.catalogue.models import localised
 from kotalive.catalogue.subjects import prefill_person
 from kotalive.coordination.presenters import coordination_summary
@@ -36,7 +37,7 @@ from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.models import AuditEntry, CalendarOverride
 from kotalive.documents.api import REVOKERS
 from kotalive.registry.selectors import registry_values
-from kotalive.web.access import staff_user
+from kotalive.web.access import refuse, staff_user
 from kotalive.web.confirm import transition_confirmation
 from kotalive.web.feedback import flash_refusal
 from kotalive.web.views_coordination import ask_form
@@ -53,8 +54,10 @@ FILTER_SLA = ["on_track", "at_risk", "breached", "paused"]
 def inbox(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     agency = agency_get(code=code)
-    if agency is None or not staff_roles_for(user=user, agency=agency):
+    if agency is None:
         raise Http404
+    if not staff_roles_for(user=user, agency=agency):
+        refuse(page=_("The inbox of %(agency)s") % {"agency": agency.code}, agency=agency)
     filters = {name: request.GET.get(name) or None for name in ("service", "state", "sla", "assigned")}
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
@@ -100,7 +103,7 @@ def _compare(case: object) -> list[dict[str, object]]:
         rows.append(
             {
                 "label": field.label,
-                "given": given,
+                "given": form_answer(version.form_schema, field.name, given),  # an option's label, not its value
                 "registry": registry,
                 "differs": registry is not None and str(registry).casefold() != str(given).casefold(),
             }
@@ -235,7 +238,7 @@ def _may_manage_calendar(user: User) -> bool:
 def calendar(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not _may_manage_calendar(user):
-        raise Http404
+        refuse(page=_("The working-day calendar"), roles=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN])
     status = 200
     if request.method == "POST":
         try:

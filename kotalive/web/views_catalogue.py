@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kotalive.accounts.models import User
-from kotalive.agencies.models import Agency
+from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import agency_get
 from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.catalogue.services import may_edit_services, service_publish
 from kotalive.core.errors import DomainError, ValidationFailed
+from kotalive.web.access import refuse, staff_user
 from kotalive.workflow.models import WorkflowDefinition
 
 JSON_FIELDS = ("requirements", "form_schema", "ui_hints", "eligibility", "escalation", "standard")
@@ -24,10 +25,16 @@ NUMBER_FIELDS = ("sla_working_days", "fee")
 
 
 def _editable_agency(request: HttpRequest, code: str) -> tuple[User, Agency]:
-    user = request.user
+    user = staff_user(request)
     agency = agency_get(code=code)
-    if not isinstance(user, User) or agency is None or not may_edit_services(user=user, agency=agency):
+    if agency is None:
         raise Http404
+    if not may_edit_services(user=user, agency=agency):
+        refuse(
+            page=_("The services of %(agency)s") % {"agency": agency.code},
+            roles=[StaffRole.AGENCY_ADMIN, StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN],
+            agency=agency,
+        )
     return user, agency
 
 

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kotalive.accounts.models import User
-from kotalive.agencies.models import Agency
+from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import agency_get
 from kotalive.complaints import services
 from kotalive.complaints.mapview import city_map
@@ -40,10 +41,11 @@ from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create, upload_response
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
-from kotalive.web.access import signed_in_user, staff_user
+from kotalive.web.access import refuse, signed_in_user, staff_user
+from kotalive.web.confirm import transition_confirmation
 from kotalive.web.feedback import flash_refusal
 from kotalive.web.views_coordination import ask_form
-from kotalive.workflow.definitions import TERMINAL
+from kotalive.workflow.definitions import TERMINAL, Definition
 
 
 def _kinds() -> list[tuple[str, str]]:
@@ -200,6 +202,9 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
         raise Http404 from None
     status = 200
     if request.method == "POST":
+        asked = _confirmation(request, user, complaint)
+        if asked is not None:
+            return asked
         try:
             _act(request, user, tracking)
             return redirect("web:report", tracking=tracking)
@@ -209,6 +214,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
         complaint = complaint_get_for_actor(user=user, tracking=tracking)
     detail = complaint_detail(complaint, user)
     handling = complaint_handles(complaint_roles(user=user, complaint=complaint))
+    definition = complaint.workflow.parsed
     # The report's place as this reader may see it: a follower's detail holds only the point rounded to ~100 m.
     place = detail["location"] or {}
     place_map = (
@@ -223,6 +229,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "complaint": complaint,
             "detail": detail,
             "agencies": _complaint_agencies(),
+            "actions": _ordered_actions(detail["actions"], definition, complaint.state),
             "live_room": user.kind == User.STAFF and is_live_room(user),
             "can_rate": complaint.reporter_id == user.pk
             and complaint_rating(complaint) is None
@@ -235,6 +242,39 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             **_coordination(complaint, user, handling),
         },
         status=status,
+    )
+
+
+def _destructive(definition: Definition, action: str, state: str) -> bool:
+    transition = definition.find(action=action, state=state)
+    return transition is not None and definition.destructive(transition)
+
+
+def _ordered_actions(actions: list[dict[str, Any]], definition: Definition, state: str) -> list[dict[str, Any]]:
+    """The report's moves with `destructive` marked: the ones that take it forward first, those that end it against
+    its purpose (reject, merge) last, shown as the lesser button and confirmed before they act."""
+    marked = [{**a, "destructive": _destructive(definition, a["action"], state)} for a in actions]
+    return sorted(marked, key=lambda a: a["destructive"])
+
+
+def _confirmation(request: HttpRequest, user: User, complaint: Complaint) -> HttpResponse | None:
+    """The "are you sure?" page before a move that ends the report (reject, merge), for one this person may make
+    now and has filled in (a merge names the report to keep); None when the move may go ahead."""
+    if request.POST.get("intent", "") in ("message", "rating", "emergency"):
+        return None
+    definition = complaint.workflow.parsed
+    transition = definition.find(action=request.POST.get("action", ""), state=complaint.state)
+    roles = complaint_roles(user=user, complaint=complaint)
+    if transition is None or not roles & transition.roles:
+        return None  # the service's refusal says why
+    if transition.action == "merge" and not request.POST.get("into", "").strip():
+        return None  # complaint_transition names the missing report to keep
+    return transition_confirmation(
+        request,
+        definition=definition,
+        state=complaint.state,
+        what=_("Report %(tracking)s") % {"tracking": complaint.tracking},
+        back_url=reverse("web:report", args=[complaint.tracking]),
     )
 
 
@@ -290,7 +330,7 @@ def public_reports(request: HttpRequest) -> HttpResponse:
 def live_room(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not is_live_room(user):
-        raise Http404
+        refuse(page=_("The Live Room"), roles=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN])
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -304,7 +344,7 @@ def live_room(request: HttpRequest) -> HttpResponse:
 def live_room_routing(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not is_live_room(user):
-        raise Http404
+        refuse(page=_("The Live Room"), roles=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN])
     status = 200
     if request.method == "POST":
         try:
@@ -351,8 +391,10 @@ def live_room_routing(request: HttpRequest) -> HttpResponse:
 def agency_complaints(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     agency = agency_get(code=code)
-    if agency is None or not user.staff_roles.filter(agency=agency).exists():
+    if agency is None:
         raise Http404
+    if not user.staff_roles.filter(agency=agency).exists():
+        refuse(page=_("The reports of %(agency)s") % {"agency": agency.code}, agency=agency)
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:

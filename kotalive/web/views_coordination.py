@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotalive.agencies.labels import agency_name
 from kotalive.agencies.models import Agency
 from kotalive.agencies.selectors import agency_get, user_is_platform_operator
 from kotalive.coordination import announcements, services
@@ -23,7 +24,7 @@ from kotalive.coordination.selectors import (
 )
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create, upload_response
-from kotalive.web.access import staff_user
+from kotalive.web.access import refuse, staff_user
 from kotalive.web.feedback import flash_refusal
 
 ATTACHMENTS_AT_MOST = 5  # as the API takes (coordination.services, core.uploads.uploads_owned)
@@ -63,8 +64,10 @@ def attachment(request: HttpRequest, code: str, tracking: str, upload_id: str) -
 def inbox(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     agency = agency_get(code=code)
-    if agency is None or agency.pk not in agency_ids_of(user):
+    if agency is None:
         raise Http404
+    if agency.pk not in agency_ids_of(user):
+        refuse(page=_("The coordination requests of %(agency)s") % {"agency": agency.code}, agency=agency)
     return render(
         request,
         "web/backoffice_coordination.html",
@@ -149,7 +152,7 @@ def ask_form(agency_id: int) -> dict[str, object]:
     """What the "ask another agency" form offers: the agencies this one has agreements with, and the kinds."""
     agreements = CooperationAgreement.objects.filter(from_agency_id=agency_id, active=True).select_related("to_agency")
     return {
-        "targets": [(a.to_agency.code, a.to_agency.name) for a in agreements],
+        "targets": [(a.to_agency.code, agency_name(a.to_agency)) for a in agreements],
         "kinds": [(k, kind_label(k)) for k in KINDS],
     }
 

@@ -13,11 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from kotalive.agencies.models import Agency
+from kotalive.agencies.labels import agency_name
+from kotalive.agencies.models import Agency, StaffRole
 from kotalive.catalogue.models import Service
 from kotalive.complaints.models import Category
 from kotalive.complaints.presenters import category_name
-from kotalive.dashboard.access import agency_head, period_or_default, platform_reader
+from kotalive.dashboard.access import READERS, agency_head, period_or_default, platform_reader
 from kotalive.dashboard.city import city_performance, performance_csv
 from kotalive.dashboard.handoffs import handoff_matrix, matrix_csv
 from kotalive.dashboard.public import kelurahan_rows, rows_csv
@@ -26,7 +27,7 @@ from kotalive.dashboard.service_quality import service_quality
 from kotalive.dashboard.trends import trend_csv, weekly_trend
 from kotalive.regions import codes
 from kotalive.regions.models import Region
-from kotalive.web.access import staff_user
+from kotalive.web.access import refuse, staff_user
 from kotalive.web.charts import kelurahan_named, line_chart, report_map
 
 
@@ -72,7 +73,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 def _selects(filters: dict[str, str]) -> list[dict[str, Any]]:
     """The Live Room's filters: agencies, services, complaint categories, the city's kecamatan."""
     options = {
-        "agency": [(a.code, a.name) for a in Agency.objects.filter(active=True).order_by("code")],
+        "agency": [(a.code, agency_name(a)) for a in Agency.objects.filter(active=True).order_by("code")],
         "service": [
             (s.code, s.current.name if s.current else s.code) for s in Service.objects.select_related("current")
         ],
@@ -97,7 +98,7 @@ def _selects(filters: dict[str, str]) -> list[dict[str, Any]]:
 def live_room_dashboard(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not platform_reader(user):
-        raise Http404
+        refuse(page=_("The city dashboard"), roles=READERS)
     start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     filters = _filters(request)
     figures = city_performance(start=start, end=end, **filters)
@@ -108,8 +109,14 @@ def live_room_dashboard(request: HttpRequest) -> HttpResponse:
 def agency_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = staff_user(request)
     agency = Agency.objects.filter(code=code).first()
-    if agency is None or not (platform_reader(user) or agency_head(user, code)):
+    if agency is None:
         raise Http404
+    if not (platform_reader(user) or agency_head(user, code)):
+        refuse(
+            page=_("The dashboard of %(agency)s") % {"agency": agency.code},
+            roles=[StaffRole.HEAD, *READERS],
+            agency=agency,
+        )
     start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     own = city_performance(start=start, end=end, agency=code)
     return _page(request, start, end, own, agency, handoff_matrix(start=start, end=end), {})

@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotalive.agencies.labels import agency_name
 from kotalive.agencies.selectors import user_roles_in
 from kotalive.cases.selectors import case_get_for_actor, case_output
 from kotalive.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -29,6 +31,8 @@ from kotalive.documents.selectors import (
 )
 from kotalive.documents.services import document_revoke, verification_count, verify_upload
 from kotalive.web.access import signed_in_user, staff_user
+from kotalive.web.confirm import confirmation_page, confirmed
+from kotalive.web.labels import document_title
 
 REASONS = {
     "error": gettext_lazy("issued in error"),
@@ -78,6 +82,9 @@ def verify_page(request: HttpRequest, document_id: str) -> HttpResponse:
         "web/document_verify.html",
         {
             "view": view,
+            # What it is and who issued it, in the reader's language (the printed title stays the official one).
+            "kind_name": document_title(document) if document else "",
+            "issuer": agency_name(document.agency) if document else "",
             "document_id": document_id,
             "reason": REASONS.get(view["revocation_reason"] or "", ""),
             "checked": checked,
@@ -148,15 +155,28 @@ def revoke(request: HttpRequest, document_id: str) -> HttpResponse:
     document = document_get(document_id)
     if document is None or not user_roles_in(user=user, agency=document.agency) & REVOKERS:
         raise Http404
-    try:
-        document_revoke(
-            actor=user, document=document, reason=request.POST.get("reason", ""), note=request.POST.get("note", "")
+    back_url = reverse("web:backoffice-case", args=[document.agency.code, document.subject_ref])
+    reason = request.POST.get("reason", "")
+    # Asked first, once the reason is one the service takes (otherwise its refusal says what is missing).
+    if reason in REASONS and document.revoked_at is None and not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Revoke document %(number)s: are you sure?") % {"number": document.number},
+            consequence=_(
+                "Document %(number)s will be revoked as “%(reason)s”: whoever checks it from then on is told it is "
+                "no longer valid, and its holder can no longer download it. This cannot be undone."
+            )
+            % {"number": document.number, "reason": REASONS[reason]},
+            confirm_label=_("Yes: revoke the document"),
+            back_url=back_url,
         )
+    try:
+        document_revoke(actor=user, document=document, reason=reason, note=request.POST.get("note", ""))
         messages.success(request, _("The document is revoked. Verification now says so."))
     except DomainError as exc:
-        for reasons in getattr(exc, "errors", {}).values():
-            for reason in reasons:
-                messages.error(request, reason)
+        for refusals in getattr(exc, "errors", {}).values():
+            for refusal in refusals:
+                messages.error(request, refusal)
         if not getattr(exc, "errors", None):
             messages.error(request, str(exc.message))
-    return redirect("web:backoffice-case", code=document.agency.code, tracking=document.subject_ref)
+    return redirect(back_url)

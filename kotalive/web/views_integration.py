@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotalive.agencies.models import ApiClient, StaffRole
+from kotalive.agencies.selectors import agency_get
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.events import services as event_services
 from kotalive.events.console import (
@@ -26,15 +28,30 @@ from kotalive.events.console import (
 from kotalive.events.consumers import CONSUMER_LABELS, consumer_dead_letter_replay, consumer_dead_letters_may_replay
 from kotalive.events.models import WebhookDelivery
 from kotalive.registry import mediation
+from kotalive.registry.labels import field_labels
 from kotalive.registry.models import LOOKUP_FIELDS, DataSharingAgreement
-from kotalive.web.access import signed_in_user, staff_user
+from kotalive.web.access import refuse, signed_in_user, staff_user
+from kotalive.web.confirm import confirmation_page, confirmed
 from kotalive.web.feedback import flash_refusal
 
 
+def _delivery_status(status: str) -> str:
+    """A webhook delivery's status in words (pages never show the stored value)."""
+    labels = {
+        WebhookDelivery.WAITING: _("waiting for an earlier event"),
+        WebhookDelivery.PENDING: _("to be sent"),
+        WebhookDelivery.IN_FLIGHT: _("being sent"),
+        WebhookDelivery.SUCCEEDED: _("delivered"),
+        WebhookDelivery.DEAD: _("given up"),
+    }
+    return str(labels.get(status, _("unknown")))
+
+
+CONSOLE_ROLES = (StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.AGENCY_ADMIN, StaffRole.AUDITOR)
+
+
 def _console_allowed(user: Any) -> bool:
-    return StaffRole.objects.filter(
-        user=user, role__in=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN, StaffRole.AGENCY_ADMIN, StaffRole.AUDITOR]
-    ).exists()
+    return StaffRole.objects.filter(user=user, role__in=CONSOLE_ROLES).exists()
 
 
 def _bar(index: int, hour: Hour, worst: int) -> dict[str, Any]:
@@ -55,20 +72,22 @@ def _bar(index: int, hour: Hour, worst: int) -> dict[str, Any]:
 def console(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not _console_allowed(user):
-        raise Http404
+        refuse(page=_("The integration console"), roles=CONSOLE_ROLES)
     subscriptions = list(event_services.subscriptions_visible(actor=user))
     hours = delivery_hours(subscriptions=subscriptions)
     worst = max((h.average_lag_ms or 0 for h in hours), default=0) or 1
     rows = [
         {
             "subscription": s,
-            "counts": status_counts(subscription=s),
+            "counts": [(_delivery_status(status), n) for status, n in status_counts(subscription=s).items()],
             "dead": list(
                 WebhookDelivery.objects.filter(subscription=s, status=WebhookDelivery.DEAD)
                 .select_related("event")
                 .order_by("-id")[:20]
             ),
-            "recent": list(s.deliveries.select_related("event").order_by("-id")[:10]),
+            "recent": [
+                (d, _delivery_status(d.status)) for d in s.deliveries.select_related("event").order_by("-id")[:10]
+            ],
         }
         for s in subscriptions
     ]
@@ -81,6 +100,8 @@ def console(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "hours": [_bar(index, h, worst) for index, h in enumerate(hours)],
+            "any_attempts": any(h.attempts for h in hours),
+            "any_lag": any(h.average_lag_ms for h in hours),
             "clients": clients if platform else clients.filter(agency_id__in=administered),
             "consumers": consumer_states(actor=user),
             "consumer_dead": consumer_dead_letters_open(actor=user),
@@ -133,12 +154,19 @@ def console_action(request: HttpRequest) -> HttpResponse:
 def agreements(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if not mediation.may_manage_agreements(user):
-        raise Http404
+        refuse(
+            page=_("The page of data-sharing agreements"),
+            roles=[StaffRole.AGENCY_ADMIN, StaffRole.PLATFORM_ADMIN],
+            agency=agency_get(code=mediation.PROVIDER_CODE),
+        )
     status = 200
     if request.method == "POST":
         try:
             if request.POST.get("intent") == "revoke":
-                mediation.agreement_revoke(actor=user, agreement_id=int(request.POST.get("agreement", "0")))
+                asked = _revoke_confirmation(request)
+                if asked is not None:
+                    return asked
+                mediation.agreement_revoke(actor=user, agreement_id=_agreement_id(request))
                 messages.success(request, _("The agreement is revoked."))
                 return redirect("web:backoffice-agreements")
             try:
@@ -166,10 +194,38 @@ def agreements(request: HttpRequest) -> HttpResponse:
         "web/backoffice_agreements.html",
         {
             "agreements": DataSharingAgreement.objects.select_related("consumer").order_by("consumer__code"),
-            "fields": LOOKUP_FIELDS,
+            "fields": list(zip(LOOKUP_FIELDS, field_labels(list(LOOKUP_FIELDS)), strict=True)),
             "today": timezone.localdate(),
         },
         status=status,
+    )
+
+
+def _agreement_id(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("agreement", "0") or 0)
+    except ValueError:
+        return 0  # no such agreement: the service answers "not found"
+
+
+def _revoke_confirmation(request: HttpRequest) -> HttpResponse | None:
+    """The "are you sure?" page before an agreement is revoked (naming the agency and the purpose); None once
+    confirmed, or when there is no such agreement (the service's refusal says so)."""
+    if confirmed(request):
+        return None
+    agreement = DataSharingAgreement.objects.select_related("consumer").filter(pk=_agreement_id(request)).first()
+    if agreement is None:
+        return None
+    return confirmation_page(
+        request,
+        title=_("Revoke the agreement: are you sure?"),
+        consequence=_(
+            "%(agency)s will no longer look residents up for “%(purpose)s”, from its next look-up. "
+            "To allow it again, grant a new agreement."
+        )
+        % {"agency": agreement.consumer.code, "purpose": agreement.purpose_name or agreement.purpose},
+        confirm_label=_("Yes: revoke the agreement"),
+        back_url=reverse("web:backoffice-agreements"),
     )
 
 

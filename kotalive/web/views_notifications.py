@@ -6,22 +6,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kotalive.catalogue.models import localised
 from kotalive.core.errors import ValidationFailed
-from kotalive.dashboard.access import period_or_default, platform_reader
+from kotalive.dashboard.access import READERS, period_or_default, platform_reader
 from kotalive.dashboard.deliveries import delivery_summary
 from kotalive.notifications import gateways, wording
 from kotalive.notifications.api import masked, preferences_save, preferences_view
 from kotalive.notifications.models import Notification
-from kotalive.web.access import signed_in_user
+from kotalive.web.access import refuse, signed_in_user, staff_user
 from kotalive.web.charts import line_chart
 from kotalive.workflow.delivery import path_for
+from kotalive.workflow.labels import CATEGORY_LABELS, OUTCOME_LABELS
+from kotalive.workflow.models import WorkflowDefinition
 
 CHANNEL_LABELS = {"email": gettext_lazy("E-mail"), "sms": gettext_lazy("SMS"), "whatsapp": gettext_lazy("WhatsApp")}
 STATE_LABELS = {
@@ -130,9 +133,9 @@ def _time(value: str, field: str) -> dt.time | None:
 
 
 def _operator(request: HttpRequest) -> Any:
-    user = signed_in_user(request)
+    user = staff_user(request)
     if not platform_reader(user):
-        raise Http404
+        refuse(page=_("The notices' delivery and wording pages"), roles=READERS)
     return user
 
 
@@ -194,7 +197,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
             "language": language,
             "subject": subject,
             "body": body,
-            "kinds": kinds,
+            "kinds": [(k, notice_kind_label(k)) for k in kinds],
             "channels": [(c, CHANNEL_LABELS.get(c, _("In the app"))) for c in wording.CHANNELS],
             "errors": errors,
             "shown": shown,
@@ -202,6 +205,46 @@ def templates_page(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+# What each kind of subject is called in the list of notices an operator words (the kind is `<subject>.<event>`).
+NOTICE_NOUNS = {
+    "case": gettext_lazy("Application"),
+    "complaint": gettext_lazy("Report"),
+    "document": gettext_lazy("Document"),
+    "coordination": gettext_lazy("Coordination request"),
+    "bundle": gettext_lazy("Life event"),
+}
+NOTICE_EVENTS = {
+    "signed": gettext_lazy("signed and ready"),
+    "escalated": gettext_lazy("escalated"),
+    "verified": gettext_lazy("verified"),
+    "duplicate_merged": gettext_lazy("another report merged into it"),
+}
+
+
+def notice_kind_label(kind: str) -> str:
+    """A notice kind in words for the operator: "Application: Revision requested" for `case.revision_requested`
+    (the kernel's categories and outcomes, then the workflows' own names of states, a move named by the state it
+    leads to)."""
+    if kind == wording.ANY_KIND:
+        return str(_("every notice without its own wording"))
+    noun, _dot, event = kind.partition(".")
+    known = NOTICE_EVENTS.get(event) or CATEGORY_LABELS.get(event) or OUTCOME_LABELS.get(event)
+    words = str(known) if known is not None else None
+    if words is None:
+        for definition in WorkflowDefinition.objects.all():
+            parsed = definition.parsed
+            state = parsed.states.get(event)
+            # A move's event (`case.verification_started`) reads as the state it leads to.
+            move = next(
+                (t for t in parsed.transitions if event in (t.action, t.event, t.event.partition(".")[2])), None
+            )
+            target = parsed.states.get(move.target) if move else None
+            words = localised(state.label) if state else (localised(target.label) if target else None)
+            if words:
+                break
+    return f"{NOTICE_NOUNS.get(noun, noun)}: {words or event.replace('_', ' ')}"
 
 
 COMMON_KINDS = ("case.verified", "case.revision_requested", "case.completed", "case.rejected", "document.signed")

@@ -133,8 +133,8 @@ def test_the_dashboard_pages_show_the_figures_and_link_their_exports(
     exported = head.get("/kantor/DISDUKCAPIL/dasbor/?format=csv")
     assert exported["Content-Type"].startswith("text/csv")
     assert "submitted" in exported.content.decode()
-    assert head.get("/kantor/PUPR/dasbor/").status_code == 404
-    assert head.get("/kantor/dasbor/").status_code == 404  # the city's is the Live Room's and leadership's
+    assert head.get("/kantor/PUPR/dasbor/").status_code == 403  # staff: told whose page it is and who grants access
+    assert head.get("/kantor/dasbor/").status_code == 403  # the city's is the Live Room's and leadership's
 
 
 def test_the_scorecard_measures_each_element_from_the_records(

@@ -36,11 +36,11 @@ def test_the_form_is_rendered_from_the_schema_with_the_registry_prefill(client: 
 def test_a_citizen_applies_without_javascript(client: Client, warga1: User) -> None:
     client.force_login(warga1)
 
-    response = client.post(
+    checked = client.post(
         "/layanan/kk-hilang/ajukan/",
         {
             "subject": "self",
-            "intent": "submit",
+            "intent": "check",
             "f_full_name": "Budi Santoso",
             "f_birth_date": "1985-04-12",
             "f_kk_number": "3671051501209001",
@@ -48,11 +48,16 @@ def test_a_citizen_applies_without_javascript(client: Client, warga1: User) -> N
             "doc_laporan-kehilangan": _pdf("laporan.pdf"),
         },
     )
+    assert checked.status_code == 302
+    assert "langkah=periksa" in checked.headers["Location"]
+    assert "laporan.pdf" in client.get(checked.headers["Location"]).content.decode()  # the check page
+    assert not Case.objects.exists()
+    response = client.post("/layanan/kk-hilang/ajukan/", {"subject": "self", "intent": "submit"})
 
     case = Case.objects.get()
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/kasus/{case.tracking}/"
-    page = client.get(response.headers["Location"]).content.decode()
+    assert response.headers["Location"] == f"/kasus/{case.tracking}/?terkirim=1"
+    page = client.get(f"/kasus/{case.tracking}/").content.decode()
     assert case.tracking in page
     assert "menunggu" in page
 
@@ -64,7 +69,7 @@ def test_form_errors_are_shown_beside_their_fields_and_uploads_are_kept(client: 
         "/layanan/kk-hilang/ajukan/",
         {
             "subject": "self",
-            "intent": "submit",
+            "intent": "check",
             "f_full_name": "",
             "f_kk_number": "12",
             "f_lost_or_damaged": "hilang",
@@ -115,11 +120,15 @@ def test_the_officer_works_the_case_in_the_back_office(client: Client, warga1: U
     assert "Cek akta" not in citizen.get(f"/kasus/{body['tracking']}/").content.decode()
 
 
-def test_the_inbox_of_another_agency_is_not_found(client: Client, warga1: User, dinsos_officer: User) -> None:
+def test_another_agency_s_inbox_is_refused_and_its_cases_not_found(
+    client: Client, warga1: User, dinsos_officer: User
+) -> None:
     _api, body = submit_birth_certificate(warga1)
     client.force_login(dinsos_officer)
 
-    assert client.get("/kantor/DISDUKCAPIL/kotak-masuk/").status_code == 404
+    refused = client.get("/kantor/DISDUKCAPIL/kotak-masuk/")
+    assert refused.status_code == 403  # the page exists for staff: they are told whom to ask
+    assert body["tracking"] not in refused.content.decode()
     assert client.get(f"/kantor/DISDUKCAPIL/kasus/{body['tracking']}/").status_code == 404
     assert client.get(f"/kasus/{body['tracking']}/").status_code == 404
 
@@ -133,7 +142,7 @@ def test_the_operator_closes_a_day(client: Client, operator: User, verifier: Use
     assert CalendarOverride.objects.get().working is False
     officer = Client()
     officer.force_login(verifier)
-    assert officer.get("/kantor/kalender/").status_code == 404
+    assert officer.get("/kantor/kalender/").status_code == 403
 
 
 def test_a_saved_draft_can_be_discarded_from_the_form(client: Client, warga1: User) -> None:
@@ -142,7 +151,11 @@ def test_a_saved_draft_can_be_discarded_from_the_form(client: Client, warga1: Us
     page = client.get("/layanan/kk-hilang/ajukan/").content.decode()
     assert 'action="/layanan/kk-hilang/hapus-draf/"' in page
 
-    response = client.post("/layanan/kk-hilang/hapus-draf/", {"subject": "self"})
+    asked = client.post("/layanan/kk-hilang/hapus-draf/", {"subject": "self"})
+    assert asked.status_code == 200  # "are you sure?" first: nothing deleted yet
+    assert CaseDraft.objects.exists()
+
+    response = client.post("/layanan/kk-hilang/hapus-draf/", {"subject": "self", "confirmed": "1"})
 
     assert response.status_code == 302
     assert not CaseDraft.objects.exists()

@@ -41,16 +41,16 @@ def test_an_agency_admin_manages_only_their_own_agency(
     client.force_login(dinsos_officer)
 
     assert client.get("/kantor/DINSOS/petugas/").status_code == 200
-    assert client.get("/kantor/DISDUKCAPIL/petugas/").status_code == 404
+    assert client.get("/kantor/DISDUKCAPIL/petugas/").status_code == 403  # a 403 page naming who grants the role
 
 
 def test_an_officer_cannot_manage_staff(client: Client, verifier: User) -> None:
     client.force_login(verifier)
 
-    assert client.get("/kantor/DISDUKCAPIL/petugas/").status_code == 404
+    assert client.get("/kantor/DISDUKCAPIL/petugas/").status_code == 403
     assert (
         client.post("/kantor/DISDUKCAPIL/petugas/", {"username": "x.y", "full_name": "X", "role": "head"}).status_code
-        == 404
+        == 403
     )
     assert not User.objects.filter(username="x.y").exists()
 
@@ -72,7 +72,7 @@ def test_revoking_a_role_removes_it(client: Client, platform_admin: User, verifi
     client.force_login(platform_admin)
     grant = StaffRole.objects.get(user=verifier, role="verifier")
 
-    response = client.post(f"/kantor/DISDUKCAPIL/petugas/{grant.pk}/cabut/")
+    response = client.post(f"/kantor/DISDUKCAPIL/petugas/{grant.pk}/cabut/", {"confirmed": "1"})
 
     assert response.status_code == 302
     assert not StaffRole.objects.filter(pk=grant.pk).exists()

@@ -39,7 +39,7 @@ def test_an_officer_asks_from_the_case_page_and_the_other_agency_answers_from_it
     dinkes.force_login(personas["dinkes.petugas"])
     inbox = dinkes.get("/kantor/DINKES/koordinasi/")
     assert request.tracking in inbox.content.decode()
-    assert dinkes.get("/kantor/DISDUKCAPIL/koordinasi/").status_code == 404  # not their agency
+    assert dinkes.get("/kantor/DISDUKCAPIL/koordinasi/").status_code == 403  # not their agency: told so
     request_page = f"/kantor/DINKES/koordinasi/{request.tracking}/"
     answered = dinkes.post(
         request_page,

@@ -65,9 +65,9 @@ def test_sign_up_errors_are_shown_beside_their_field(client: Client, reference: 
     assert User.objects.count() == 0
 
 
-def test_sign_in_leads_a_citizen_to_their_family(client: Client, personas: dict) -> None:
+def test_sign_in_leads_a_citizen_home_and_their_profile_shows_their_family(client: Client, personas: dict) -> None:
     response = client.post("/masuk/", {"login": "warga2", "password": DEMO_PASSWORD})
-    assert response.headers["Location"] == "/profil/"
+    assert response.headers["Location"] == "/"  # the citizen's home page: what needs them now
 
     page = client.get("/profil/").content.decode()
 
@@ -87,7 +87,7 @@ def test_sign_in_sends_staff_to_the_back_office(client: Client, personas: dict) 
 def test_sign_in_refuses_an_outside_next_address(client: Client, personas: dict) -> None:
     response = client.post("/masuk/", {"login": "warga1", "password": DEMO_PASSWORD, "next": "https://evil.example/"})
 
-    assert response.headers["Location"] == "/profil/"
+    assert response.headers["Location"] == "/"
 
 
 def test_a_wrong_password_shows_an_error_and_no_session(client: Client, personas: dict) -> None:
