@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
@@ -222,6 +223,26 @@ def form_fields(schema: dict[str, Any], ui_hints: dict[str, Any]) -> list[FormFi
     return fields
 
 
+def date_typed(value: str) -> str:
+    """A date as a person types it in the active language (DD-MM-YYYY in Indonesian; the formats' DATE_INPUT_FORMATS,
+    config/formats/) as the schema's ISO date; anything else unchanged, for the schema to refuse with the field's
+    name."""
+    for pattern in get_format("DATE_INPUT_FORMATS"):
+        try:
+            return dt.datetime.strptime(value, pattern).date().isoformat()  # noqa: DTZ007 (a date, no time)
+        except ValueError:
+            continue
+    return value
+
+
+def date_shown(value: Any) -> Any:
+    """An ISO date as the page shows it (DD-MM-YYYY in Indonesian); anything else unchanged."""
+    try:
+        return date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return value
+
+
 def coerce_form_post(schema: dict[str, Any], post: Any) -> dict[str, Any]:
     """Turn an HTML form's strings into the JSON types the schema expects; empty optional fields are left out
     so that the schema, not this function, decides what is missing."""
@@ -236,6 +257,9 @@ def coerce_form_post(schema: dict[str, Any], post: Any) -> dict[str, Any]:
         value = str(raw).strip()
         if prop.get("type") == "array":
             data[name] = [line.strip() for line in value.splitlines() if line.strip()]
+            continue
+        if prop.get("format") == "date":
+            data[name] = date_typed(value)
             continue
         if prop.get("type") == "integer":
             try:

@@ -1,8 +1,10 @@
 """A form answer as people read it: an option's label, never its stored value (`L` -> Laki-laki / Male,
 `rumah-sakit` -> Rumah sakit / Hospital), yes or no for a tick box, dates in the page's format."""
 
+import datetime as dt
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kotalive.catalogue.models import localised
@@ -24,6 +26,11 @@ def _answer(spec: dict[str, Any], value: Any) -> str:
     labels = spec.get("x-enum-labels") or {}
     if str(value) in labels:
         return localised(labels[str(value)]) or str(value)
+    if spec.get("format") == "date":
+        try:
+            return date_format(dt.date.fromisoformat(str(value)), "DATE_FORMAT")  # DD-MM-YYYY in Indonesian
+        except ValueError:
+            return str(value)
     return str(value)
 
 

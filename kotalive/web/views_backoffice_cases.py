@@ -44,6 +44,7 @@ from kotalive.web.views_coordination import ask_form
 from kotalive.web.views_documents import REASONS as REVOKE_REASONS
 from kotalive.web.views_notifications import subject_notices
 from kotalive.workflow.definitions import Transition
+from kotalive.workflow.labels import state_label
 from kotalive.workflow.sla import state_overdue
 
 FILTER_STATES = ["submitted", "in_progress", "awaiting_citizen", "completed", "rejected", "cancelled"]
@@ -96,7 +97,7 @@ def _compare(case: object) -> list[dict[str, object]]:
     # Whose record filled the form: the subject's, the applicant's for a newborn (catalogue.subjects).
     person = prefill_person(user=case.applicant, version=version, person=case.subject_person)  # type: ignore[attr-defined]
     known = registry_values(person) if person else {}
-    rows = []
+    rows: list[dict[str, object]] = []
     for field in form_fields(version.form_schema, version.ui_hints):
         given = case.data.get(field.name, "")  # type: ignore[attr-defined]
         registry = known.get(field.prefill_key) if field.prefill_key else None
@@ -104,7 +105,7 @@ def _compare(case: object) -> list[dict[str, object]]:
             {
                 "label": field.label,
                 "given": form_answer(version.form_schema, field.name, given),  # an option's label, not its value
-                "registry": registry,
+                "registry": form_answer(version.form_schema, field.name, registry) if registry is not None else None,
                 "differs": registry is not None and str(registry).casefold() != str(given).casefold(),
             }
         )
@@ -144,6 +145,7 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         intent = request.POST.get("intent")
+        said = _("Done.")
         try:
             if intent == "note":
                 case_services.case_message_post(
@@ -165,7 +167,7 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
                 )
                 if asked is not None:
                     return asked
-                case_services.case_transition(
+                moved = case_services.case_transition(
                     actor=user,
                     tracking=tracking,
                     action=request.POST.get("action", ""),
@@ -173,7 +175,8 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
                     reason=request.POST.get("reason", ""),
                     requirements=request.POST.getlist("requirements"),
                 )
-            messages.success(request, _("Done."))
+                said = _("The application is now: %(state)s.") % {"state": state_label(moved)}
+            messages.success(request, said)
             return redirect(reverse("web:backoffice-case", args=[code, tracking]))
         except (DomainError, ValueError) as exc:
             reasons = (

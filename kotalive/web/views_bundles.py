@@ -18,11 +18,17 @@ from kotalive.cases.bundle_selectors import (
     bundle_kind_summaries,
     bundle_kinds,
 )
-from kotalive.catalogue.forms import coerce_form_post
+from kotalive.catalogue.forms import coerce_form_post, form_errors
 from kotalive.catalogue.models import localised
 from kotalive.core.errors import DomainError, NotFound
 from kotalive.web.access import signed_in_user
-from kotalive.web.views_services import documents_from_post, form_items, requirement_items, split_errors
+from kotalive.web.views_services import (
+    documents_from_post,
+    form_items,
+    form_problems,
+    requirement_items,
+    split_errors,
+)
 
 
 @login_required
@@ -68,7 +74,12 @@ def bundle_apply(request: HttpRequest, kind: str) -> HttpResponse:
                 )
                 return redirect("web:bundle", tracking=bundle.tracking)
         else:
+            # An upload failed: the form's own answers are still checked, so every problem shows at once.
+            answers = form_errors(document["form_schema"], values)
+            field_errors = {key.removeprefix("data."): why for key, why in answers.items() if key.startswith("data.")}
             status = 422
+    fields = form_items(document["form_schema"], {}, values=values, errors=field_errors, prefill=prefill)
+    requirement_rows = requirement_items(asked, documents=documents, errors=document_errors)
     return render(
         request,
         "web/bundle_apply.html",
@@ -77,8 +88,9 @@ def bundle_apply(request: HttpRequest, kind: str) -> HttpResponse:
             "name": bundles.bundle_kind_name(found),
             "description": localised(document.get("description", "")),
             "parts": next(k["parts"] for k in bundle_kind_summaries() if k["kind"] == found.code),
-            "fields": form_items(document["form_schema"], {}, values=values, errors=field_errors, prefill=prefill),
-            "requirements": requirement_items(asked, documents=documents, errors=document_errors),
+            "fields": fields,
+            "requirements": requirement_rows,
+            "problems": form_problems(fields, requirement_rows, general),
             "subjects": [(str(p.pk), f"{p.full_name.title()} ({p.relationship.lower()})") for p in subjects],
             "subject": subject,
             "general_errors": general,

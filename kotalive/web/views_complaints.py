@@ -46,6 +46,7 @@ from kotalive.web.confirm import transition_confirmation
 from kotalive.web.feedback import flash_refusal
 from kotalive.web.views_coordination import ask_form
 from kotalive.workflow.definitions import TERMINAL, Definition
+from kotalive.workflow.labels import state_label
 
 
 def _kinds() -> list[tuple[str, str]]:
@@ -177,7 +178,7 @@ def _act(request: HttpRequest, user: User, tracking: str) -> None:
         messages.success(request, _("Handover to 112 recorded."))
     else:
         photos = _stored_photos(user, request.FILES.getlist("photos"))
-        services.complaint_transition(
+        moved = services.complaint_transition(
             actor=user,
             tracking=tracking,
             action=request.POST.get("action", ""),
@@ -189,7 +190,7 @@ def _act(request: HttpRequest, user: User, tracking: str) -> None:
             photos=photos,
             stage=request.POST.get("stage", "after"),
         )
-        messages.success(request, _("Done."))
+        messages.success(request, _("The report is now: %(state)s.") % {"state": state_label(moved)})
 
 
 @login_required

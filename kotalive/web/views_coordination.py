@@ -26,6 +26,7 @@ from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create, upload_response
 from kotalive.web.access import refuse, staff_user
 from kotalive.web.feedback import flash_refusal
+from kotalive.workflow.labels import state_label
 
 ATTACHMENTS_AT_MOST = 5  # as the API takes (coordination.services, core.uploads.uploads_owned)
 
@@ -94,7 +95,7 @@ def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse
         except ValueError:
             version = 0  # answered as a stale version: reload and try again
         try:
-            services.coordination_transition(
+            moved = services.coordination_transition(
                 actor=user,
                 tracking=tracking,
                 action=request.POST.get("action", ""),
@@ -102,7 +103,7 @@ def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse
                 reason=request.POST.get("reason", ""),
                 attachments=_attachments(request),
             )
-            messages.success(request, _("Done."))
+            messages.success(request, _("The request is now: %(state)s.") % {"state": state_label(moved)})
             return redirect(reverse("web:backoffice-coordination-request", args=[code, tracking]))
         except DomainError as exc:
             flash_refusal(request, exc)

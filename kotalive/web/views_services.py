@@ -1,7 +1,6 @@
 """Citizen pages for services and applications: the catalogue, the service standard, the application form
 rendered from the service's JSON Schema (works without JavaScript), and the case page."""
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,7 +37,8 @@ from kotalive.cases.selectors import (
     sla_verdict,
     status_label,
 )
-from kotalive.catalogue.forms import FormField, coerce_form_post, form_fields
+from kotalive.catalogue.forms import FormField, coerce_form_post, date_shown, form_fields
+from kotalive.catalogue.labels import form_answer
 from kotalive.catalogue.models import Service, localised
 from kotalive.catalogue.prefill import form_prefill
 from kotalive.catalogue.selectors import service_get, service_list
@@ -170,10 +169,11 @@ def form_items(
     items = []
     for field in form_fields(schema, ui_hints):
         value = values.get(field.name, "")
+        shown = date_shown(value) if field.kind == "date" else value  # typed and shown as DD-MM-YYYY
         items.append(
             {
                 "field": field,
-                "value": "\n".join(value) if isinstance(value, list) else value,
+                "value": "\n".join(value) if isinstance(value, list) else shown,
                 "errors": list(dict.fromkeys(field_sentence(field, r) for r in errors.get(field.name, []))),
                 "from_registry": field.name in prefill and value == prefill[field.name],
             }
@@ -256,29 +256,17 @@ CHECK_STEP = "periksa"  # ?langkah=periksa: the "check your answers" page of the
 SENT = "terkirim"  # /kasus/<tracking>/?terkirim=1: the confirmation page right after a submission
 
 
-def answer_text(field: FormField, value: Any) -> str:
-    """What the citizen answered, in words: a choice's label (never its stored value), yes or no, a date as
-    day-month-year, a list one item a line."""
+def _answer_or_none(schema: dict[str, Any], name: str, value: Any) -> str:
+    """The answer in words (catalogue.labels.form_answer), or that none was given."""
     if value is None or value == "" or value == []:
-        return _("Not given")
-    if field.kind == "select":
-        return dict(field.choices).get(str(value), str(value))
-    if field.kind == "checkbox":
-        return _("Yes") if value else _("No")
-    if field.kind == "date":
-        try:
-            return date_format(dt.date.fromisoformat(str(value)), "DATE_FORMAT")
-        except ValueError:
-            return str(value)
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    return str(value)
+        return str(_("Not given"))
+    return form_answer(schema, name, value)
 
 
 def answer_rows(schema: dict[str, Any], ui_hints: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
     """Every question of a form with its answer in words, in the form's order (check your answers, the case page)."""
     return [
-        {"name": field.name, "label": field.label, "value": answer_text(field, data.get(field.name))}
+        {"name": field.name, "label": field.label, "value": _answer_or_none(schema, field.name, data.get(field.name))}
         for field in form_fields(schema, ui_hints)
     ]
 

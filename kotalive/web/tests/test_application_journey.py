@@ -450,3 +450,42 @@ def test_resubmit_stays_disabled_until_a_corrected_file_is_chosen_in_a_phone_bro
         browser.close()
 
     assert Case.objects.get(tracking=tracking).state == "verification"
+
+
+# --- dates as people type them, and the life-event form's errors -------------------------------------------------
+
+
+def test_a_date_is_typed_and_shown_day_month_year_and_kept_as_an_iso_date(warga1: User) -> None:
+    citizen = _citizen(warga1)
+
+    checked = citizen.post(APPLY, _birth_form(f_child_birth_date="20-11-2026"))
+
+    assert checked.status_code == 302, checked.content
+    assert CaseDraft.objects.get().data["child_birth_date"] == "2026-11-20"
+    form = citizen.get("/layanan/akta-kelahiran/ajukan/?subject=self").content.decode()
+    assert 'value="20-11-2026"' in form  # shown back the way it was typed
+    assert 'placeholder="DD-MM-YYYY"' in form
+
+
+def test_a_date_that_is_no_date_is_a_sentence_naming_the_field(warga1: User) -> None:
+    citizen = _citizen(warga1)
+
+    response = citizen.post(APPLY, _birth_form(f_child_birth_date="31-02-2026"), headers=EN)
+
+    assert response.status_code == 422
+    assert "Enter Child&#x27;s date of birth as a real date: day, month and year." in response.content.decode()
+    assert not CaseDraft.objects.exists()
+
+
+def test_the_life_event_form_shows_every_problem_at_once_in_its_summary(warga1: User) -> None:
+    citizen = _citizen(warga1)
+    broken = SimpleUploadedFile("kk.pdf", b"not a pdf at all", content_type="application/pdf")
+
+    response = citizen.post("/layanan/peristiwa/kelahiran/", {"f_child_name": "", "doc_kk": broken}, headers=EN)
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    summary = page.split("data-error-summary>", 1)[1].split("</div>", 1)[0]
+    assert 'href="#f_child_name"' in summary  # the form's answers are checked although an upload failed
+    assert 'href="#doc_kk"' in summary
+    assert not Case.objects.exists()
