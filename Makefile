@@ -24,12 +24,13 @@ setup-demo: sync pdf-deps
 	$(DEMO_ENV) uv run kotalive migrate --noinput
 	$(DEMO_ENV) uv run kotalive seed --demo
 
-# The web server and the worker together; stopping one (Ctrl-C) stops both.
+# The web server and the worker together; stopping one (Ctrl-C) stops both. Both read the demo's .env (gunicorn only
+# when KOTALIVE_ENV_FILE names it: config/wsgi.py), so a setting put there reaches every process of the demo.
 serve:
 	@echo "KotaLIVE on http://127.0.0.1:$(PORT)  (health: /healthz, API docs: /api/v1/docs)"
 	trap 'kill 0' EXIT; \
 	$(DEMO_ENV) uv run kotalive worker & \
-	$(DEMO_ENV) uv run gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	$(DEMO_ENV) KOTALIVE_ENV_FILE=$(CURDIR)/.env uv run gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --graceful-timeout 5
 
 # The demo's configuration in .env (git-ignored), which every `uv run kotalive ...` reads (config/manage.py): the

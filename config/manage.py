@@ -9,7 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import load_env_file
 
 # `make run` writes the demo configuration into this git-ignored file, so that `uv run kotalive ...` typed in a fresh
-# shell runs as the demo does. Only this console entry point reads it (not gunicorn, not the test suite).
+# shell runs as the demo does. This console entry point reads it, and the demo's gunicorn (config/wsgi.py, only when
+# KOTALIVE_ENV_FILE names it); never the test suite.
 DEFAULT_ENV_FILE = Path(__file__).resolve().parent.parent / ".env"
 
 

@@ -82,7 +82,8 @@ class SignUpForm(forms.Form):
 
 class SignInForm(forms.Form):
     """Sign-in in one step for citizens; staff whose role needs a second factor are asked for their authenticator
-    code on a second step (`ask_code`), with the login and password carried over, so no citizen sees a staff field."""
+    code on a second step (`ask_code`), which has the code field only (the login and password wait in the server's
+    session, web.views.signin), so no citizen sees a staff field and no password goes back into a page."""
 
     login = forms.CharField(
         label=_("NIK, e-mail, phone or username"),
@@ -107,8 +108,8 @@ class SignInForm(forms.Form):
         if not ask_code:
             del self.fields["totp"]
             return
-        self.fields["login"].widget = forms.HiddenInput()
-        self.fields["password"].widget = forms.HiddenInput()  # the page is never cached (web.views.signin)
+        del self.fields["login"]
+        del self.fields["password"]
         self.fields["totp"].required = True
 
 

@@ -1,6 +1,7 @@
 """Citizen portal and back-office shell. Views are thin: they call one service or selector and render."""
 
 import ipaddress
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,7 @@ from kotalive.complaints.selectors import (
 )
 from kotalive.coordination.presenters import kind_label
 from kotalive.coordination.selectors import coordination_waiting_for
+from kotalive.core import crypto
 from kotalive.core.errors import DomainError, TooManyAttempts, ValidationFailed
 from kotalive.core.ratelimit import client_address
 from kotalive.documents.selectors import documents_of
@@ -209,10 +211,20 @@ def _safe_next(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def signin(request: HttpRequest) -> HttpResponse:
-    """Sign in: a citizen in one step; a staff member whose role needs a second factor is asked for the code next."""
-    form = SignInForm(_posted(request), ask_code="totp" in request.POST)
+    """Sign in: a citizen in one step; a staff member whose role needs a second factor is asked for the code next.
+    Between the two steps the login and the password (encrypted) wait in the session for PENDING_SECONDS, never in
+    the page; the second step takes them out whatever its answer."""
+    second_step = "totp" in request.POST
+    pending = _pending_sign_in(request) if second_step else None
+    if second_step and pending is None:  # too late, or no first step: start again
+        form = SignInForm({})
+        form.full_clean()
+        form.errors.clear()  # not the fields' "required": the one sentence below says what to do
+        form.add_error(None, _("Your sign-in took too long. Enter your login and password again."))
+        return render(request, "web/signin.html", {"form": form, "next": _safe_next(request)}, status=422)
+    form = SignInForm(_posted(request), ask_code=second_step)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = {**form.cleaned_data, **(pending or {})}
         try:
             user = services.sign_in_check(
                 login=data["login"],
@@ -222,7 +234,12 @@ def signin(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             if exc.code == "totp_required" and not form.ask_code:  # the second step, not an error
-                form = SignInForm(initial={"login": data["login"], "password": data["password"]}, ask_code=True)
+                request.session[PENDING_SIGN_IN] = {
+                    "login": data["login"],
+                    "password": crypto.encrypt(data["password"]),
+                    "until": time.time() + PENDING_SECONDS,
+                }
+                form = SignInForm(ask_code=True)
                 return render(request, "web/signin.html", {"form": form, "next": _safe_next(request)})
             if form.ask_code and exc.code == "sign_in_failed":  # the password or the code: both asked again
                 form = SignInForm({"login": data["login"]})
@@ -238,6 +255,18 @@ def signin(request: HttpRequest) -> HttpResponse:
             default = "web:backoffice" if user.kind == user.STAFF else "web:home"
             return redirect(_safe_next(request) or reverse(default))
     return render(request, "web/signin.html", {"form": form, "next": _safe_next(request)}, status=_status(form))
+
+
+PENDING_SIGN_IN = "kotalive_pending_sign_in"
+PENDING_SECONDS = 300  # the time a staff member has to type the authenticator code
+
+
+def _pending_sign_in(request: HttpRequest) -> dict[str, str] | None:
+    """The first step's login and password, taken out of the session; None when there is none or it is too old."""
+    pending = request.session.pop(PENDING_SIGN_IN, None)
+    if not isinstance(pending, dict) or float(pending.get("until", 0)) < time.time():
+        return None
+    return {"login": str(pending["login"]), "password": crypto.decrypt(str(pending["password"]))}
 
 
 @require_POST

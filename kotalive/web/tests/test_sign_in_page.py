@@ -67,6 +67,8 @@ def test_staff_with_a_second_factor_are_asked_for_the_code_on_a_second_step(
     assert _code_field(page)
     assert "error-summary" not in page
     assert "no-store" in first.headers["Cache-Control"]
+    assert "operator-kuat-2026" not in page  # the password waits on the server, not in the page
+    assert 'name="login"' not in page
 
     # And a wrong code sends them back to the first step with one sentence, the login kept
     wrong = client.post("/masuk/", {"login": "op.dua", "password": "operator-kuat-2026", "totp": "000000"}, headers=EN)
@@ -75,10 +77,30 @@ def test_staff_with_a_second_factor_are_asked_for_the_code_on_a_second_step(
     assert not _code_field(wrong.content.decode())
     assert 'value="op.dua"' in wrong.content.decode()
 
-    # And the right code signs them in
+    # And the right code, after the password once more, signs them in
+    client.post("/masuk/", {"login": "op.dua", "password": "operator-kuat-2026"}, headers=EN)
     code = pyotp.TOTP(secret).now()
-    done = client.post("/masuk/", {"login": "op.dua", "password": "operator-kuat-2026", "totp": code}, headers=EN)
+    done = client.post("/masuk/", {"totp": code}, headers=EN)
     assert (done.status_code, done.headers["Location"]) == (302, "/kantor/")
+
+
+@override_settings(STAFF_TOTP_REQUIRED=True)
+def test_a_code_without_a_recent_first_step_asks_for_the_password_again(client: Client, platform_admin: User) -> None:
+    account = staff_account_create(
+        actor=platform_admin,
+        username="op.tiga",
+        full_name="Operator Tiga",
+        password="operator-kuat-2026",
+        with_totp=True,
+    )
+    staff_role_grant(actor=platform_admin, user=account.user, role=StaffRole.OPERATOR)
+    secret = crypto.decrypt(User.objects.get(username="op.tiga").totp_secret_encrypted)
+
+    alone = client.post("/masuk/", {"totp": pyotp.TOTP(secret).now()}, headers=EN)
+
+    assert alone.status_code == 422
+    assert "Your sign-in took too long. Enter your login and password again." in alone.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_locked_out_citizen_is_told_when_to_try_again_and_how_to_reset(client: Client, warga1: User) -> None:
