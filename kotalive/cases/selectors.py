@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
@@ -25,6 +24,7 @@ from kotalive.workflow.definitions import (
     REJECTED,
     Transition,
 )
+from kotalive.workflow.labels import public_status_label
 from kotalive.workflow.messages import subject_messages
 from kotalive.workflow.models import WorkflowStep
 from kotalive.workflow.selectors import subject_rating_scores, subject_rating_scores_get
@@ -198,15 +198,7 @@ def status_word(category: str) -> str:
 
 def status_label(word: str) -> str:
     """The public status `word` in the active language, for pages (labels show words, never stored codes)."""
-    labels = {
-        "draf": _("Draft"),
-        "menunggu": _("Waiting"),
-        "proses": _("In progress"),
-        "selesai": _("Completed"),
-        "ditolak": _("Rejected"),
-        "dibatalkan": _("Cancelled"),
-    }
-    return str(labels.get(word, word))
+    return public_status_label(word)
 
 
 def sla_verdict(case: Case) -> str | None:

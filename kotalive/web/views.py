@@ -43,7 +43,6 @@ from kotalive.cases.selectors import (
     revision_requests,
 )
 from kotalive.catalogue.models import localised
-from kotalive.catalogue.selectors import service_list
 from kotalive.catalogue.services import may_edit_services
 from kotalive.complaints.models import OPEN_CATEGORY_LIST as COMPLAINT_OPEN_CATEGORIES
 from kotalive.complaints.presenters import category_name
@@ -73,6 +72,7 @@ from kotalive.web.forms import (
     StaffMemberForm,
     VerifyForm,
 )
+from kotalive.web.labels import document_titles
 from kotalive.web.steps import application_steps
 from kotalive.workflow.definitions import AWAITING_AGENCY, AWAITING_CITIZEN, IN_PROGRESS, SUBMITTED
 from kotalive.workflow.labels import category_label, sla_label, state_label
@@ -164,7 +164,7 @@ def _citizen_home(user: User) -> dict[str, Any]:
         "applications": applications,
         "reports": reports,
         "drafts": list(case_drafts_of_citizen(user=user)[:20]),
-        "documents": _titled(list(documents_of(user)[:5])),
+        "documents": document_titles(documents_of(user)[:5]),
     }
 
 
@@ -364,14 +364,6 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password is changed. Sign in with the new one."))
             return redirect("web:signin")
     return render(request, "web/password_reset_confirm.html", {"form": form}, status=_status(form))
-
-
-def _titled(documents: list[Any]) -> list[tuple[Any, str]]:
-    """Each signed document with what it is in the active language: its service's name (web.labels.document_title
-    does the same for one document; here one query names them all), else the title printed on it."""
-    services = service_list().filter(code__in={d.kind for d in documents})
-    names = {s.code: s.current.name for s in services if s.current is not None}
-    return [(d, names.get(d.kind) or d.title) for d in documents]
 
 
 # The officer's queue, counted by the open state categories, in this order.

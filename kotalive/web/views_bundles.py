@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,11 +18,14 @@ from kotalive.cases.bundle_selectors import (
     bundle_get_for_actor,
     bundle_kind_summaries,
     bundle_kinds,
+    bundle_offers_open,
 )
 from kotalive.catalogue.forms import coerce_form_post, form_errors
 from kotalive.catalogue.models import localised
 from kotalive.core.errors import DomainError, NotFound
+from kotalive.registry.labels import relationship_label
 from kotalive.web.access import signed_in_user
+from kotalive.web.confirm import confirmation_page, confirmed
 from kotalive.web.views_services import (
     documents_from_post,
     form_items,
@@ -91,7 +95,9 @@ def bundle_apply(request: HttpRequest, kind: str) -> HttpResponse:
             "fields": fields,
             "requirements": requirement_rows,
             "problems": form_problems(fields, requirement_rows, general),
-            "subjects": [(str(p.pk), f"{p.full_name.title()} ({p.relationship.lower()})") for p in subjects],
+            "subjects": [
+                (str(p.pk), f"{p.full_name.title()} ({relationship_label(p.relationship)})") for p in subjects
+            ],
             "subject": subject,
             "general_errors": general,
             "offer": offer,
@@ -114,8 +120,23 @@ def bundle_page(request: HttpRequest, tracking: str) -> HttpResponse:
 @login_required
 @require_POST
 def offer_dismiss(request: HttpRequest, offer_id: int) -> HttpResponse:
+    """The home page's "Not now" on an offer: asked first (the offer does not come back), then hidden."""
+    user = signed_in_user(request)
+    offer = next((o for o in bundle_offers_open(user=user) if o.pk == offer_id), None)
+    if offer is not None and not confirmed(request):  # an offer that is not open: the service's refusal says so
+        return confirmation_page(
+            request,
+            title=_("Hide this offer: are you sure?"),
+            consequence=_(
+                "The offer to file the rest of the life event of %(name)s (%(event)s) with one form leaves your "
+                "home page and does not come back. You can still apply for each service on its own."
+            )
+            % {"name": offer.person.full_name.title(), "event": bundles.bundle_kind_name(offer.kind)},
+            confirm_label=_("Yes: hide the offer"),
+            back_url=reverse("web:home"),
+        )
     try:
-        bundles.bundle_offer_dismiss(actor=signed_in_user(request), offer_id=offer_id)
+        bundles.bundle_offer_dismiss(actor=user, offer_id=offer_id)
         messages.info(request, _("Offer hidden. You can still apply for each service on its own."))
     except DomainError as exc:
         messages.error(request, str(exc.message))

@@ -1,6 +1,8 @@
 """Back-office pages for coordination between agencies: an agency's inbox (asked of it, asked by it), one request
 with its actions, and asking another agency from a case's page."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -9,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotalive.accounts.models import User
 from kotalive.agencies.labels import agency_name
 from kotalive.agencies.models import Agency
 from kotalive.agencies.selectors import agency_get, user_is_platform_operator
 from kotalive.coordination import announcements, services
-from kotalive.coordination.models import KINDS, CooperationAgreement
+from kotalive.coordination.models import KINDS, CooperationAgreement, CoordinationRequest
 from kotalive.coordination.presenters import coordination_detail, coordination_summary, kind_label
 from kotalive.coordination.selectors import (
     INCOMING,
@@ -21,10 +24,12 @@ from kotalive.coordination.selectors import (
     agency_ids_of,
     coordination_get_for_actor,
     coordination_inbox,
+    request_roles,
 )
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create, upload_response
 from kotalive.web.access import refuse, staff_user
+from kotalive.web.confirm import transition_confirmation
 from kotalive.web.feedback import flash_refusal
 from kotalive.workflow.labels import state_label
 
@@ -90,6 +95,9 @@ def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse
         raise Http404 from None
     status = 200
     if request.method == "POST":
+        asked = _confirmation(request, user, found, code)
+        if asked is not None:
+            return asked
         try:
             version = int(request.POST.get("version", "0") or 0)
         except ValueError:
@@ -109,11 +117,41 @@ def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse
             flash_refusal(request, exc)
             status = exc.status
             found = coordination_get_for_actor(user=user, tracking=tracking)
+    detail = coordination_detail(found, user)
+    detail["actions"] = _ordered_actions(detail["actions"], found)
     return render(
         request,
         "web/backoffice_coordination_request.html",
-        {"code": code, "request_": found, "detail": coordination_detail(found, user)},
+        {"code": code, "request_": found, "detail": detail},
         status=status,
+    )
+
+
+def _ordered_actions(actions: list[dict[str, Any]], found: CoordinationRequest) -> list[dict[str, Any]]:
+    """The request's moves with `destructive` marked from its workflow definition: the ones that take it forward
+    first, those that end it against its purpose (decline, withdraw) last, shown as the lesser button and confirmed
+    before they act."""
+    definition = found.workflow.parsed
+    marked = []
+    for action in actions:
+        transition = definition.find(action=action["action"], state=found.state)
+        marked.append({**action, "destructive": transition is not None and definition.destructive(transition)})
+    return sorted(marked, key=lambda a: a["destructive"])
+
+
+def _confirmation(request: HttpRequest, user: User, found: CoordinationRequest, code: str) -> HttpResponse | None:
+    """The "are you sure?" page before a move that ends the request against its purpose (decline, withdraw), for
+    one this person may make now; None when the move may go ahead (the service's refusal says why it may not)."""
+    definition = found.workflow.parsed
+    transition = definition.find(action=request.POST.get("action", ""), state=found.state)
+    if transition is None or not request_roles(user=user, request=found) & transition.roles:
+        return None
+    return transition_confirmation(
+        request,
+        definition=definition,
+        state=found.state,
+        what=_("Coordination request %(tracking)s") % {"tracking": found.tracking},
+        back_url=reverse("web:backoffice-coordination-request", args=[code, found.tracking]),
     )
 
 

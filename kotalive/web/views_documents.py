@@ -32,7 +32,7 @@ from kotalive.documents.selectors import (
 from kotalive.documents.services import document_revoke, verification_count, verify_upload
 from kotalive.web.access import signed_in_user, staff_user
 from kotalive.web.confirm import confirmation_page, confirmed
-from kotalive.web.labels import document_title
+from kotalive.web.labels import document_title, document_titles
 
 REASONS = {
     "error": gettext_lazy("issued in error"),
@@ -122,7 +122,8 @@ def offline_worker(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_documents(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    return render(request, "web/documents.html", {"documents": list(documents_of(user)[:200]), "reasons": REASONS})
+    documents = document_titles(documents_of(user)[:200])  # named in one query, not one per document
+    return render(request, "web/documents.html", {"documents": documents, "reasons": REASONS})
 
 
 @login_required

@@ -36,10 +36,15 @@ STATE_LABELS = {
 }
 
 
+def channel_label(channel: str) -> str:
+    """A notice channel in words ("E-mail", "SMS", "WhatsApp"); one this list does not know, "In the app"."""
+    return str(CHANNEL_LABELS.get(channel) or _("In the app"))
+
+
 def attempts_view(notification: Notification) -> list[dict[str, Any]]:
     return [
         {
-            "channel": CHANNEL_LABELS.get(a.channel, a.channel),
+            "channel": channel_label(a.channel),
             "state": a.state,
             "state_label": STATE_LABELS.get(a.state, a.state),
             "destination": masked(a.channel, a.destination),
@@ -146,6 +151,9 @@ def deliveries_page(request: HttpRequest) -> HttpResponse:
     _operator(request)
     start, end = period_or_default(request.GET.get("from"), request.GET.get("to"))
     summary = delivery_summary(start=start, end=end)
+    # Each row's channel in words (the summary keeps the stored codes, which the API returns).
+    for key in ("channels", "failures", "undetermined"):
+        summary[key] = [{**row, "channel_label": channel_label(row["channel"])} for row in summary[key]]
     series = [("delivered", _("delivered")), ("failed", _("failed")), ("undetermined", _("no delivery receipt came"))]
     return render(
         request,
@@ -155,7 +163,6 @@ def deliveries_page(request: HttpRequest) -> HttpResponse:
             "end": end,
             "summary": summary,
             "chart": line_chart(summary["days"], series, x_key="day"),
-            "channel_labels": CHANNEL_LABELS,
         },
     )
 
@@ -198,7 +205,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
             "subject": subject,
             "body": body,
             "kinds": [(k, notice_kind_label(k)) for k in kinds],
-            "channels": [(c, CHANNEL_LABELS.get(c, _("In the app"))) for c in wording.CHANNELS],
+            "channels": [(c, channel_label(c)) for c in wording.CHANNELS],
             "errors": errors,
             "shown": shown,
             "placeholders": ", ".join("{" + p + "}" for p in wording.PLACEHOLDERS),

@@ -439,9 +439,9 @@ def test_resubmit_stays_disabled_until_a_corrected_file_is_chosen_in_a_phone_bro
 
         button = page.locator("#resubmit button[type=submit]")
         assert button.is_disabled()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         violations = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
         assert violations == []
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         corrected: FilePayload = {"name": "baru.pdf", "mimeType": "application/pdf", "buffer": PDF}
         page.set_input_files("#re_buku-nikah", files=[corrected])
         assert button.is_enabled()

@@ -58,6 +58,16 @@ WORDS = {
 }
 
 
+# The elements that reach past the right edge of the screen (none when the page fits), named for the failure message.
+WIDEST = """() => {
+    if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+    return [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(-5)
+        .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${Math.round(e.getBoundingClientRect().right)} px`);
+}"""
+
+
 class Walk:
     """One journey on one screen in one language: each person has their own browser context; `look` checks the
     page in front of them and saves its screenshot."""
@@ -91,8 +101,8 @@ class Walk:
         page.screenshot(path=self.folder / f"{self.seen:02d}-{name}.png", full_page=True)
         where = f"{name} ({page.url}, {self.screen}, {self.language})"
         assert page.locator("h1").count() == 1, where
+        assert page.evaluate(WIDEST) == [], f"too wide: {where}"
         assert _serious_violations(page) == [], where
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"too wide: {where}"
         assert raw_text_problems(page.content(), self.rules) == [], where
 
     def press(self, page: Page, action: str, name: str) -> None:

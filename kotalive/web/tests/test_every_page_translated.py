@@ -9,8 +9,8 @@ How the rules are chosen (each would catch a case of issue 14, none flags ordina
 - Raw codes come from the code and the data themselves, never from a hand-kept list: the workflow definitions'
   state codes, categories and transition actions, the SLA statuses of `WorkflowSubject`, the holders' outcomes
   (`handed_off`, `resolved`...), the public status words (`menunggu`, `proses`, `selesai`...), coordination
-  kinds, family relationships as printed on the KK, the services' form field keys, requirement codes, and the
-  stored values of form options whose label differs (`L`, `rumah-sakit`).
+  kinds, notice channels (`sms`, `email`), family relationships as printed on the KK, the services' form field
+  keys, requirement codes, and the stored values of form options whose label differs (`L`, `rumah-sakit`).
   A code with `_` or `-` (`on_track`, `rumah-sakit`), a one- or two-letter upper-case option (`L`) or an upper-case
   relationship (`KEPALA KELUARGA`) is never a word of either language: it fails in both renderings, matched as a
   whole word and case-sensitively. A code that is a plain English word (`met`, `paused`, `closed`, `submitted`)
@@ -65,6 +65,7 @@ from kotalive.events.dispatch import dispatch_once
 from kotalive.regions.boundaries import kelurahan_points
 from kotalive.registry.mediation import registry_lookup
 from kotalive.web.tests.visible_text import Rules, offending, rules, visible_text
+from kotalive.workflow.delivery import deliveries_run
 
 # --- the dataset: one per module, built through the real services ----------------------------------------------
 
@@ -212,6 +213,10 @@ def _build() -> Dataset:
     _life_event({u: users[u] for u in ("dukcapil.verifikator", "dukcapil.kadis", "dinkes.petugas")})
     values["bundle"] = Bundle.objects.get(applicant=users["warga2"]).tracking
     dispatch_once()  # the citizens' notices and the documents' signatures, as the worker makes them
+    # The notices' first tries, through an SMS gateway that cannot be reached: what the officer's case page and the
+    # operator's delivery page list (the failures by channel), as a worker would leave them.
+    with override_settings(KOTALIVE_SMS_GATEWAY_URL="http://127.0.0.1:9/messages", KOTALIVE_NOTIFY_TRIES=1):
+        deliveries_run()
     rollups_rebuild()
     document = Document.objects.order_by("pk").first()
     values["document"] = str(document.pk) if document else ""
@@ -288,9 +293,11 @@ PAGES = [
     Page("backoffice-staff", "dukcapil.admin", ("=DISDUKCAPIL",)),
     Page("services", None),
     Page("bundle-apply", "warga1", ("=kelahiran",)),
+    Page("bundle-apply", "warga1", ("=kematian",), label="bundle-apply-death"),  # whom it is about: the family
     Page("bundle", "warga2", ("bundle",)),
     Page("service", None, ("=akta-kelahiran",)),
     Page("service-apply", "warga1", ("=akta-kelahiran",)),
+    Page("service-apply", "warga1", ("=kia",), label="service-apply-kia"),  # whom it is about: warga1's children
     Page("cases", "warga1"),
     Page("documents", "warga1"),
     Page("notifications", "warga1"),
@@ -329,8 +336,11 @@ NOT_PAGES = {
 }
 
 # A page known to break the rules, while it waits for its fix: (page id, language) -> the raw code or untranslated
-# text it shows (strict=False: the test goes green once it is fixed). None today.
-XFAIL: dict[tuple[str, str], str] = {}
+# text it shows (strict=False: the test goes green once it is fixed).
+XFAIL: dict[tuple[str, str], str] = {
+    ("service-apply-kia", "en"): "the subject picker's relationships as the KK's words, '(anak)': "
+    "views_services._subjects, fixed by the change in flight there (relationship_label)",
+}
 
 
 @pytest.fixture(scope="module")
@@ -464,3 +474,25 @@ def test_a_revision_request_names_the_documents_to_fix(dataset: Dataset, lang: s
 
     assert document in page
     assert "buku-nikah" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "channel"), [("id", "SMS"), ("en", "SMS")])
+def test_the_officer_sees_each_notice_s_channel_in_words(dataset: Dataset, lang: str, channel: str) -> None:
+    page = _page(dataset, "dukcapil.verifikator", f"/kantor/DISDUKCAPIL/kasus/{dataset.values['done']}/", lang)
+    notices = visible_text(page.split('<ul class="notices">', 1)[1].split("</ul></li></ul>", 1)[0])
+
+    assert f"{channel} " in notices  # at least one delivery attempt, named by its channel
+    assert not re.search(r"(?<![\w-])(sms|email|whatsapp)(?![\w-])", notices)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "child"), [("id", "Anak"), ("en", "Child")])
+def test_the_life_event_form_names_each_family_member_s_relationship_in_words(
+    dataset: Dataset, lang: str, child: str
+) -> None:
+    page = _page(dataset, "warga1", "/layanan/peristiwa/kematian/", lang)
+    picker = visible_text(page.split('id="subject-choice"', 1)[1].split("</select>", 1)[0])
+
+    assert f"({child})" in picker
+    assert "(anak)" not in picker

@@ -17,6 +17,7 @@ from kotalive.cases.presenters import IKM_QUESTIONS
 from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.complaints.models import Category
 from kotalive.coordination.models import KINDS as COORDINATION_KINDS
+from kotalive.notifications.models import ContactPreference
 from kotalive.registry.models import REGISTRY_FIELDS, Person
 from kotalive.workflow.definitions import CATEGORIES, PUBLIC_STATUS
 from kotalive.workflow.models import WorkflowDefinition, WorkflowSubject
@@ -179,6 +180,9 @@ def rules() -> dict[str, list[Rule]]:
         code(value, "public status", indonesian=True)
     for value in COORDINATION_KINDS:
         code(value, "coordination kind", english=True)
+    for value in ContactPreference.CHANNELS:  # written "E-mail", "SMS", "WhatsApp" in both languages
+        for lang in by_lang:
+            by_lang[lang].append(Rule(_word(value), f"raw notice channel {value!r}"))
     for value in sorted(set(Person.objects.values_list("relationship", flat=True)) | {"KEPALA KELUARGA"}):
         code(value, "family relationship")
         code(value.lower(), "family relationship", indonesian=True)
