@@ -106,7 +106,7 @@ class Walk:
         assert raw_text_problems(page.content(), self.rules) == [], where
 
     def press(self, page: Page, action: str, name: str) -> None:
-        """Press the workflow button of `action`; a destructive action's confirmation is pressed too."""
+        """Press the workflow button of `action` and look at the page it leads to."""
         page.get_by_role("button", name=WORDS[self.language][action], exact=True).first.click()
         self.look(page, name)
 
@@ -191,6 +191,19 @@ def test_an_application_goes_through_a_revision_round_to_its_signed_document(
     with citizen.expect_download() as pdf:
         citizen.get_by_role("link", name=download).first.click()
     assert pdf.value.suggested_filename.endswith(".pdf")
+
+    # A draft put away: discarding it asks first, and only the second answer discards it.
+    walk.go(citizen, "/layanan/ktp-hilang/ajukan/", "another-form")
+    citizen.click("button[name=intent][value=draft]")
+    walk.go(citizen, "/kasus/", "my-applications")
+    citizen.locator("li.draft form button.danger").click()
+    walk.look(citizen, "discard-confirmation")
+    assert citizen.locator("li.draft").count() == 0  # the question, not the list
+    citizen.locator("main form button[type=submit]").click()
+    walk.look(citizen, "discarded")
+    assert citizen.locator("li.draft").count() == 0
+    walk.go(citizen, "/kasus/", "my-applications-after")
+    assert citizen.locator("li.draft").count() == 0
 
 
 @pytest.mark.parametrize(("screen", "language"), WALKS)
