@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -46,6 +46,7 @@ from kotalive.core.errors import Conflict, DomainError, NotFound, PermissionDeni
 from kotalive.core.models import Upload
 from kotalive.core.numbering import tracking_number
 from kotalive.core.ratelimit import Limit, citizen_take, limit_take
+from kotalive.core.uploads import upload_create
 from kotalive.regions import codes as region_codes
 from kotalive.regions.locate import distance_to_kelurahan_m, kelurahan_at
 from kotalive.regions.models import Region
@@ -60,6 +61,42 @@ WORKFLOW_CODE = "complaint-standard"
 # within 10 days) are the workflow definition's: kotalive/workflow/data/complaint-standard.json.
 MAX_PHOTOS = 5
 TRACKING_PREFIX = "LAKSA"
+
+
+class PhotoFile(NamedTuple):
+    """A photo sent with a report: its content, the name it was sent with and its size in bytes."""
+
+    stream: IO[bytes]
+    name: str
+    size: int
+
+
+def _photos_stored(*, actor: User, files: list[PhotoFile], already: int) -> list[Upload]:
+    """Store `files` as the report's photos; if one is refused, none is kept."""
+    if already + len(files) > MAX_PHOTOS:
+        raise ValidationFailed({"photos": [_("at most %(n)d photos") % {"n": MAX_PHOTOS}]})
+    stored: list[Upload] = []
+    try:
+        for f in files:
+            upload = upload_create(actor=actor, stream=f.stream, name=f.name, size=f.size)
+            if upload.kind not in (Upload.JPEG, Upload.PNG):
+                stored.append(upload)
+                raise ValidationFailed({"photos": [_("must be JPEG or PNG photos")]})
+            stored.append(upload)
+    except ValidationFailed as exc:
+        _discard(stored)
+        raise ValidationFailed({"photos": [r for reasons in exc.errors.values() for r in reasons]}) from None
+    except DomainError:
+        _discard(stored)
+        raise
+    return stored
+
+
+def _discard(uploads: list[Upload]) -> None:
+    """Remove uploads this request stored for a report that was then refused (nothing refers to them yet)."""
+    for upload in uploads:
+        upload.file.delete(save=False)
+        upload.delete()
 
 
 def _photos(*, actor: User, upload_ids: list[str], field: str) -> list[Upload]:
@@ -137,6 +174,66 @@ def _check_location(
     return kelurahan, errors
 
 
+def complaint_submission_check(
+    *,
+    kind: str,
+    category: str,
+    title: str,
+    description: str,
+    lat: float | None = None,
+    lon: float | None = None,
+    kelurahan: str = "",
+    address: str = "",
+    attributes: dict[str, str] | None = None,
+) -> None:
+    """Every problem complaint_submit would find with these answers, all at once, filing and storing nothing: the
+    report form adds them to its own (a photo refused, a coordinate that is no number), so one submit shows them all."""
+    _chosen, _region, _answers, errors = _submission_problems(
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        lat=lat,
+        lon=lon,
+        kelurahan=kelurahan,
+        address=address,
+        attributes=attributes,
+    )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _submission_problems(
+    *,
+    kind: str,
+    category: str,
+    title: str,
+    description: str,
+    lat: float | None,
+    lon: float | None,
+    kelurahan: str,
+    address: str,
+    attributes: dict[str, str] | None,
+) -> tuple[Category | None, Region | None, dict[str, str], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    if kind not in Complaint.KINDS:
+        errors["kind"] = [_("must be one of %(all)s") % {"all": ", ".join(Complaint.KINDS)}]
+    chosen = category_get(code=category)
+    if chosen is None:
+        errors["category"] = [_("is not a category of this city")]
+    title, description, address = title.strip(), description.strip(), address.strip()
+    if not 5 <= len(title) <= 150:
+        errors["title"] = [_("must be 5 to 150 characters")]
+    if not 10 <= len(description) <= 5000:
+        errors["description"] = [_("must be 10 to 5000 characters")]
+    if len(address) > 300:
+        errors["address"] = [_("must be at most 300 characters")]
+    region, location_errors = _check_location(lat=lat, lon=lon, kelurahan_code=kelurahan, address=address)
+    errors.update(location_errors)
+    answers = _attribute_answers(chosen, attributes or {}, errors) if chosen is not None else {}
+    return chosen, region, answers, errors
+
+
 def complaint_submit(
     *,
     actor: User,
@@ -155,9 +252,12 @@ def complaint_submit(
     contact: dict[str, str] | None = None,
     attributes: dict[str, str] | None = None,
     lapor_id: str = "",
+    photo_files: list[PhotoFile] | None = None,
 ) -> Complaint:
     """File a report. Citizens (verified or not) file their own; partner systems (Open311, SP4N-LAPOR!) file on a
-    citizen's behalf with the citizen's `contact`, kept encrypted."""
+    citizen's behalf with the citizen's `contact`, kept encrypted. `photos` names uploads made before (the API);
+    `photo_files` are stored with the report, and only once nothing else refuses it (a refused report leaves no
+    file behind)."""
     if actor.kind == User.CITIZEN:
         if source != Complaint.APP:
             raise PermissionDenied(_("Citizens file reports through the app."))
@@ -165,22 +265,18 @@ def complaint_submit(
         raise PermissionDenied(_("Only citizens and partner systems file reports."))
     if source == Complaint.LAPOR:
         lapor_client_check(actor=actor)
-    errors: dict[str, list[str]] = {}
-    if kind not in Complaint.KINDS:
-        errors["kind"] = [_("must be one of %(all)s") % {"all": ", ".join(Complaint.KINDS)}]
-    chosen = category_get(code=category)
-    if chosen is None:
-        errors["category"] = [_("is not a category of this city")]
+    chosen, region, answers, errors = _submission_problems(
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        lat=lat,
+        lon=lon,
+        kelurahan=kelurahan,
+        address=address,
+        attributes=attributes,
+    )
     title, description, address = title.strip(), description.strip(), address.strip()
-    if not 5 <= len(title) <= 150:
-        errors["title"] = [_("must be 5 to 150 characters")]
-    if not 10 <= len(description) <= 5000:
-        errors["description"] = [_("must be 10 to 5000 characters")]
-    if len(address) > 300:
-        errors["address"] = [_("must be at most 300 characters")]
-    region, location_errors = _check_location(lat=lat, lon=lon, kelurahan_code=kelurahan, address=address)
-    errors.update(location_errors)
-    answers = _attribute_answers(chosen, attributes or {}, errors) if chosen is not None else {}
     if errors or chosen is None:
         raise ValidationFailed(errors)
     citizen_take(actor, "complaints", "KOTALIVE_RATE_COMPLAINTS")
@@ -189,6 +285,8 @@ def complaint_submit(
     workflow = WorkflowDefinition.objects.filter(code=WORKFLOW_CODE).order_by("-version").first()
     if workflow is None:
         raise DomainError(_("Complaints are not set up on this platform yet."), code="not_configured")
+    # Files sent with the report itself (the portal's form) are stored only now, once nothing else can refuse it.
+    uploads += _photos_stored(actor=actor, files=photo_files or [], already=len(uploads))
     now = timezone.now()
     tracking = tracking_number(prefix=TRACKING_PREFIX, day=local_date(now))  # before the transaction
     with transaction.atomic():
@@ -560,7 +658,7 @@ def routing_rule_delete(*, actor: User, rule_id: int) -> None:
     with transaction.atomic():
         rule = RoutingRule.objects.select_for_update().filter(pk=rule_id).first()
         if rule is None:
-            raise NotFound("routing rule not found", code="not_found")
+            raise NotFound(_("There is no such routing rule: it may have been removed already."), code="not_found")
         audit_record(
             actor=actor,
             action="complaints.routing_rule_deleted",

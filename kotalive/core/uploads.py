@@ -38,9 +38,31 @@ def sniff_kind(head: bytes) -> str | None:
     return next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
 
 
+def upload_check(*, stream: IO[bytes], size: int) -> str:
+    """The kind of file upload_create would store (pdf, jpeg or png), or its refusal naming `file`, storing nothing:
+    a form checks every file with its other answers and stores none until all of them are right."""
+    kind, _content, _size = _checked_content(stream, size)
+    stream.seek(0)
+    return kind
+
+
 def upload_create(*, actor: Any, stream: IO[bytes], name: str, size: int) -> Upload:
     """Store an uploaded file after checking its size and its content (PDF, JPEG or PNG only)."""
     citizen_take(actor, "uploads", "KOTALIVE_RATE_UPLOADS")
+    kind, content, size = _checked_content(stream, size)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: content.read(65536), b""):
+        digest.update(chunk)
+    content.seek(0)
+    with transaction.atomic():
+        upload = Upload(owner=actor, kind=kind, size=size, sha256=digest.hexdigest(), original_name=name[:200])
+        upload.file.save("upload", File(content), save=False)
+        upload.save()
+    return upload
+
+
+def _checked_content(stream: IO[bytes], size: int) -> tuple[str, IO[bytes], int]:
+    """The file's kind, the content to store and its size; a refusal naming `file` for anything else."""
     limit = settings.KOTALIVE_UPLOAD_MAX_BYTES
     if size <= 0:
         raise ValidationFailed({"file": [_("is empty")]})
@@ -64,19 +86,8 @@ def upload_create(*, actor: Any, stream: IO[bytes], name: str, size: int) -> Upl
             raise ValidationFailed(
                 {"file": [_("is not a well-formed %(kind)s image") % {"kind": kind.upper()}]}
             ) from None
-        content: IO[bytes] = io.BytesIO(stripped)
-        size = len(stripped)
-    else:
-        content = stream
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: content.read(65536), b""):
-        digest.update(chunk)
-    content.seek(0)
-    with transaction.atomic():
-        upload = Upload(owner=actor, kind=kind, size=size, sha256=digest.hexdigest(), original_name=name[:200])
-        upload.file.save("upload", File(content), save=False)
-        upload.save()
-    return upload
+        return kind, io.BytesIO(stripped), len(stripped)
+    return kind, stream, size
 
 
 def _image_size_check(kind: str, data: bytes) -> None:

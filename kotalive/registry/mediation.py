@@ -137,31 +137,35 @@ def agreement_save(
     purpose_name: str,
     fields: list[str],
     legal_basis: str,
-    valid_from: dt.date,
-    valid_until: dt.date,
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
     purpose_name_en: str = "",
 ) -> DataSharingAgreement:
-    """Create or change the agreement of `consumer_code` for `purpose` (actor None: seeding)."""
+    """Create or change the agreement of `consumer_code` for `purpose` (actor None: seeding). A missing date (None:
+    the form's could not be read) is refused with the other problems, all at once."""
     if actor is not None and not may_manage_agreements(actor):
         raise PermissionDenied(_("Only DISDUKCAPIL's administrators manage data-sharing agreements."))
     errors: dict[str, list[str]] = {}
     consumer = Agency.objects.filter(code=consumer_code).first()
     provider = Agency.objects.filter(code=PROVIDER_CODE).first()
     if consumer is None:
-        errors["consumer"] = [_("no such agency")]
+        errors["consumer"] = [_("is not an agency of this platform")]
     unknown = sorted(set(fields) - set(LOOKUP_FIELDS))
     if not fields:
-        errors["fields"] = [_("choose at least one field")]
+        errors["fields"] = [_("must include at least one field")]
     elif unknown:
-        errors["fields"] = [_("not registry fields: %(fields)s") % {"fields": ", ".join(unknown)}]
+        errors["fields"] = [_("include some the registry does not have: %(fields)s") % {"fields": ", ".join(unknown)}]
     if not legal_basis.strip():
         errors["legal_basis"] = [_("is required: name the law or regulation")]
     if not purpose_name.strip():
         errors["purpose_name"] = [_("is required")]
-    if valid_until < valid_from:
+    for name, date in (("valid_from", valid_from), ("valid_until", valid_until)):
+        if date is None:
+            errors[name] = [_("is required")]
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
         errors["valid_until"] = [_("must not be before the start date")]
-    if errors or consumer is None or provider is None:
-        raise ValidationFailed(errors or {"consumer": [_("no such agency")]})
+    if errors or consumer is None or provider is None or valid_from is None or valid_until is None:
+        raise ValidationFailed(errors or {"consumer": [_("is not an agency of this platform")]})
     with transaction.atomic():
         agreement, created = DataSharingAgreement.objects.update_or_create(
             consumer=consumer,

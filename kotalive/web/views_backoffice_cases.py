@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -38,8 +39,8 @@ from kotalive.core.models import AuditEntry, CalendarOverride
 from kotalive.documents.api import REVOKERS
 from kotalive.registry.selectors import registry_values
 from kotalive.web.access import refuse, staff_user
-from kotalive.web.confirm import transition_confirmation
-from kotalive.web.feedback import flash_refusal
+from kotalive.web.confirm import confirmation_page, confirmed, transition_confirmation
+from kotalive.web.feedback import flash_refusal, posted_date, posted_int, refusal_sentences, summary_items
 from kotalive.web.views_coordination import ask_form
 from kotalive.web.views_documents import REASONS as REVOKE_REASONS
 from kotalive.web.views_notifications import subject_notices
@@ -171,22 +172,16 @@ def case_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse:
                     actor=user,
                     tracking=tracking,
                     action=request.POST.get("action", ""),
-                    version=int(request.POST.get("version", "0") or 0),
+                    version=posted_int(request, "version"),
                     reason=request.POST.get("reason", ""),
                     requirements=request.POST.getlist("requirements"),
                 )
                 said = _("The application is now: %(state)s.") % {"state": state_label(moved)}
             messages.success(request, said)
             return redirect(reverse("web:backoffice-case", args=[code, tracking]))
-        except (DomainError, ValueError) as exc:
-            reasons = (
-                [r for rs in exc.errors.values() for r in rs]
-                if isinstance(exc, ValidationFailed)
-                else [str(getattr(exc, "message", exc))]
-            )
-            for reason in reasons:
-                messages.error(request, reason)
-            status = getattr(exc, "status", 422)
+        except DomainError as exc:
+            flash_refusal(request, exc)  # each reason a sentence naming its field
+            status = exc.status
             case = case_get_for_actor(user=user, tracking=tracking)
     version = case.service_version
     labels = {t["action"]: localised(t.get("label", {})) for t in case.workflow.document["transitions"]}
@@ -236,39 +231,76 @@ def _may_manage_calendar(user: User) -> bool:
     )
 
 
+CALENDAR_FIELDS = {"date": "date", "working": "working", "reason": "reason"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar(request: HttpRequest) -> HttpResponse:
+    """The operator's local closures and openings. A failed form stays on the page with its error summary; removing
+    a day asks first."""
     user = staff_user(request)
     if not _may_manage_calendar(user):
         refuse(page=_("The working-day calendar"), roles=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN])
     status = 200
+    values = {"date": "", "working": "0", "reason": ""}
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
+        intent = request.POST.get("intent")
         try:
-            day = dt.date.fromisoformat(request.POST.get("date", ""))
-        except ValueError:
-            messages.error(request, _("date: must be a date written as YYYY-MM-DD"))
-            status = 422
-        else:
-            try:
-                if request.POST.get("intent") == "remove":
-                    calendar_override_remove(actor=user, may_manage=True, date=day)
-                else:
-                    calendar_override_set(
-                        actor=user,
-                        may_manage=True,
-                        date=day,
-                        working=request.POST.get("working") == "1",
-                        reason=request.POST.get("reason", ""),
+            if intent == "remove":
+                day = posted_date(request, "date")
+                if not confirmed(request):
+                    return confirmation_page(
+                        request,
+                        title=_("Remove this change: are you sure?"),
+                        consequence=_(
+                            "%(date)s will be a working day or a holiday again as the official calendar says, for "
+                            "every SLA clock from now on."
+                        )
+                        % {"date": date_format(day, "DATE_FORMAT")},
+                        confirm_label=_("Yes: remove the change"),
+                        back_url=reverse("web:backoffice-calendar"),
                     )
-                messages.success(request, _("The calendar is updated."))
-                return redirect("web:backoffice-calendar")
-            except DomainError as exc:
+                calendar_override_remove(actor=user, may_manage=True, date=day)
+            else:
+                values = {name: request.POST.get(name, "") for name in CALENDAR_FIELDS}
+                calendar_override_set(
+                    actor=user,
+                    may_manage=True,
+                    date=_calendar_date(request),
+                    working=request.POST.get("working") == "1",
+                    reason=request.POST.get("reason", ""),
+                )
+            messages.success(request, _("The calendar is updated."))
+            return redirect("web:backoffice-calendar")
+        except DomainError as exc:
+            status = exc.status
+            if intent == "remove":
                 flash_refusal(request, exc)
-                status = exc.status
+            else:
+                for key, sentence in refusal_sentences(exc):
+                    errors.setdefault(key, []).append(sentence)
     return render(
         request,
         "web/backoffice_calendar.html",
-        {"overrides": CalendarOverride.objects.filter(date__gte=timezone.localdate() - dt.timedelta(days=30))},
+        {
+            "overrides": CalendarOverride.objects.filter(date__gte=timezone.localdate() - dt.timedelta(days=30)),
+            "values": values,
+            "errors": errors,
+            "problems": summary_items(
+                [(key, text) for key, texts in errors.items() for text in texts], CALENDAR_FIELDS, "date"
+            ),
+        },
         status=status,
     )
+
+
+def _calendar_date(request: HttpRequest) -> dt.date:
+    """The day typed; when it is no date, its refusal together with the reason's (both at once)."""
+    try:
+        return posted_date(request, "date")
+    except ValidationFailed as exc:
+        if not request.POST.get("reason", "").strip():
+            exc.errors["reason"] = [_("is required")]
+        raise

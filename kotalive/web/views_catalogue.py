@@ -17,6 +17,7 @@ from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.catalogue.services import may_edit_services, service_publish
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.web.access import refuse, staff_user
+from kotalive.web.feedback import error_sentence, field_label, summary_items
 from kotalive.workflow.models import WorkflowDefinition
 
 JSON_FIELDS = ("requirements", "form_schema", "ui_hints", "eligibility", "escalation", "standard")
@@ -99,9 +100,13 @@ def service_edit(request: HttpRequest, code: str, service_code: str | None = Non
         content: dict[str, Any] = {name: values[name].strip() for name in TEXT_FIELDS}
         for name in NUMBER_FIELDS:
             try:
-                content[name] = int(values[name])
+                number = int(values[name])
             except ValueError:
+                number = None
+            if number is None or not -(2**31) < number < 2**31:  # beyond what the database holds, too
                 errors.setdefault(name, []).append(_("must be a whole number"))
+            else:
+                content[name] = number
         for name in JSON_FIELDS:
             try:
                 content[name] = json.loads(values[name] or "null")
@@ -118,13 +123,14 @@ def service_edit(request: HttpRequest, code: str, service_code: str | None = Non
                     content=content,
                 )
             except DomainError as exc:
-                errors = exc.errors if isinstance(exc, ValidationFailed) else {"": [str(exc.message)]}
+                errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "": [str(exc.message)]}
                 status = exc.status
             else:
                 messages.success(request, _("Published version %(version)s.") % {"version": published.version})
                 return redirect("web:backoffice-service-edit", code=agency.code, service_code=published.service.code)
         else:
             status = 422
+    sentences = {key: [error_sentence(key, r) for r in reasons] for key, reasons in errors.items()}
     return render(
         request,
         "web/backoffice_service_edit.html",
@@ -132,9 +138,17 @@ def service_edit(request: HttpRequest, code: str, service_code: str | None = Non
             "agency": agency,
             "service": service,
             "values": values,
-            "errors": errors,
+            "errors": sentences,
+            "problems": summary_items(
+                [(key, text) for key, texts in sentences.items() for text in texts],
+                {name: name for name in (*TEXT_FIELDS, *NUMBER_FIELDS, *JSON_FIELDS, "workflow", "category", "code")},
+                "name_id",
+            ),
             "workflows": sorted(set(WorkflowDefinition.objects.values_list("code", flat=True))),
-            "json_fields": JSON_FIELDS,
+            "json_fields": [
+                {"name": name, "label": field_label(name), "value": values.get(name, ""), "errors": sentences.get(name)}
+                for name in JSON_FIELDS
+            ],
             "output_kinds": ServiceVersion.OUTPUT_KINDS,
             "versions": service.versions.all()[:10] if service else [],
         },

@@ -38,12 +38,12 @@ from kotalive.complaints.selectors import (
 from kotalive.coordination.presenters import coordination_summary
 from kotalive.coordination.selectors import agency_ids_of, coordination_of_parent
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
-from kotalive.core.uploads import upload_create, upload_response
+from kotalive.core.uploads import upload_check, upload_create, upload_response
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.web.access import refuse, signed_in_user, staff_user
-from kotalive.web.confirm import transition_confirmation
-from kotalive.web.feedback import flash_refusal
+from kotalive.web.confirm import confirmation_page, confirmed, transition_confirmation
+from kotalive.web.feedback import error_sentence, flash_refusal, posted_int
 from kotalive.web.views_coordination import ask_form
 from kotalive.workflow.definitions import TERMINAL, Definition
 from kotalive.workflow.labels import state_label
@@ -74,6 +74,23 @@ def _complaint_agencies() -> list[Agency]:
     return list(Agency.objects.filter(handles_complaints=True, active=True).order_by("code"))
 
 
+def _photo_problems(files: list[UploadedFile]) -> list[str]:
+    """Why the chosen photos cannot be taken, one sentence per photo, storing nothing (core.uploads.upload_check)."""
+    if len(files) > services.MAX_PHOTOS:
+        return [_("Choose at most %(n)d photos.") % {"n": services.MAX_PHOTOS}]
+    found = []
+    for f in files:
+        try:
+            upload_check(stream=f.open("rb"), size=f.size or 0)
+        except ValidationFailed as exc:
+            found += [
+                _("The photo %(name)s %(reason)s.") % {"name": f.name or "", "reason": reason}
+                for reasons in exc.errors.values()
+                for reason in reasons
+            ]
+    return found
+
+
 def _stored_photos(user: User, files: list[UploadedFile]) -> list[str]:
     if len(files) > services.MAX_PHOTOS:
         raise ValidationFailed({"photos": [_("at most %(n)d photos") % {"n": services.MAX_PHOTOS}]})
@@ -85,9 +102,96 @@ def _number(value: str, field: str) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise ValidationFailed({field: [_("must be a number")]}) from None
+    if number != number or number in (float("inf"), float("-inf")):  # NaN and infinities are no place
+        raise ValidationFailed({field: [_("must be a number")]})
+    return number
+
+
+# Where each of the report form's fields is, for the error summary's links.
+REPORT_ANCHORS = {
+    "kind": "kind",
+    "category": "category",
+    "title": "title",
+    "description": "description",
+    "location": "lat",
+    "lat": "lat",
+    "lon": "lon",
+    "kelurahan": "kelurahan",
+    "address": "address",
+    "photos": "photos",
+}
+
+
+def _form_position(key: str) -> int:
+    order = list(REPORT_ANCHORS)
+    return order.index(key) if key in order else -1  # a refusal of the whole report comes first
+
+
+def _report_sentence(key: str, reason: str) -> str:
+    """A refusal of the report form as a sentence that names the field as the form shows it."""
+    reason = str(reason).strip()
+    specific = {
+        ("kind", None): _("Choose what kind of report this is."),
+        ("category", None): _("Choose the category that fits the problem."),
+        ("title", _("must be 5 to 150 characters")): _("Give the report a title of 5 to 150 characters."),
+        ("description", _("must be 10 to 5000 characters")): _(
+            "Describe what happened, and since when, in 10 to 5000 characters."
+        ),
+        ("address", _("must be at most 300 characters")): _("Keep the address or landmark to 300 characters."),
+        ("location", _("needs both lat and lon")): _("Give both the latitude and the longitude, or neither."),
+        ("location", _("is outside the city")): _(
+            "The map pin is outside the city: move it into the city, or clear the latitude and longitude."
+        ),
+        ("location", _("give a map pin, a kelurahan or an address")): _(
+            "Say where the problem is: place a pin on the map, choose a kelurahan or type an address."
+        ),
+        ("lat", _("must be a number")): _("Enter the latitude as a number, for example -6.178."),
+        ("lon", _("must be a number")): _("Enter the longitude as a number, for example 106.632."),
+    }
+    sentence = specific.get((key, reason)) or specific.get((key, None))
+    if sentence is not None:
+        return str(sentence)
+    if key == "description":
+        return _("The description of what happened %(reason)s.") % {"reason": reason}
+    return error_sentence(key, reason)
+
+
+def _report_problems(
+    values: dict[str, Any], files: list[UploadedFile]
+) -> tuple[float | None, float | None, dict[str, list[str]]]:
+    """Every problem of one submit of the report form at once, by field, each a sentence: the coordinates, the
+    photos (checked, none stored) and the service's own checks."""
+    errors: dict[str, list[str]] = {}
+    point: dict[str, float | None] = {}
+    for name in ("lat", "lon"):
+        try:
+            point[name] = _number(str(values[name]), name)
+        except ValidationFailed as exc:
+            point[name] = None
+            errors[name] = [_report_sentence(name, r) for r in exc.errors[name]]
+    photo_problems = _photo_problems(files)
+    if photo_problems:
+        errors["photos"] = photo_problems
+    try:
+        services.complaint_submission_check(
+            kind=values["kind"],
+            category=values["category"],
+            title=values["title"],
+            description=values["description"],
+            lat=point["lat"],
+            lon=point["lon"],
+            kelurahan=values["kelurahan"],
+            address=values["address"],
+        )
+    except ValidationFailed as exc:
+        for key, reasons in exc.errors.items():
+            if key == "location" and ("lat" in errors or "lon" in errors):
+                continue  # the coordinate that is no number says it already
+            errors.setdefault(key, []).extend(_report_sentence(key, r) for r in reasons)
+    return point["lat"], point["lon"], errors
 
 
 @login_required
@@ -114,36 +218,53 @@ def report_new(request: HttpRequest) -> HttpResponse:
         }
         values["anonymous"] = bool(request.POST.get("anonymous"))
         values["confidential"] = bool(request.POST.get("confidential"))
-        try:
-            lat, lon = _number(values["lat"], "location"), _number(values["lon"], "location")
-            photos = _stored_photos(user, request.FILES.getlist("photos"))
-            complaint = services.complaint_submit(
-                actor=user,
-                kind=values["kind"],
-                category=values["category"],
-                title=values["title"],
-                description=values["description"],
-                lat=lat,
-                lon=lon,
-                kelurahan=values["kelurahan"],
-                address=values["address"],
-                anonymous=values["anonymous"],
-                confidential=values["confidential"],
-                photos=photos,
-            )
-            messages.success(request, _("Report sent. Its number is %(tracking)s.") % {"tracking": complaint.tracking})
-            return redirect("web:report", tracking=complaint.tracking)
-        except ValidationFailed as exc:
-            errors, status = exc.errors, exc.status
-        except DomainError as exc:
-            errors, status = {"": [str(exc.message)]}, exc.status
+        files = request.FILES.getlist("photos")
+        values["had_photos"] = bool(files)
+        lat, lon, errors = _report_problems(values, files)
+        # The photos are stored only once every answer is right and nothing else refuses the report (a double tap,
+        # a rate limit): a refused submit leaves no file behind, so the citizen chooses them again.
+        if not errors:
+            try:
+                complaint = services.complaint_submit(
+                    actor=user,
+                    kind=values["kind"],
+                    category=values["category"],
+                    title=values["title"],
+                    description=values["description"],
+                    lat=lat,
+                    lon=lon,
+                    kelurahan=values["kelurahan"],
+                    address=values["address"],
+                    anonymous=values["anonymous"],
+                    confidential=values["confidential"],
+                    photo_files=[services.PhotoFile(f.open("rb"), f.name or "", f.size or 0) for f in files],
+                )
+                messages.success(
+                    request, _("Report sent. Its number is %(tracking)s.") % {"tracking": complaint.tracking}
+                )
+                return redirect("web:report", tracking=complaint.tracking)
+            except ValidationFailed as exc:
+                errors = {}  # a photo refused on the way in (the check above saw it whole) is the photos field's
+                for key, reasons in exc.errors.items():
+                    field = "photos" if key == "file" else key
+                    errors.setdefault(field, []).extend(_report_sentence(field, r) for r in reasons)
+                status = exc.status
+            except DomainError as exc:
+                errors, status = {"": [error_sentence("", str(exc.message))]}, exc.status
+        else:
+            status = 422
     return render(
         request,
         "web/complaint_new.html",
         {
             "values": values,
             "errors": errors,
-            "general_errors": errors.get("", []),
+            # In the form's order, each line linking to its field.
+            "problems": [
+                {"href": f"#{REPORT_ANCHORS.get(key, 'kind')}", "text": text}
+                for key, texts in sorted(errors.items(), key=lambda item: _form_position(item[0]))
+                for text in texts
+            ],
             "kinds": _kinds(),
             "categories": [(c.code, category_name(c)) for c in categories_active()],
             "kelurahan": _kelurahan_choices(),
@@ -170,7 +291,7 @@ def _act(request: HttpRequest, user: User, tracking: str) -> None:
         )
         messages.success(request, _("Internal note saved.") if internal else _("Message sent."))
     elif intent == "rating":
-        score = int(request.POST.get("score", "0") or 0)
+        score = posted_int(request, "score")
         services.complaint_rate(actor=user, tracking=tracking, score=score, comment=request.POST.get("comment", ""))
         messages.success(request, _("Thank you for rating the handling of your report."))
     elif intent == "emergency":
@@ -182,7 +303,7 @@ def _act(request: HttpRequest, user: User, tracking: str) -> None:
             actor=user,
             tracking=tracking,
             action=request.POST.get("action", ""),
-            version=int(request.POST.get("version", "0") or 0),
+            version=posted_int(request, "version"),
             reason=request.POST.get("reason", ""),
             agency=request.POST.get("agency") or None,
             supports=request.POST.getlist("supports"),
@@ -355,7 +476,11 @@ def live_room_routing(request: HttpRequest) -> HttpResponse:
                     actor=user, code=request.POST.get("category", ""), agency=request.POST.get("agency", "")
                 )
             elif intent == "delete":
-                services.routing_rule_delete(actor=user, rule_id=int(request.POST.get("rule", "0") or 0))
+                rule_id = posted_int(request, "rule")
+                asked = _rule_delete_confirmation(request, rule_id)
+                if asked is not None:
+                    return asked
+                services.routing_rule_delete(actor=user, rule_id=rule_id)
             else:
                 services.routing_rule_save(
                     actor=user,
@@ -385,6 +510,27 @@ def live_room_routing(request: HttpRequest) -> HttpResponse:
             ),
         },
         status=status,
+    )
+
+
+def _rule_delete_confirmation(request: HttpRequest, rule_id: int) -> HttpResponse | None:
+    """The "are you sure?" page before a routing rule is removed, naming the rule; None once confirmed, or when
+    there is no such rule (the service's refusal says so)."""
+    if confirmed(request):
+        return None
+    rule = RoutingRule.objects.select_related("category", "region", "agency").filter(pk=rule_id).first()
+    if rule is None:
+        return None
+    return confirmation_page(
+        request,
+        title=_("Remove the routing rule: are you sure?"),
+        consequence=_(
+            "Reports of “%(category)s” in %(region)s will no longer go to %(agency)s but to the category's default "
+            "agency, from the next report. To route them again, add the rule anew."
+        )
+        % {"category": category_name(rule.category), "region": rule.region.name, "agency": rule.agency.code},
+        confirm_label=_("Yes: remove the rule"),
+        back_url=reverse("web:liveroom-routing"),
     )
 
 

@@ -55,8 +55,10 @@ from kotalive.catalogue.subjects import (
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.models import Upload
 from kotalive.core.uploads import upload_create
+from kotalive.registry.labels import relationship_label
 from kotalive.web.access import signed_in_user
 from kotalive.web.confirm import confirmation_page, confirmed, transition_confirmation
+from kotalive.web.feedback import field_label, posted_int
 from kotalive.web.steps import application_steps
 from kotalive.workflow.labels import sla_label
 
@@ -99,7 +101,7 @@ def _subjects(user: User, service: Service) -> list[tuple[str, str]]:
         return []
     choices = [] if subject_kind(version.eligibility) == CHILD else [("self", _("Myself"))]
     return choices + [
-        (str(m.pk), f"{m.full_name.title()} ({m.relationship.lower()})")
+        (str(m.pk), f"{m.full_name.title()} ({relationship_label(m.relationship)})")
         for m in subject_candidates(user=user, version=version)
     ]
 
@@ -244,11 +246,11 @@ def _general_sentence(key: str, reason: str) -> str:
         return reason
     if key == "subject":
         return _("The person this application is for %(reason)s.") % {"reason": reason}
-    named = {"reason": _("Reason"), "body": _("Message"), "file": _("File"), "comment": _("Comment")}
-    if key in named:
-        return _("%(field)s %(reason)s.") % {"field": named[key], "reason": reason}
-    if key and key not in {"data", "service"}:
-        return f"{key}: {reason}"
+    if key.startswith("u") and key[1:].isdigit():  # a rating's answers, u1..u9 (the IKM elements)
+        return _("Each rating %(reason)s.") % {"reason": reason}
+    label = field_label(key)
+    if label:
+        return _("%(field)s %(reason)s.") % {"field": label, "reason": reason}
     return reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
 
 
@@ -534,7 +536,7 @@ def _resubmit(request: HttpRequest, *, user: User, case: Any) -> None:
         actor=user,
         tracking=case.tracking,
         action=request.POST.get("action", ""),
-        version=int(request.POST.get("version", "0") or 0),
+        version=posted_int(request, "version"),
         reason=request.POST.get("reason", ""),
     )
 
@@ -566,7 +568,7 @@ def case_page(request: HttpRequest, tracking: str) -> HttpResponse:
                 )
                 messages.success(request, _("Document added."))
             elif intent == "rating":
-                scores = [int(request.POST.get(f"u{i}", "0") or 0) for i in range(1, 10)]
+                scores = [posted_int(request, f"u{i}") for i in range(1, 10)]
                 case_services.case_rate(
                     actor=user, tracking=tracking, scores=scores, comment=request.POST.get("comment", "")
                 )
@@ -588,7 +590,7 @@ def case_page(request: HttpRequest, tracking: str) -> HttpResponse:
                     actor=user,
                     tracking=tracking,
                     action=request.POST.get("action", ""),
-                    version=int(request.POST.get("version", "0") or 0),
+                    version=posted_int(request, "version"),
                     reason=request.POST.get("reason", ""),
                 )
                 # The state it is in now, in the workflow's words: never a bare "done" after a cancellation.

@@ -282,9 +282,10 @@ def test_the_console_shows_and_replays_consumer_dead_letters(
     agency_admin.force_login(dukcapil_admin)
     assert NAME not in agency_admin.get("/kantor/integrasi/").content.decode()  # consumers are the platform's
     refused = agency_admin.post(
-        "/kantor/integrasi/aksi/", {"intent": "consumer_replay", "dead_letter": letter.pk}, follow=True
+        "/kantor/integrasi/aksi/", {"intent": "consumer_replay", "dead_letter": letter.pk}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert refused.status_code == 200
+    assert refused.status_code == 403  # the console again, saying why
+    assert "Only the platform operator replays" in refused.content.decode()
     letter.refresh_from_db()
     assert letter.replayed_at is None
 

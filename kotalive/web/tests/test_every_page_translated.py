@@ -337,10 +337,7 @@ NOT_PAGES = {
 
 # A page known to break the rules, while it waits for its fix: (page id, language) -> the raw code or untranslated
 # text it shows (strict=False: the test goes green once it is fixed).
-XFAIL: dict[tuple[str, str], str] = {
-    ("service-apply-kia", "en"): "the subject picker's relationships as the KK's words, '(anak)': "
-    "views_services._subjects, fixed by the change in flight there (relationship_label)",
-}
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
