@@ -123,6 +123,24 @@ def case_message_post(*, actor: User, tracking: str, body: str, internal: bool =
         )
 
 
+def case_resubmit(
+    *,
+    actor: User,
+    tracking: str,
+    version: int,
+    replacements: dict[str, str],
+    reason: str = "",
+    action: str = "resubmit",
+) -> Case:
+    """The applicant's answer to a revision request, all or nothing: the corrected documents (`replacements`,
+    requirement -> upload id), then the move back to the agency. A refused move (a stale version, nothing changed)
+    leaves every document as it was."""
+    with transaction.atomic():
+        for requirement, upload_id in replacements.items():
+            case_document_replace(actor=actor, tracking=tracking, requirement=requirement, upload_id=upload_id)
+        return case_transition(actor=actor, tracking=tracking, action=action, version=version, reason=reason)
+
+
 def case_document_replace(*, actor: User, tracking: str, requirement: str, upload_id: str) -> CaseDocument:
     """The applicant gives a (new) document for one requirement while the case is open."""
     with transaction.atomic():

@@ -2,6 +2,8 @@
 once, the page answers "are you sure?" with what will happen, and only the second post, carrying `confirmed`, acts.
 Works without JavaScript; the fields the person typed (a reason) travel along unchanged."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -56,3 +58,16 @@ def transition_confirmation(
         confirm_label=_("Yes: %(action)s") % {"action": action},
         back_url=back_url,
     )
+
+
+def destructive_last(actions: list[dict[str, Any]], *, definition: Definition, state: str) -> list[dict[str, Any]]:
+    """A subject's moves as its page lists them (dicts with "action"), each marked `destructive` from the workflow
+    definition: the ones that take it forward first, those that end it against its purpose (reject, merge, decline,
+    withdraw, cancel) last, shown as the lesser button and confirmed before they act (transition_confirmation)."""
+
+    def ends_it(action: str) -> bool:
+        transition = definition.find(action=action, state=state)
+        return transition is not None and definition.destructive(transition)
+
+    marked = [{**a, "destructive": ends_it(a["action"])} for a in actions]
+    return sorted(marked, key=lambda a: a["destructive"])

@@ -42,10 +42,10 @@ from kotalive.core.uploads import upload_check, upload_create, upload_response
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.web.access import refuse, signed_in_user, staff_user
-from kotalive.web.confirm import confirmation_page, confirmed, transition_confirmation
-from kotalive.web.feedback import error_sentence, flash_refusal, posted_int
+from kotalive.web.confirm import confirmation_page, confirmed, destructive_last, transition_confirmation
+from kotalive.web.feedback import error_sentence, flash_refusal, posted_int, refusal_sentences, summary_items
 from kotalive.web.views_coordination import ask_form
-from kotalive.workflow.definitions import TERMINAL, Definition
+from kotalive.workflow.definitions import TERMINAL
 from kotalive.workflow.labels import state_label
 
 
@@ -351,7 +351,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "complaint": complaint,
             "detail": detail,
             "agencies": _complaint_agencies(),
-            "actions": _ordered_actions(detail["actions"], definition, complaint.state),
+            "actions": destructive_last(detail["actions"], definition=definition, state=complaint.state),
             "live_room": user.kind == User.STAFF and is_live_room(user),
             "can_rate": complaint.reporter_id == user.pk
             and complaint_rating(complaint) is None
@@ -365,18 +365,6 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
         },
         status=status,
     )
-
-
-def _destructive(definition: Definition, action: str, state: str) -> bool:
-    transition = definition.find(action=action, state=state)
-    return transition is not None and definition.destructive(transition)
-
-
-def _ordered_actions(actions: list[dict[str, Any]], definition: Definition, state: str) -> list[dict[str, Any]]:
-    """The report's moves with `destructive` marked: the ones that take it forward first, those that end it against
-    its purpose (reject, merge) last, shown as the lesser button and confirmed before they act."""
-    marked = [{**a, "destructive": _destructive(definition, a["action"], state)} for a in actions]
-    return sorted(marked, key=lambda a: a["destructive"])
 
 
 def _confirmation(request: HttpRequest, user: User, complaint: Complaint) -> HttpResponse | None:
@@ -468,6 +456,7 @@ def live_room_routing(request: HttpRequest) -> HttpResponse:
     if not is_live_room(user):
         refuse(page=_("The Live Room"), roles=[StaffRole.OPERATOR, StaffRole.PLATFORM_ADMIN])
     status = 200
+    problems: list[dict[str, str]] = []
     if request.method == "POST":
         try:
             intent = request.POST.get("intent")
@@ -491,12 +480,15 @@ def live_room_routing(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("web:liveroom-routing")
         except DomainError as exc:
-            flash_refusal(request, exc)
+            # The summary at the top names each problem; a new rule's fields link to their own select.
+            anchors = {"category": "rule-category", "region": "rule-region", "agency": "rule-agency"}
+            problems = summary_items(refusal_sentences(exc), anchors, "main")
             status = exc.status
     return render(
         request,
         "web/liveroom_routing.html",
         {
+            "problems": problems,
             "categories": list(categories_active()),
             "rules": list(
                 RoutingRule.objects.select_related("category", "region", "agency").order_by("category__position")

@@ -1,8 +1,6 @@
 """Back-office pages for coordination between agencies: an agency's inbox (asked of it, asked by it), one request
 with its actions, and asking another agency from a case's page."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -29,7 +27,7 @@ from kotalive.coordination.selectors import (
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
 from kotalive.core.uploads import upload_create, upload_response
 from kotalive.web.access import refuse, staff_user
-from kotalive.web.confirm import transition_confirmation
+from kotalive.web.confirm import destructive_last, transition_confirmation
 from kotalive.web.feedback import flash_refusal
 from kotalive.workflow.labels import state_label
 
@@ -118,25 +116,13 @@ def request_page(request: HttpRequest, code: str, tracking: str) -> HttpResponse
             status = exc.status
             found = coordination_get_for_actor(user=user, tracking=tracking)
     detail = coordination_detail(found, user)
-    detail["actions"] = _ordered_actions(detail["actions"], found)
+    detail["actions"] = destructive_last(detail["actions"], definition=found.workflow.parsed, state=found.state)
     return render(
         request,
         "web/backoffice_coordination_request.html",
         {"code": code, "request_": found, "detail": detail},
         status=status,
     )
-
-
-def _ordered_actions(actions: list[dict[str, Any]], found: CoordinationRequest) -> list[dict[str, Any]]:
-    """The request's moves with `destructive` marked from its workflow definition: the ones that take it forward
-    first, those that end it against its purpose (decline, withdraw) last, shown as the lesser button and confirmed
-    before they act."""
-    definition = found.workflow.parsed
-    marked = []
-    for action in actions:
-        transition = definition.find(action=action["action"], state=found.state)
-        marked.append({**action, "destructive": transition is not None and definition.destructive(transition)})
-    return sorted(marked, key=lambda a: a["destructive"])
 
 
 def _confirmation(request: HttpRequest, user: User, found: CoordinationRequest, code: str) -> HttpResponse | None:

@@ -530,14 +530,13 @@ def _resubmit(request: HttpRequest, *, user: User, case: Any) -> None:
             stored[requirement["code"]] = str(upload.pk)
     if errors:
         raise ValidationFailed(errors)
-    for code, upload_id in stored.items():
-        case_services.case_document_replace(actor=user, tracking=case.tracking, requirement=code, upload_id=upload_id)
-    case_services.case_transition(
+    case_services.case_resubmit(
         actor=user,
         tracking=case.tracking,
-        action=request.POST.get("action", ""),
         version=posted_int(request, "version"),
+        replacements=stored,
         reason=request.POST.get("reason", ""),
+        action=request.POST.get("action", ""),
     )
 
 

@@ -313,6 +313,22 @@ def test_a_resubmit_with_the_corrected_file_goes_back_to_verification(warga1: Us
     )
 
 
+def test_a_resubmit_refused_for_a_stale_version_replaces_no_document(warga1: User, verifier: User) -> None:
+    tracking = _revision_asked(warga1, verifier, requirements=["buku-nikah"])
+    citizen = _citizen(warga1)
+    before = CaseDocument.objects.get(requirement="buku-nikah", current=True).upload_id
+    stale = Case.objects.get().version - 1
+
+    response = citizen.post(
+        f"/kasus/{tracking}/",
+        {"intent": "resubmit", "action": "resubmit", "version": str(stale), "doc_buku-nikah": _pdf("baru.pdf")},
+    )
+
+    assert response.status_code == 409
+    assert Case.objects.get().state == "revision_requested"
+    assert CaseDocument.objects.get(requirement="buku-nikah", current=True).upload_id == before  # all or nothing
+
+
 def test_the_api_refuses_an_unchanged_resubmit_too(warga1: User, verifier: User) -> None:
     tracking = _revision_asked(warga1, verifier, requirements=["buku-nikah"])
 

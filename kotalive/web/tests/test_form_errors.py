@@ -269,6 +269,22 @@ def test_a_service_edit_s_errors_name_their_fields_in_a_summary(operator: User) 
     assert "form_schema (JSON)" not in page
 
 
+def test_a_routing_rule_for_a_region_outside_the_city_is_a_summary_line_linking_to_its_field(operator: User) -> None:
+    rules = RoutingRule.objects.count()
+
+    response = _signed_in(operator).post(
+        "/kantor/live-room/kategori/",
+        {"intent": "rule", "category": "street-lights", "region": "32.73.01", "agency": "DISHUB"},
+        headers={"Accept-Language": "en"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    summary = page.split("data-error-summary>", 1)[1].split("</div>", 1)[0]
+    assert 'href="#rule-region"' in summary
+    assert RoutingRule.objects.count() == rules
+
+
 def test_removing_a_routing_rule_asks_first(operator: User) -> None:
     agency = Agency.objects.filter(handles_complaints=True, active=True).order_by("code").first()
     assert agency is not None
