@@ -43,7 +43,7 @@ from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.web.access import refuse, signed_in_user, staff_user
 from kotalive.web.confirm import confirmation_page, confirmed, destructive_last, transition_confirmation
-from kotalive.web.feedback import error_sentence, flash_refusal, posted_int, refusal_sentences, summary_items
+from kotalive.web.feedback import error_sentence, posted_int, refusal_sentences, summary_items
 from kotalive.web.views_coordination import ask_form
 from kotalive.workflow.definitions import TERMINAL
 from kotalive.workflow.labels import state_label
@@ -314,6 +314,26 @@ def _act(request: HttpRequest, user: User, tracking: str) -> None:
         messages.success(request, _("The report is now: %(state)s.") % {"state": state_label(moved)})
 
 
+def _move_anchors(request: HttpRequest) -> dict[str, str]:
+    """Where each field of the form just sent sits on the report page (the error summary links there)."""
+    intent, action = request.POST.get("intent", ""), request.POST.get("action", "")
+    if intent == "message":
+        return {"body": "body"}
+    if intent == "rating":
+        return {"score": "rating-score", "comment": "comment"}
+    if intent == "emergency":
+        return {"reason": "emergency-note", "note": "emergency-note"}
+    return {
+        "reason": f"reason-{action}",
+        "agency": f"agency-{action}",
+        "photos": f"photos-{action}",
+        "file": f"photos-{action}",
+        "stage": f"stage-{action}",
+        "supports": "supports",
+        "into": "into",
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
@@ -323,6 +343,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     status = 200
+    problems: list[dict[str, str]] = []
     if request.method == "POST":
         asked = _confirmation(request, user, complaint)
         if asked is not None:
@@ -331,7 +352,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             _act(request, user, tracking)
             return redirect("web:report", tracking=tracking)
         except DomainError as exc:
-            flash_refusal(request, exc)
+            problems = summary_items(refusal_sentences(exc), _move_anchors(request), "main")
             status = exc.status
         complaint = complaint_get_for_actor(user=user, tracking=tracking)
     detail = complaint_detail(complaint, user)
@@ -361,6 +382,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             # Staff handling the report may keep internal notes (never shown to the reporter) and ask other agencies.
             "can_note": handling,
             "map": place_map,
+            "problems": problems,
             **_coordination(complaint, user, handling),
         },
         status=status,

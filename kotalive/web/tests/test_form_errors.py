@@ -351,3 +351,22 @@ def test_a_replay_s_bad_time_names_its_field(operator: User, subscription: Webho
     ]
     assert "since:" not in page
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_refused_move_on_the_report_page_is_a_summary_line_linking_to_its_field(warga1: User, operator: User) -> None:
+    from kotalive.complaints.tests.helpers import file_report
+
+    _client, filed = file_report(warga1)
+    before = Complaint.objects.get(tracking=filed["tracking"])
+
+    response = _signed_in(operator).post(
+        f"/laporan/{filed['tracking']}/",
+        {"action": "reject", "version": str(before.version), "reason": ""},
+        headers={"Accept-Language": "en"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    summary = page.split("data-error-summary>", 1)[1].split("</div>", 1)[0]
+    assert 'href="#reason-reject"' in summary
+    assert Complaint.objects.get(tracking=filed["tracking"]).state == before.state
