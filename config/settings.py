@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kotalive.web.middleware.PagesNotFoundAsPages",  # the site's 404 page for a page's "not found", DEBUG or not
     "kotalive.agencies.idempotency.IdempotencyMiddleware",  # API writes with an Idempotency-Key header
 ]
 

@@ -412,17 +412,7 @@ class RevisionRequest:
 
 def case_revision_request(*, case: Case) -> RevisionRequest | None:
     """The request the applicant must answer now; None unless the case waits for the citizen."""
-    if case.state_category != AWAITING_CITIZEN:
-        return None
-    step = (
-        WorkflowStep.objects.filter(subject_type="case", subject_id=case.pk, to_state=case.state)
-        .order_by("-at", "-pk")
-        .first()
-    )
-    if step is None:
-        return None
-    requirements = (step.data or {}).get("requirements") or []
-    return RevisionRequest(at=step.at, reason=step.reason, requirements=[str(code) for code in requirements])
+    return revision_requests([case]).get(case.pk)
 
 
 def case_changed_since(*, case: Case, request: RevisionRequest) -> bool:

@@ -6,6 +6,7 @@ nothing to draw says "nothing yet" instead of drawing empty chart areas."""
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from django.utils import translation
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
+from kotalive.conftest import bearer_client
 from kotalive.registry.models import DataSharingAgreement
 from kotalive.web.charts import line_chart
 
@@ -159,3 +161,15 @@ def test_a_line_chart_without_numbers_says_nothing_yet(reference: None) -> None:
         assert "<svg" not in page
     assert "<polyline" in drawn
     assert "Nothing yet" not in drawn
+
+
+def test_a_page_s_not_found_is_the_site_s_page_also_with_debug_on_as_in_the_demo(operator: User, settings: Any) -> None:
+    settings.DEBUG = True  # `make run` serves the demo with DEBUG on
+
+    response = _signed_in(operator).get("/laporan/LAKSA-20260101-99999/", headers=EN)
+    api = bearer_client(operator).get("/api/v1/complaints/LAKSA-20260101-99999")
+
+    assert response.status_code == 404
+    assert "There is no page at this address" in response.content.decode()
+    assert "URLconf" not in response.content.decode()  # not Django's technical page
+    assert (api.status_code, api.json()["code"]) == (404, "not_found")

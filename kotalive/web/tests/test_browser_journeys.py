@@ -7,17 +7,16 @@ var/screenshots/<journey>-<screen>-<language>/ for review (CI keeps the folder).
 
 import re
 import shutil
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from playwright.sync_api import Browser, FilePayload, Page, ViewportSize
 
 from kotalive.conftest import DEMO_PASSWORD
 from kotalive.web.tests.test_browser import CHROMIUM_FLAGS, _serious_violations, browser
+from kotalive.web.tests.test_browser_documents import _in_a_thread
 from kotalive.web.tests.visible_text import Rules, raw_text_problems, rules
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,20 +108,6 @@ class Walk:
         """Press the workflow button of `action` and look at the page it leads to."""
         page.get_by_role("button", name=WORDS[self.language][action], exact=True).first.click()
         self.look(page, name)
-
-
-def _in_a_thread(function: Any) -> None:
-    """The worker's jobs (signing, notices) beside Playwright's event loop in this thread, as the worker would."""
-
-    def run() -> None:
-        try:
-            function()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
 
 
 def _tracking(page: Page) -> str:
