@@ -76,6 +76,9 @@ class PartOut(Schema):
     output: str | None  # the number of what the part issued
     documents_reused: list[str]  # requirements fulfilled by an earlier part's output, not asked again
     reason: str
+    # A part about the applicant that follows their other open application of the same service (twins' family-card
+    # updates): that application's tracking number; it is filed when that one ends.
+    waits_for: str | None
 
 
 class TimelineOut(Schema):

@@ -99,6 +99,7 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         "agency_name": agency_name(part.service.agency),
         "tracking": part.tracking,
         "reason": part.reason,
+        "waits_for": None,
     }
     if case is not None:
         return {
@@ -116,7 +117,11 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         BundlePart.FAILED: _("Could not be filed"),
         BundlePart.SKIPPED: _("Not needed"),
     }
-    reason = part.reason
+    reason, waits_for = part.reason, None
+    if part.state == BundlePart.WAITING and part.waits_for is not None:
+        # Not a refusal: one application per person and service at a time, so this one follows the open one.
+        waits_for = part.waits_for.tracking
+        labels[BundlePart.WAITING] = _("Waiting for your other application")
     if part.blocked_by:
         reason = _("Not filed because the part it needs (%(service)s) was not completed.") % {
             "service": names.get(part.blocked_by, part.blocked_by)
@@ -132,14 +137,15 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         "output": None,
         "documents_reused": [],
         "reason": reason,
+        "waits_for": waits_for,
     }
 
 
 def bundle_parts(bundle: Bundle) -> list[BundlePart]:
     return list(
-        bundle.parts.select_related("service__agency", "service__current", "case__workflow", "case__output").order_by(
-            "position"
-        )
+        bundle.parts.select_related(
+            "service__agency", "service__current", "case__workflow", "case__output", "waits_for"
+        ).order_by("position")
     )
 
 

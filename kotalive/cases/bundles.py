@@ -259,10 +259,21 @@ def _as_bundle_error(exc: DomainError, spec: dict[str, Any], version: Any) -> Do
 
 def _parts_loaded(bundle: Bundle) -> list[BundlePart]:
     return list(
-        bundle.parts.select_related("service__current__workflow", "service__agency", "case__output").order_by(
-            "position"
-        )
+        bundle.parts.select_related(
+            "service__current__workflow", "service__agency", "case__output", "waits_for"
+        ).order_by("position")
     )
+
+
+def _open_elsewhere(exc: DomainError, spec: dict[str, Any]) -> Case | None:
+    """The applicant's own open application that keeps a part about them from being filed now (a twin's family-card
+    update while the first twin's is open), or None when the refusal is anything else. Only a part about the
+    applicant waits: a part about the event's subject that is open already is the same event filed twice."""
+    if spec["subject"] != "applicant" or not isinstance(exc, Conflict) or exc.code != "duplicate_open_case":
+        return None
+    existing = exc.extra.get("existing")
+    tracking = existing.get("tracking") if isinstance(existing, dict) else None
+    return Case.objects.filter(tracking=tracking).first() if tracking else None
 
 
 def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
@@ -296,6 +307,8 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
             continue
         if not all(code in done for code in after):
             continue
+        if part.waits_for is not None and part.waits_for.state_category not in TERMINAL:
+            continue  # filed when that application ends (bundle_parts_release)
         if spec.get("when") and not _value(spec["when"], {"form": bundle.data}):
             part.state = BundlePart.SKIPPED
             part.save(update_fields=["state"])
@@ -304,6 +317,16 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
             with transaction.atomic():  # a savepoint: a part that cannot be filed leaves the others as they are
                 case = _part_file(bundle=bundle, part=part, spec=spec, done=done)
         except Exception as exc:
+            other = _open_elsewhere(exc, spec) if isinstance(exc, DomainError) else None
+            if other is not None:
+                part.waits_for = other
+                part.save(update_fields=["waits_for"])
+                subject_event_write(
+                    subject=bundle,
+                    event="part_waiting",
+                    data={"part": part.service.code, "part_tracking": part.tracking, "waits_for": other.tracking},
+                )
+                continue
             if strict and isinstance(exc, DomainError):
                 raise _as_bundle_error(exc, spec, part.service.current) from None
             if strict:
@@ -322,8 +345,8 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
                 subject=bundle, event="part_failed", data={"part": part.service.code, "part_tracking": part.tracking}
             )
             continue
-        part.case, part.state = case, BundlePart.FILED
-        part.save(update_fields=["case", "state"])
+        part.case, part.state, part.waits_for = case, BundlePart.FILED, None
+        part.save(update_fields=["case", "state", "waits_for"])
         workflow_record_step(
             subject=bundle,
             actor=actor,
@@ -520,6 +543,15 @@ def bundle_part_finished(*, case: Case, actor: Any, recorded: Person | None, rea
         data={"part": case.service.code, "part_tracking": case.tracking, "part_state_category": case.state_category},
     )
     _advance(bundle, actor=actor, strict=False)
+
+
+def bundle_parts_release(*, case: Case, actor: Any) -> None:
+    """An application ended (inside the transaction that ended it): the bundle parts that waited for it, because
+    it was the same service for the same applicant, are filed now (or wait for the next such application)."""
+    waiting = BundlePart.objects.filter(waits_for=case, state=BundlePart.WAITING).values_list("bundle_id", flat=True)
+    for bundle_id in sorted(set(waiting)):
+        bundle = Bundle.objects.select_for_update(of=("self",)).select_related("workflow", "kind").get(pk=bundle_id)
+        _advance(bundle, actor=actor, strict=False)
 
 
 def bundle_offer_make(*, case: Case, person: Person) -> BundleOffer | None:

@@ -14,12 +14,12 @@ notice_policy_register(
 # Output documents: the holder hears when theirs is signed (ready to download) and if it is revoked.
 notice_policy_register(NoticePolicy(kind="document", quiet=frozenset(), own_roles=frozenset()))
 
-# Life-event bundles: the applicant hears how the whole ended and of a part that could not be filed; each part's
-# own steps reach them as the part's case notices.
+# Life-event bundles: the applicant hears how the whole ended and of a part that could not be filed (a part waiting
+# for their other open application shows on the bundle's page); each part's own steps reach them as its case notices.
 notice_policy_register(
     NoticePolicy(
         kind="bundle",
-        quiet=frozenset({"submitted", "part_filed", "part_ended"}),
+        quiet=frozenset({"submitted", "part_filed", "part_ended", "part_waiting"}),
         own_roles=frozenset({"applicant"}),
     )
 )

@@ -115,6 +115,11 @@ BUNDLE_TYPES: dict[str, dict[str, Any]] = {
     ),
     # A part could not be filed: the part it waited for ended without completing, or its data was refused.
     "bundle.part_failed": _bundle_schema({**_PART, "blocked_by": {"type": "string"}}, ["part", "part_tracking"]),
+    # A part about the applicant waits for their other open application of the same service (`waits_for`, a twin's
+    # family-card update) and is filed when that one ends.
+    "bundle.part_waiting": _bundle_schema(
+        {**_PART, "waits_for": {"type": "string"}}, ["part", "part_tracking", "waits_for"]
+    ),
 }
 
 

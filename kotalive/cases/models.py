@@ -263,6 +263,9 @@ class BundlePart(models.Model):
     state = models.CharField(max_length=8, choices=STATES, default=WAITING)
     reason = models.TextField(blank=True)  # why a part failed or was refused: shown to the citizen
     blocked_by = models.CharField(max_length=60, blank=True)  # the service of the ended part this one waited for
+    # Another open application of the same service for the applicant (a twin's family-card update): one application
+    # per person at a time, so this part is filed when that one ends (cases.bundles.bundle_parts_release).
+    waits_for = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["bundle", "position"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kotalive.accounts.models import User
 from kotalive.agencies.models import StaffRole
-from kotalive.cases.bundles import bundle_offer_make, bundle_part_finished
+from kotalive.cases.bundles import bundle_offer_make, bundle_part_finished, bundle_parts_release
 from kotalive.cases.filing import case_file, case_submission_check, case_submit, documents_check, is_uuid
 from kotalive.cases.models import Case, CaseDocument, CaseDraft, CaseOutput
 from kotalive.cases.outputs import output_registry_facts
@@ -78,6 +78,8 @@ def case_transition(
             bundle_part_finished(case=case, actor=actor, recorded=recorded, reason=reason)
         elif recorded is not None:
             bundle_offer_make(case=case, person=recorded)
+        if case.state_category in TERMINAL:
+            bundle_parts_release(case=case, actor=actor)
     return case
 
 

@@ -125,6 +125,17 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def service_draft_problems(*, code: str, workflow_code: str, content: dict[str, Any]) -> dict[str, list[str]]:
+    """Every reason service_publish would refuse this service, field by field (empty when it would publish): the
+    editor shows them all at once, beside its own (a number or JSON it could not read)."""
+    errors = _content_problems(content)
+    if not WorkflowDefinition.objects.filter(code=workflow_code).exists():
+        errors.setdefault("workflow", []).append(_("workflow %(code)s does not exist") % {"code": workflow_code})
+    if not (code or "").strip():
+        errors.setdefault("code", []).append(_("is required"))
+    return errors
+
+
 def service_publish(
     *, actor: User | None, code: str, agency: Agency, category: str, workflow_code: str, content: dict[str, Any]
 ) -> ServiceVersion:
@@ -132,12 +143,8 @@ def service_publish(
     same as the current version."""
     if actor is not None and not may_edit_services(user=actor, agency=agency):
         raise PermissionDenied(_("Only the operator or this agency's administrator may edit its services."))
-    errors = _content_problems(content)
+    errors = service_draft_problems(code=code, workflow_code=workflow_code, content=content)
     workflow = WorkflowDefinition.objects.filter(code=workflow_code).order_by("-version").first()
-    if workflow is None:
-        errors.setdefault("workflow", []).append(_("workflow %(code)s does not exist") % {"code": workflow_code})
-    if not (code or "").strip():
-        errors.setdefault("code", []).append(_("is required"))
     if errors or workflow is None:
         raise ValidationFailed(errors)
     values = {name: content.get(name, _DEFAULTS.get(name)) for name in CONTENT_FIELDS}

@@ -41,6 +41,7 @@ from kotalive.cases.selectors import (
     cases_to_rate,
     citizen_open_cases,
     revision_requests,
+    visited_states,
 )
 from kotalive.catalogue.models import localised
 from kotalive.catalogue.services import may_edit_services
@@ -131,6 +132,7 @@ def _citizen_home(user: User) -> dict[str, Any]:
     and latest documents. A fixed number of queries, whatever the number of items (test_home_pages pins it)."""
     cases = citizen_open_cases(user=user)
     asked = revision_requests(cases)
+    visited = visited_states(cases)
     needs: list[dict[str, Any]] = []
     applications = []
     for case in cases:
@@ -146,7 +148,8 @@ def _citizen_home(user: User) -> dict[str, Any]:
                     "documents": [localised(d["name"]) for d in documents if d],
                 }
             )
-        applications.append({"case": case, "state_label": label, "steps": application_steps(case)})
+        steps = application_steps(case, visited=visited.get(case.pk))
+        applications.append({"case": case, "state_label": label, "steps": steps})
     needs += [{"kind": "rate_case", "case": case} for case in cases_to_rate(user=user)]
     reports = []
     for report in reports_for_home(user=user):

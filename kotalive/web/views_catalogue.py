@@ -14,7 +14,7 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import agency_get
 from kotalive.catalogue.models import Service, ServiceVersion
-from kotalive.catalogue.services import may_edit_services, service_publish
+from kotalive.catalogue.services import may_edit_services, service_draft_problems, service_publish
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.web.access import refuse, staff_user
 from kotalive.web.feedback import error_sentence, field_label, summary_items
@@ -112,11 +112,20 @@ def service_edit(request: HttpRequest, code: str, service_code: str | None = Non
                 content[name] = json.loads(values[name] or "null")
             except json.JSONDecodeError as exc:
                 errors.setdefault(name, []).append(_("is not valid JSON: %(reason)s") % {"reason": exc.msg})
+        code = service.code if service else values["code"].strip()
+        if errors:
+            # Every problem of the submit at once: what did parse is checked as publishing would check it. A rule
+            # that reads the form (the registry effect, eligibility) waits for a form schema that parses.
+            unchecked = set(errors) | ({"registry_effect", "eligibility"} if "form_schema" in errors else set())
+            problems = service_draft_problems(code=code, workflow_code=values["workflow"], content=content)
+            for key, reasons in problems.items():
+                if key not in unchecked:
+                    errors.setdefault(key, []).extend(reasons)
         if not errors:
             try:
                 published = service_publish(
                     actor=user,
-                    code=service.code if service else values["code"].strip(),
+                    code=code,
                     agency=agency,
                     category=values["category"].strip() or "lainnya",
                     workflow_code=values["workflow"],

@@ -1,12 +1,14 @@
 """Complaint pages (LAKSA): a citizen files and follows reports; the Live Room triages, disposes and verifies; agencies
 work their inbox; anyone sees the public list and map. Thin: each view calls one service or selector."""
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -298,8 +300,8 @@ def _act(request: HttpRequest, user: User, tracking: str) -> None:
         services.complaint_flag_emergency(actor=user, tracking=tracking, note=request.POST.get("reason", ""))
         messages.success(request, _("Handover to 112 recorded."))
     else:
-        photos = _stored_photos(user, request.FILES.getlist("photos"))
-        moved = services.complaint_transition(
+        move = functools.partial(
+            services.complaint_transition,
             actor=user,
             tracking=tracking,
             action=request.POST.get("action", ""),
@@ -308,9 +310,21 @@ def _act(request: HttpRequest, user: User, tracking: str) -> None:
             agency=request.POST.get("agency") or None,
             supports=request.POST.getlist("supports"),
             into=request.POST.get("into") or None,
-            photos=photos,
             stage=request.POST.get("stage", "after"),
         )
+        files = request.FILES.getlist("photos")
+        refused = _photo_problems(files)
+        if refused:
+            # Every problem of the move at once: it is tried without the photos and undone, so the other fields'
+            # refusals (a missing reason, say) join the photos'. Nothing is stored or moved.
+            with transaction.atomic():
+                try:
+                    move(photos=None)
+                except ValidationFailed as exc:
+                    raise ValidationFailed({**exc.errors, "photos": refused}) from None
+                transaction.set_rollback(True)
+            raise ValidationFailed({"photos": refused})
+        moved = move(photos=_stored_photos(user, files))
         messages.success(request, _("The report is now: %(state)s.") % {"state": state_label(moved)})
 
 

@@ -36,6 +36,7 @@ from kotalive.cases.selectors import (
     public_status,
     sla_verdict,
     status_label,
+    visited_states,
 )
 from kotalive.catalogue.forms import FormField, coerce_form_post, date_shown, form_fields
 from kotalive.catalogue.labels import form_answer
@@ -486,9 +487,11 @@ def _submit(
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
+    rows = list(cases_of_citizen(user=user)[:200])
+    visited = visited_states(rows)  # a rejected one's steps stop where its own page says they stopped
     cases = [
-        (c, public_status(c), status_label(public_status(c)), application_steps(c))
-        for c in cases_of_citizen(user=user)[:200]
+        (c, public_status(c), status_label(public_status(c)), application_steps(c, visited=visited.get(c.pk)))
+        for c in rows
     ]
     life_events = [bundle_summary(b) for b in bundles_of_citizen(user=user)[:50]]
     drafts = [

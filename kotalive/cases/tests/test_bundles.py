@@ -159,6 +159,40 @@ def test_a_birth_fans_out_and_the_newborn_s_nik_reaches_the_later_parts(
         jsonschema.Draft202012Validator(catalogue[event.type]).validate(event.data)
 
 
+def test_twins_each_get_a_bundle_and_the_second_family_card_update_follows_the_first(
+    warga1: User, verifier: User, kadis: User
+) -> None:
+    client = bearer_client(warga1)
+    first = file_birth(client, child_name="Bayu Santoso", birth_order=1)
+    second = file_birth(client, child_name="Bima Santoso", birth_order=2)
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    one, two = parts_by_service(first.json()), parts_by_service(second.json())
+    complete(one["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+    complete(two["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+
+    # One family-card update per applicant is open at a time: the second twin's waits for the first's, not fails.
+    two = parts_by_service(client.get(f"/api/v1/bundles/{second.json()['tracking']}").json())
+    kk_first = one["kk-perubahan"]["tracking"]
+    assert two["kk-perubahan"]["state"] == "waiting"
+    assert two["kk-perubahan"]["waits_for"] == kk_first
+    assert two["kk-perubahan"]["reason"] == ""
+    assert {two[s]["state"] for s in ("kia", "jkn-pendaftaran")} == {"submitted"}
+    web = Client()
+    web.force_login(warga1)
+    page = web.get(f"/peristiwa/{second.json()['tracking']}/").content.decode()
+    assert f'href="/kasus/{kk_first}/"' in page
+    waiting = OutboxEvent.objects.get(type="id.kotalive.bundle.part_waiting")
+    jsonschema.Draft202012Validator(event_types()[waiting.type]).validate(waiting.data)
+    assert waiting.data["waits_for"] == kk_first
+
+    complete(kk_first, officer=verifier, approver=kadis)
+    two = parts_by_service(client.get(f"/api/v1/bundles/{second.json()['tracking']}").json())
+    assert two["kk-perubahan"]["state"] == "submitted"
+    assert two["kk-perubahan"]["waits_for"] is None
+    bima = Person.objects.get(full_name="BIMA SANTOSO")
+    assert bima.nik in Case.objects.get(tracking=two["kk-perubahan"]["tracking"]).data["change"]
+
+
 def test_a_rejected_part_shows_its_reason_and_the_rest_go_on(
     warga1: User, verifier: User, kadis: User, dinkes: User
 ) -> None:

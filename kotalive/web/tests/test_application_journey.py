@@ -146,6 +146,26 @@ def test_a_cancelled_application_ends_with_its_own_end_state_never_as_completed(
     assert "badge-dibatalkan" in page
 
 
+def test_a_rejected_application_s_steps_in_my_applications_match_its_own_page(
+    warga1: User, verifier: User
+) -> None:
+    _api, body = submit_birth_certificate(warga1)
+    officer = bearer_client(verifier)
+    _act(officer, body["tracking"], "start_verification")
+    _act(officer, body["tracking"], "verify")
+    _act(officer, body["tracking"], "submit_for_approval")
+    _act(officer, body["tracking"], "reject", reason="Data orang tua tidak sesuai")
+    citizen = _citizen(warga1)
+
+    def steps_of(html: str) -> list[str]:
+        road = html.split('<ol class="steps', 1)[1].split("</ol>", 1)[0]
+        return re.findall(r'class="step step-(\w+)"', road)
+
+    own = steps_of(citizen.get(f"/kasus/{body['tracking']}/").content.decode())
+    assert own == ["done", "done", "done", "done", "ended"]  # submitted, verification, processing, approval, rejected
+    assert steps_of(citizen.get("/kasus/").content.decode()) == own
+
+
 def test_the_cancel_button_is_the_lesser_one_behind_a_confirmation(warga1: User) -> None:
     _api, body = submit_birth_certificate(warga1)
 

@@ -15,6 +15,7 @@ from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency
 from kotalive.cases.models import Case
 from kotalive.cases.tests.fixtures import submit_birth_certificate
+from kotalive.catalogue.models import Service
 from kotalive.complaints.models import Complaint, Photo, RoutingRule
 from kotalive.complaints.services import routing_rule_save
 from kotalive.core.models import CalendarOverride, Upload
@@ -250,7 +251,7 @@ def test_a_service_edit_s_errors_name_their_fields_in_a_summary(operator: User) 
         "fee": "0",
         "output_kind": "signed_pdf",
         "workflow": "standard-approval",
-        "requirements": "[]",
+        "requirements": '[{"types": ["pdf"]}]',
         "form_schema": "{",
         "ui_hints": "{}",
         "eligibility": "{}",
@@ -265,6 +266,10 @@ def test_a_service_edit_s_errors_name_their_fields_in_a_summary(operator: User) 
     lines = _summary(page)
     assert ("#sla_working_days", "SLA (working days) must be a whole number.") in lines
     assert any(href == "#form_schema" and text.startswith("Form is not valid JSON") for href, text in lines)
+    # The fields that did parse are checked in the same submit, not on the next one.
+    assert any(href == "#name_id" and "is required" in text for href, text in lines), lines
+    assert any(href == "#requirements" and "each requirement needs its own code" in text for href, text in lines)
+    assert not Service.objects.filter(code="uji").exists()
     assert "sla_working_days:" not in page
     assert "form_schema (JSON)" not in page
 

@@ -1,0 +1,55 @@
+"""A move on the report page that is refused names every problem of that submit at once: a photo that is no photo
+and a missing reason together, in the error summary linking to each field, with nothing moved and nothing stored."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from kotalive.accounts.models import User
+from kotalive.complaints.models import Complaint
+from kotalive.complaints.tests.helpers import act_ok, file_report
+from kotalive.conftest import bearer_client
+from kotalive.core.models import Upload
+
+pytestmark = pytest.mark.django_db
+
+EN = {"Accept-Language": "en"}
+
+
+def test_a_refused_photo_and_a_missing_reason_are_named_together_and_nothing_changes(
+    warga1: User, operator: User, personas: dict[str, User]
+) -> None:
+    _citizen, filed = file_report(warga1)
+    tracking = filed["tracking"]
+    act_ok(bearer_client(operator), tracking, "dispose", agency="DISHUB")
+    liaison = personas["dishub.penghubung"]
+    act_ok(bearer_client(liaison), tracking, "accept")
+    before = Complaint.objects.get(tracking=tracking)
+    uploads = Upload.objects.count()
+    page = Client()
+    page.force_login(liaison)
+
+    refused = page.post(
+        f"/laporan/{tracking}/",
+        {
+            "action": "resolve",
+            "version": str(before.version),
+            "reason": "",
+            "stage": "after",
+            "photos": SimpleUploadedFile("catatan.txt", b"bukan foto", content_type="text/plain"),
+        },
+        headers=EN,
+    )
+
+    assert refused.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', refused.content.decode(), flags=re.S)
+    assert summary is not None
+    links = {text.strip(): href for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary[0])}
+    assert any(text.startswith("The photo catatan.txt") for text in links), links
+    assert any("Reason" in text for text in links), links
+    assert set(links.values()) == {"#photos-resolve", "#reason-resolve"}
+    after = Complaint.objects.get(tracking=tracking)
+    assert (after.state, after.version) == (before.state, before.version)
+    assert Upload.objects.count() == uploads
