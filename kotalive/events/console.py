@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Q
-from django.db.models.functions import TruncHour
+from django.db.models import Avg, Count, F, Max, Min, Q, Window
+from django.db.models.functions import RowNumber, TruncHour
 from django.utils import timezone
 
 from kotalive.accounts.models import User
@@ -69,9 +69,30 @@ def delivery_hours(*, subscriptions: list[WebhookSubscription], hours: int = 24)
     return found
 
 
-def status_counts(*, subscription: WebhookSubscription) -> dict[str, int]:
-    rows = WebhookDelivery.objects.filter(subscription=subscription).values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+@dataclass
+class SubscriptionDeliveries:
+    counts: dict[str, int]  # {status: deliveries}
+    dead: list[WebhookDelivery]  # the newest dead letters, newest first
+    recent: list[WebhookDelivery]  # the newest deliveries, newest first
+
+
+def subscription_deliveries(
+    *, subscriptions: list[WebhookSubscription], recent: int = 10, dead: int = 20
+) -> dict[int, SubscriptionDeliveries]:
+    """Each subscription's deliveries by status, its newest dead letters and its newest deliveries: three queries
+    for any number of subscriptions (the newest n of each by a window over the subscription)."""
+    found = {s.pk: SubscriptionDeliveries(counts={}, dead=[], recent=[]) for s in subscriptions}
+    if not found:
+        return found
+    rows = WebhookDelivery.objects.filter(subscription_id__in=list(found))
+    for row in rows.values("subscription_id", "status").annotate(n=Count("id")):
+        found[row["subscription_id"]].counts[row["status"]] = row["n"]
+    newest = Window(RowNumber(), partition_by=[F("subscription_id")], order_by=F("id").desc())
+    for query, limit, into in ((rows.filter(status=WebhookDelivery.DEAD), dead, "dead"), (rows, recent, "recent")):
+        ranked = query.annotate(rank=newest).filter(rank__lte=limit).select_related("event")
+        for delivery in ranked.order_by("subscription_id", "-id"):
+            getattr(found[delivery.subscription_id], into).append(delivery)
+    return found
 
 
 # --- in-process consumers -------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from kotalive.events.console import (
     consumer_dead_letters_open,
     consumer_states,
     delivery_hours,
-    status_counts,
+    subscription_deliveries,
 )
 from kotalive.events.consumers import CONSUMER_LABELS, consumer_dead_letter_replay, consumer_dead_letters_may_replay
 from kotalive.events.models import WebhookDelivery
@@ -83,18 +83,13 @@ def _console_page(
     subscriptions = list(event_services.subscriptions_visible(actor=user))
     hours = delivery_hours(subscriptions=subscriptions)
     worst = max((h.average_lag_ms or 0 for h in hours), default=0) or 1
+    deliveries = subscription_deliveries(subscriptions=subscriptions)
     rows = [
         {
             "subscription": s,
-            "counts": [(_delivery_status(status), n) for status, n in status_counts(subscription=s).items()],
-            "dead": list(
-                WebhookDelivery.objects.filter(subscription=s, status=WebhookDelivery.DEAD)
-                .select_related("event")
-                .order_by("-id")[:20]
-            ),
-            "recent": [
-                (d, _delivery_status(d.status)) for d in s.deliveries.select_related("event").order_by("-id")[:10]
-            ],
+            "counts": [(_delivery_status(status), n) for status, n in deliveries[s.pk].counts.items()],
+            "dead": deliveries[s.pk].dead,
+            "recent": [(d, _delivery_status(d.status)) for d in deliveries[s.pk].recent],
         }
         for s in subscriptions
     ]

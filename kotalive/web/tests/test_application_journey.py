@@ -146,9 +146,7 @@ def test_a_cancelled_application_ends_with_its_own_end_state_never_as_completed(
     assert "badge-dibatalkan" in page
 
 
-def test_a_rejected_application_s_steps_in_my_applications_match_its_own_page(
-    warga1: User, verifier: User
-) -> None:
+def test_a_rejected_application_s_steps_in_my_applications_match_its_own_page(warga1: User, verifier: User) -> None:
     _api, body = submit_birth_certificate(warga1)
     officer = bearer_client(verifier)
     _act(officer, body["tracking"], "start_verification")

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 EN = {"Accept-Language": "en"}
 # Session, user and the bell's count, then the page's own reads (the citizen's: cases, revision steps, the states
-# an application waiting for them went through, cases to rate, reports, offers, drafts, documents; the officer's: roles, agencies, counts, late, assigned, coordination):
-# the same for one item as for many.
+# an application waiting for them went through, cases to rate, reports, offers, drafts, documents; the officer's:
+# roles, agencies, counts, late, assigned, coordination): the same for one item as for many.
 CITIZEN_HOME_QUERIES = 12
 OFFICER_HOME_QUERIES = 16
 
