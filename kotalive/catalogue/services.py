@@ -106,21 +106,24 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
     for req in requirements:
         code = req.get("code") if isinstance(req, dict) else None
         if not code or code in codes:
-            errors.setdefault("requirements", []).append(_("each requirement needs its own code"))
+            errors.setdefault("requirements", []).append(_("Each requirement needs its own code."))
             continue
         codes.add(code)
         if not set(req.get("types", [])) <= FILE_TYPES or not req.get("types"):
             errors.setdefault("requirements", []).append(
-                _("requirement %(code)s: types must be among pdf, jpeg, png") % {"code": code}
+                _("Requirement %(code)s: its types must be among pdf, jpeg and png.") % {"code": code}
             )
         if not isinstance(req.get("max_mb", 5), int) or not 0 < req.get("max_mb", 5) <= 20:
             errors.setdefault("requirements", []).append(
-                _("requirement %(code)s: max_mb must be 1 to 20") % {"code": code}
+                _("Requirement %(code)s: its max_mb must be from 1 to 20.") % {"code": code}
             )
     for rule in content.get("escalation", []):
         if rule.get("when") not in {"at_risk", "breached"} or rule.get("notify") not in ESCALATION_TARGETS:
             errors.setdefault("escalation", []).append(
-                _("each step needs when (at_risk or breached) and notify (assignee, head, operator, leadership)")
+                _(
+                    "Each escalation step needs when (at_risk or breached) and notify (assignee, head, operator or "
+                    "leadership)."
+                )
             )
     return errors
 

@@ -23,6 +23,11 @@ from kotalive.workflow.models import WorkflowDefinition
 JSON_FIELDS = ("requirements", "form_schema", "ui_hints", "eligibility", "escalation", "standard")
 TEXT_FIELDS = ("name_id", "name_en", "description_id", "description_en", "output_kind")
 NUMBER_FIELDS = ("sla_working_days", "fee")
+# The fields above the JSON ones, as the page shows them.
+FORM_ORDER = (
+    "code", "name_id", "name_en", "description_id", "description_en", "category", "output_kind", "workflow",
+    "sla_working_days", "fee",
+)  # fmt: skip
 
 
 def _editable_agency(request: HttpRequest, code: str) -> tuple[User, Agency]:
@@ -111,7 +116,11 @@ def service_edit(request: HttpRequest, code: str, service_code: str | None = Non
             try:
                 content[name] = json.loads(values[name] or "null")
             except json.JSONDecodeError as exc:
-                errors.setdefault(name, []).append(_("is not valid JSON: %(reason)s") % {"reason": exc.msg})
+                # The parser's own words are English: the place of the mistake is what helps in either language.
+                errors.setdefault(name, []).append(
+                    _("is not valid JSON (line %(line)s, column %(column)s)")
+                    % {"line": exc.lineno, "column": exc.colno}
+                )
         code = service.code if service else values["code"].strip()
         if errors:
             # Every problem of the submit at once: what did parse is checked as publishing would check it. A rule
@@ -139,7 +148,10 @@ def service_edit(request: HttpRequest, code: str, service_code: str | None = Non
                 return redirect("web:backoffice-service-edit", code=agency.code, service_code=published.service.code)
         else:
             status = 422
-    sentences = {key: [error_sentence(key, r) for r in reasons] for key, reasons in errors.items()}
+    # In the form's order, so the summary reads from the top of the page down.
+    order = [*FORM_ORDER, *JSON_FIELDS]
+    ranked = sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    sentences = {key: [error_sentence(key, r) for r in reasons] for key, reasons in ranked}
     return render(
         request,
         "web/backoffice_service_edit.html",

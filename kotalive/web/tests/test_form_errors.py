@@ -265,11 +265,13 @@ def test_a_service_edit_s_errors_name_their_fields_in_a_summary(operator: User) 
     assert response.status_code == 422
     lines = _summary(page)
     assert ("#sla_working_days", "SLA (working days) must be a whole number.") in lines
-    assert any(href == "#form_schema" and text.startswith("Form is not valid JSON") for href, text in lines)
+    assert any(href == "#form_schema" and text == "Form is not valid JSON (line 1, column 2)." for href, text in lines)
     # The fields that did parse are checked in the same submit, not on the next one.
     assert any(href == "#name_id" and "is required" in text for href, text in lines), lines
-    assert any(href == "#requirements" and "each requirement needs its own code" in text for href, text in lines)
+    assert any(href == "#requirements" and text == "Each requirement needs its own code." for href, text in lines)
     assert not Service.objects.filter(code="uji").exists()
+    # From the top of the page down.
+    assert [href for href, _text in lines] == ["#name_id", "#sla_working_days", "#requirements", "#form_schema"]
     assert "sla_working_days:" not in page
     assert "form_schema (JSON)" not in page
 
