@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kotalive.regions import boundaries, locate
-from kotalive.regions.boundaries import KECAMATAN_FONT_NARROW, boundary_features, region_drawing
+from kotalive.regions.boundaries import KECAMATAN_FONT_NARROW, boundary_features, path_rings, region_drawing
 from kotalive.regions.locate import Place, distance_to_kelurahan_m, kelurahan_at
 
 CITY = "36.71"
@@ -138,11 +138,28 @@ def test_the_drawing_has_one_subpath_a_ring_inside_its_frame() -> None:
 
     for kelurahan in drawing.kelurahan:
         assert kelurahan.path.count("M") == rings[kelurahan.code]
-        numbers = [
-            float(n) for pair in kelurahan.path.replace("M", " ").replace("Z", " ").split() for n in pair.split(",")
-        ]
-        assert all(0 <= n <= drawing.frame.width for n in numbers[::2])
-        assert all(0 <= n <= drawing.frame.height for n in numbers[1::2])
+        points = [point for ring in path_rings(kelurahan.path) for point in ring]
+        assert all(0 <= x <= drawing.frame.width and 0 <= y <= drawing.frame.height for x, y in points)
+
+
+def test_a_path_reads_back_as_its_rings_to_a_tenth_without_drift() -> None:
+    feature = next(f for f in boundary_features(CITY) if f["properties"]["level"] == "kelurahan")
+    drawing = region_drawing(CITY)
+    assert drawing is not None
+    exact = [
+        [drawing.frame.project(lat, lon) for lon, lat, *_rest in ring]
+        for ring in boundaries._rings(feature["geometry"])
+    ]
+
+    read = path_rings(boundaries._path([tuple(ring) for ring in exact]))
+
+    assert len(read) == len(exact)
+    for drawn, ring in zip(read, exact, strict=True):
+        # Every point read back is within half a tenth of a point of the ring, the last as well as the first.
+        assert all(min(abs(x - px) + abs(y - py) for px, py in ring) <= 0.1 for x, y in drawn)
+        assert abs(drawn[-1][0] - ring[-1][0]) <= 0.05
+        assert abs(drawn[-1][1] - ring[-1][1]) <= 0.05
+    assert boundaries._path([((0.0, 0.0), (1.25, 0.0), (1.25, -0.5), (0.0, 0.0))]) == "M0,0l1.2,0 0,-.5 -1.2,.5Z"
 
 
 def test_the_kecamatan_names_do_not_cover_one_another_on_a_phone() -> None:

@@ -16,15 +16,25 @@
   var pin = document.getElementById("pin-map-pin");
   var here = null; // the pin in drawing units
   var shapes = Array.prototype.map.call(svg.querySelectorAll("path.kel[data-code]"), function (path) {
-    // Each ring is one subpath "Mx,y x,y ... Z" (regions.boundaries writes them so).
-    var rings = path.getAttribute("d").split("M").filter(Boolean).map(function (ring) {
-      return ring.replace("Z", "").trim().split(/\s+/).map(function (pair) {
-        return pair.split(",").map(Number);
+    // Each ring is one subpath "Mx,y l dx,dy dx,dy ... Z": its first point, then each step from the one before, in
+    // tenths of a unit (regions.boundaries._path writes them so); summed in whole tenths, as path_rings does.
+    var rings = path.getAttribute("d").split("M").filter(Boolean).map(function (subpath) {
+      var halves = subpath.replace("Z", "").split("l");
+      var at = halves[0].split(",").map(tenths);
+      var ring = [[at[0] / 10, at[1] / 10]];
+      (halves[1] || "").trim().split(/\s+/).filter(Boolean).forEach(function (step) {
+        var d = step.split(",").map(tenths);
+        at = [at[0] + d[0], at[1] + d[1]];
+        ring.push([at[0] / 10, at[1] / 10]);
       });
+      return ring;
     });
     return { path: path, code: path.dataset.code, rings: rings };
   });
 
+  function tenths(number) {
+    return Math.round(Number(number) * 10);
+  }
   function crosses(ring, x, y) {
     var inside = false;
     for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
