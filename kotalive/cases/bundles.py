@@ -265,15 +265,37 @@ def _parts_loaded(bundle: Bundle) -> list[BundlePart]:
     )
 
 
-def _open_elsewhere(exc: DomainError, spec: dict[str, Any]) -> Case | None:
+def _open_elsewhere(exc: DomainError, spec: dict[str, Any], bundle: Bundle) -> Case | None:
     """The applicant's own open application that keeps a part about them from being filed now (a twin's family-card
-    update while the first twin's is open), or None when the refusal is anything else. Only a part about the
-    applicant waits: a part about the event's subject that is open already is the same event filed twice."""
+    update while the first twin's is open), locked, or None when the refusal is anything else. Only a part about the
+    applicant waits, and only for an application of theirs: a part about the event's subject that is open already
+    is the same event filed twice."""
     if spec["subject"] != "applicant" or not isinstance(exc, Conflict) or exc.code != "duplicate_open_case":
         return None
     existing = exc.extra.get("existing")
     tracking = existing.get("tracking") if isinstance(existing, dict) else None
-    return Case.objects.filter(tracking=tracking).first() if tracking else None
+    # Locked: a transaction ending that application right now is waited for, and its end is seen here (it looked
+    # for parts waiting on it before this one could say so: bundle_parts_release).
+    rows = Case.objects.select_for_update(of=("self",)).filter(tracking=tracking, applicant_id=bundle.applicant_id)
+    return rows.first() if tracking else None
+
+
+def _file_or_wait(
+    *, bundle: Bundle, part: BundlePart, spec: dict[str, Any], done: dict[str, Case]
+) -> tuple[Case | None, Case | None]:
+    """File the part: (its case, None); or (None, the applicant's open application it must wait for). An
+    application that ended while this one was being filed is no reason to wait: the part is filed once more."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():  # a savepoint: a part that cannot be filed leaves the others as they are
+                return _part_file(bundle=bundle, part=part, spec=spec, done=done), None
+        except DomainError as exc:
+            other = _open_elsewhere(exc, spec, bundle)
+            if other is None:
+                raise
+            if other.state_category not in TERMINAL:
+                return None, other
+    raise Conflict(_("It could not be filed automatically; apply for this service on its own."), code="busy")
 
 
 def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
@@ -314,19 +336,8 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
             part.save(update_fields=["state"])
             continue
         try:
-            with transaction.atomic():  # a savepoint: a part that cannot be filed leaves the others as they are
-                case = _part_file(bundle=bundle, part=part, spec=spec, done=done)
+            case, other = _file_or_wait(bundle=bundle, part=part, spec=spec, done=done)
         except Exception as exc:
-            other = _open_elsewhere(exc, spec) if isinstance(exc, DomainError) else None
-            if other is not None:
-                part.waits_for = other
-                part.save(update_fields=["waits_for"])
-                subject_event_write(
-                    subject=bundle,
-                    event="part_waiting",
-                    data={"part": part.service.code, "part_tracking": part.tracking, "waits_for": other.tracking},
-                )
-                continue
             if strict and isinstance(exc, DomainError):
                 raise _as_bundle_error(exc, spec, part.service.current) from None
             if strict:
@@ -343,6 +354,16 @@ def _advance(bundle: Bundle, *, actor: Any, strict: bool) -> list[BundlePart]:
             ended.add(part.service.code)
             subject_event_write(
                 subject=bundle, event="part_failed", data={"part": part.service.code, "part_tracking": part.tracking}
+            )
+            continue
+        if case is None:  # another application of the applicant's is open: the part follows it
+            assert other is not None  # noqa: S101 (_file_or_wait gives one of the two)
+            part.waits_for = other
+            part.save(update_fields=["waits_for"])
+            subject_event_write(
+                subject=bundle,
+                event="part_waiting",
+                data={"part": part.service.code, "part_tracking": part.tracking, "waits_for": other.tracking},
             )
             continue
         part.case, part.state, part.waits_for = case, BundlePart.FILED, None
@@ -546,8 +567,11 @@ def bundle_part_finished(*, case: Case, actor: Any, recorded: Person | None, rea
 
 
 def bundle_parts_release(*, case: Case, actor: Any) -> None:
-    """An application ended (inside the transaction that ended it): the bundle parts that waited for it, because
-    it was the same service for the same applicant, are filed now (or wait for the next such application)."""
+    """An application ended (inside the transaction that ended it, the case locked): the bundle parts that waited
+    for it, because it was the same service for the same applicant, are filed now (or wait for the next such
+    application). The bundles are locked in id order; the application's own bundle is locked before them
+    (bundle_part_finished), so two bundles each waiting on the other's part and ending at the same moment could
+    meet in a deadlock, which PostgreSQL breaks by refusing one of the two moves (the officer tries again)."""
     waiting = BundlePart.objects.filter(waits_for=case, state=BundlePart.WAITING).values_list("bundle_id", flat=True)
     for bundle_id in sorted(set(waiting)):
         bundle = Bundle.objects.select_for_update(of=("self",)).select_related("workflow", "kind").get(pk=bundle_id)

@@ -265,7 +265,7 @@ class BundlePart(models.Model):
     blocked_by = models.CharField(max_length=60, blank=True)  # the service of the ended part this one waited for
     # Another open application of the same service for the applicant (a twin's family-card update): one application
     # per person at a time, so this part is filed when that one ends (cases.bundles.bundle_parts_release).
-    waits_for = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    waits_for = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["bundle", "position"]

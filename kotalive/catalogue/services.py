@@ -73,13 +73,15 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
     for name in ("name_id", "name_en"):
         if not str(content.get(name) or "").strip():
             errors.setdefault(name, []).append(_("is required"))
-    if content.get("output_kind") not in {k for k, _label in ServiceVersion.OUTPUT_KINDS}:
+    # Every value is checked for its shape before it is looked at: the editor and a region pack may send any JSON.
+    output_kind = content.get("output_kind")
+    if not isinstance(output_kind, str) or output_kind not in {k for k, _label in ServiceVersion.OUTPUT_KINDS}:
         errors.setdefault("output_kind", []).append(_("must be signed_pdf, card or record"))
     sla = content.get("sla_working_days")
     if not isinstance(sla, int) or not 0 < sla <= 365:
         errors.setdefault("sla_working_days", []).append(_("must be a whole number of working days from 1 to 365"))
     effect = content.get("registry_effect", "")
-    if effect not in REGISTRY_EFFECTS:
+    if not isinstance(effect, str) or effect not in REGISTRY_EFFECTS:
         errors.setdefault("registry_effect", []).append(_("must be empty, record_birth or record_death"))
     else:
         form = content.get("form_schema")
@@ -105,11 +107,12 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
     codes = set()
     for req in requirements:
         code = req.get("code") if isinstance(req, dict) else None
-        if not code or code in codes:
+        if not isinstance(code, str) or not code or code in codes:
             errors.setdefault("requirements", []).append(_("Each requirement needs its own code."))
             continue
         codes.add(code)
-        if not set(req.get("types", [])) <= FILE_TYPES or not req.get("types"):
+        types = req.get("types")
+        if not isinstance(types, list) or not types or not all(isinstance(t, str) and t in FILE_TYPES for t in types):
             errors.setdefault("requirements", []).append(
                 _("Requirement %(code)s: its types must be among pdf, jpeg and png.") % {"code": code}
             )
@@ -117,8 +120,16 @@ def _content_problems(content: dict[str, Any]) -> dict[str, list[str]]:
             errors.setdefault("requirements", []).append(
                 _("Requirement %(code)s: its max_mb must be from 1 to 20.") % {"code": code}
             )
-    for rule in content.get("escalation", []):
-        if rule.get("when") not in {"at_risk", "breached"} or rule.get("notify") not in ESCALATION_TARGETS:
+    for name in ("ui_hints", "standard"):
+        if not isinstance(content.get(name, {}), dict):
+            errors.setdefault(name, []).append(_("must be a JSON object"))
+    escalation = content.get("escalation", [])
+    if not isinstance(escalation, list):
+        errors.setdefault("escalation", []).append(_("must be a list"))
+        escalation = []
+    for rule in escalation:
+        when, notify = (rule.get("when"), rule.get("notify")) if isinstance(rule, dict) else (None, None)
+        if when not in ("at_risk", "breached") or not isinstance(notify, str) or notify not in ESCALATION_TARGETS:
             errors.setdefault("escalation", []).append(
                 _(
                     "Each escalation step needs when (at_risk or breached) and notify (assignee, head, operator or "

@@ -3,16 +3,19 @@ birth certificate into the later parts, and the bundle ends when its parts do.""
 
 import datetime as dt
 import functools
+import threading
+import time
 from typing import Any
 
 import jsonschema
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from kotalive.accounts.models import User
 from kotalive.cases.models import Bundle, BundleOffer, Case
+from kotalive.cases.services import case_transition
 from kotalive.cases.tests.fixtures import birth_certificate_data, submit_birth_certificate, upload
 from kotalive.conftest import bearer_client
 from kotalive.core.tests.simultaneous import at_once
@@ -191,6 +194,85 @@ def test_twins_each_get_a_bundle_and_the_second_family_card_update_follows_the_f
     assert two["kk-perubahan"]["waits_for"] is None
     bima = Person.objects.get(full_name="BIMA SANTOSO")
     assert bima.nik in Case.objects.get(tracking=two["kk-perubahan"]["tracking"]).data["change"]
+
+
+def _births(warga1: User, verifier: User, kadis: User, names: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """File one birth per name and issue every birth certificate: each bundle's tracking number and its parts, as
+    the API shows them then."""
+    client = bearer_client(warga1)
+    filed = [file_birth(client, child_name=name, birth_order=n + 1).json() for n, name in enumerate(names)]
+    for body in filed:
+        complete(parts_by_service(body)["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+    return [(b["tracking"], parts_by_service(client.get(f"/api/v1/bundles/{b['tracking']}").json())) for b in filed]
+
+
+def test_a_waiting_family_card_update_is_filed_when_the_first_is_cancelled_too(
+    warga1: User, verifier: User, kadis: User
+) -> None:
+    (_one, first), (_two, second) = _births(warga1, verifier, kadis, ["Bayu Santoso", "Bima Santoso"])
+    kk_first = first["kk-perubahan"]["tracking"]
+    assert second["kk-perubahan"]["waits_for"] == kk_first
+
+    act(warga1, kk_first, "cancel", reason="Diajukan bersama kembarannya")
+
+    waiting = Case.objects.filter(tracking=second["kk-perubahan"]["tracking"])
+    assert waiting.get().state == "submitted"
+
+
+def test_triplets_family_card_updates_follow_one_another(warga1: User, verifier: User, kadis: User) -> None:
+    bundles = _births(warga1, verifier, kadis, ["Bayu Santoso", "Bima Santoso", "Bagas Santoso"])
+    kk = [parts["kk-perubahan"]["tracking"] for _tracking, parts in bundles]
+    client = bearer_client(warga1)
+
+    def waits_for(n: int) -> str | None:
+        body = client.get(f"/api/v1/bundles/{bundles[n][0]}").json()
+        return parts_by_service(body)["kk-perubahan"]["waits_for"]
+
+    assert (waits_for(1), waits_for(2)) == (kk[0], kk[0])
+    complete(kk[0], officer=verifier, approver=kadis)
+    # The second is filed; the third now follows the second.
+    assert Case.objects.get(tracking=kk[1]).state == "submitted"
+    assert (waits_for(1), waits_for(2)) == (None, kk[1])
+    complete(kk[1], officer=verifier, approver=kadis)
+    assert Case.objects.get(tracking=kk[2]).state == "submitted"
+    assert waits_for(2) is None
+
+
+@pytest.mark.django_db(transaction=True)  # each thread has its own connection: the approvals must really commit
+def test_a_family_card_update_ending_while_the_next_twin_s_is_filed_does_not_leave_it_waiting(
+    warga1: User, verifier: User, kadis: User
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("simultaneous writers are a PostgreSQL deployment; SQLite queues writers (BEGIN IMMEDIATE)")
+    client = bearer_client(warga1)
+    first, second = (file_birth(client, child_name=n, birth_order=i + 1).json() for i, n in enumerate(["Bayu", "Bima"]))
+    complete(parts_by_service(first)["akta-kelahiran"]["tracking"], officer=verifier, approver=kadis)
+    kk_first = parts_by_service(client.get(f"/api/v1/bundles/{first['tracking']}").json())["kk-perubahan"]["tracking"]
+    for action in APPROVE[:-1]:
+        act(verifier, kk_first, action)
+    birth = parts_by_service(second)["akta-kelahiran"]["tracking"]
+    for action in APPROVE[:-1]:
+        act(verifier, birth, action)
+    ending = threading.Event()
+
+    def end_the_first_update() -> None:
+        # Approved, and the transaction kept open a moment: the second birth certificate is issued meanwhile, and
+        # its family-card update meets this one still open, uncommitted.
+        with transaction.atomic():
+            case = Case.objects.get(tracking=kk_first)
+            case_transition(actor=kadis, tracking=kk_first, action="approve", version=case.version)
+            ending.set()
+            time.sleep(2)
+
+    def issue_the_second_birth_certificate() -> None:
+        ending.wait(timeout=30)
+        case = Case.objects.get(tracking=birth)
+        case_transition(actor=kadis, tracking=birth, action="approve", version=case.version)
+
+    at_once([end_the_first_update, issue_the_second_birth_certificate])
+
+    part = parts_by_service(client.get(f"/api/v1/bundles/{second['tracking']}").json())["kk-perubahan"]
+    assert (part["state"], part["waits_for"]) == ("submitted", None)
 
 
 def test_a_rejected_part_shows_its_reason_and_the_rest_go_on(

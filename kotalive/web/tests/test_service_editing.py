@@ -48,3 +48,33 @@ def test_an_officer_cannot_edit_services(client: Client, verifier: User) -> None
     assert "administrator" in refused.content.decode().lower()
     assert client.post("/kantor/DISDUKCAPIL/layanan/baru/", {"code": "palsu"}).status_code == 403
     assert not Service.objects.filter(code="palsu").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("escalation", ""),  # emptied: read as null
+        ("escalation", "5"),
+        ("escalation", '["x"]'),
+        ("escalation", '[{"when": {}, "notify": "head"}]'),
+        ("requirements", '[{"code": "kk", "types": 5}]'),
+        ("requirements", '[{"code": "kk", "types": [{}]}]'),
+        ("requirements", '[{"code": ["kk"]}]'),
+        ("ui_hints", "[1]"),
+        ("standard", '"x"'),
+    ],
+)
+def test_json_of_the_wrong_shape_is_named_with_the_other_problems_never_a_server_error(
+    client: Client, operator: User, field: str, value: str
+) -> None:
+    client.force_login(operator)
+    form = dict(client.get("/kantor/DISDUKCAPIL/layanan/kk-hilang/").context["values"])
+    form.update({field: value, "name_en": ""})  # and a second problem, named in the same answer
+
+    response = client.post("/kantor/DISDUKCAPIL/layanan/kk-hilang/", form, headers={"Accept-Language": "en"})
+
+    assert response.status_code == 422
+    summary = response.content.decode().split("data-error-summary>", 1)[1].split("</div>", 1)[0]
+    assert f'href="#{field}"' in summary
+    assert 'href="#name_en"' in summary
+    assert Service.objects.get(code="kk-hilang").current.version == 1  # type: ignore[union-attr]
