@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Min, Q, Window
-from django.db.models.functions import RowNumber, TruncHour
+from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from kotalive.accounts.models import User
@@ -76,22 +76,33 @@ class SubscriptionDeliveries:
     recent: list[WebhookDelivery]  # the newest deliveries, newest first
 
 
+def _newest(rows: QuerySet[WebhookDelivery], subscriptions: list[int], limit: int) -> list[WebhookDelivery]:
+    """The newest `limit` of `rows` for each subscription, by subscription and newest first, in two queries that
+    never read old deliveries: the limit-th newest id of each subscription (one probe of the (subscription, -id)
+    index each), then the rows at or above it."""
+    nth = rows.filter(subscription_id=OuterRef("pk")).order_by("-id").values("id")[limit - 1 : limit]
+    floors = WebhookSubscription.objects.filter(pk__in=subscriptions).annotate(floor=Subquery(nth))
+    above = Q(pk__in=[])
+    for pk, floor in floors.values_list("pk", "floor"):
+        above |= Q(subscription_id=pk, id__gte=floor or 0)
+    return list(rows.filter(above).select_related("event").order_by("subscription_id", "-id"))
+
+
 def subscription_deliveries(
     *, subscriptions: list[WebhookSubscription], recent: int = 10, dead: int = 20
 ) -> dict[int, SubscriptionDeliveries]:
-    """Each subscription's deliveries by status, its newest dead letters and its newest deliveries: three queries
-    for any number of subscriptions (the newest n of each by a window over the subscription)."""
+    """Each subscription's deliveries by status, its newest dead letters and its newest deliveries: five queries
+    for any number of subscriptions."""
     found = {s.pk: SubscriptionDeliveries(counts={}, dead=[], recent=[]) for s in subscriptions}
     if not found:
         return found
     rows = WebhookDelivery.objects.filter(subscription_id__in=list(found))
     for row in rows.values("subscription_id", "status").annotate(n=Count("id")):
         found[row["subscription_id"]].counts[row["status"]] = row["n"]
-    newest = Window(RowNumber(), partition_by=[F("subscription_id")], order_by=F("id").desc())
-    for query, limit, into in ((rows.filter(status=WebhookDelivery.DEAD), dead, "dead"), (rows, recent, "recent")):
-        ranked = query.annotate(rank=newest).filter(rank__lte=limit).select_related("event")
-        for delivery in ranked.order_by("subscription_id", "-id"):
-            getattr(found[delivery.subscription_id], into).append(delivery)
+    for delivery in _newest(rows.filter(status=WebhookDelivery.DEAD), list(found), dead):
+        found[delivery.subscription_id].dead.append(delivery)
+    for delivery in _newest(rows, list(found), recent):
+        found[delivery.subscription_id].recent.append(delivery)
     return found
 
 
