@@ -100,6 +100,7 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         "tracking": part.tracking,
         "reason": part.reason,
         "waits_for": None,
+        "waits_for_about": "",
     }
     if case is not None:
         return {
@@ -117,10 +118,14 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         BundlePart.FAILED: _("Could not be filed"),
         BundlePart.SKIPPED: _("Not needed"),
     }
-    reason, waits_for = part.reason, None
+    reason, waits_for, about = part.reason, None, ""
     if part.state == BundlePart.WAITING and part.waits_for is not None:
-        # Not a refusal: one application per person and service at a time, so this one follows the open one.
+        # Not a refusal: one application per person and service at a time, so this one follows the open one (named
+        # by its own life event where it has one: "Kelahiran: Bayu Santoso", the first twin's).
         waits_for = part.waits_for.tracking
+        other = part.waits_for.bundle
+        if other is not None:
+            about = f"{bundle_kind_name(other.kind)}: {other.subject_name}" if other.subject_name else ""
         labels[BundlePart.WAITING] = _("Waiting for your other application")
     if part.blocked_by:
         reason = _("Not filed because the part it needs (%(service)s) was not completed.") % {
@@ -138,13 +143,14 @@ def _part_view(part: BundlePart, names: dict[str, str]) -> dict[str, Any]:
         "documents_reused": [],
         "reason": reason,
         "waits_for": waits_for,
+        "waits_for_about": about,
     }
 
 
 def bundle_parts(bundle: Bundle) -> list[BundlePart]:
     return list(
         bundle.parts.select_related(
-            "service__agency", "service__current", "case__workflow", "case__output", "waits_for"
+            "service__agency", "service__current", "case__workflow", "case__output", "waits_for__bundle__kind"
         ).order_by("position")
     )
 

@@ -118,7 +118,7 @@ def documents_check(
             continue
         if upload.kind not in requirement.get("types", []):
             errors.setdefault(f"documents.{code}", []).append(
-                _("must be %(types)s") % {"types": ", ".join(requirement["types"]).upper()}
+                _("must be %(types)s") % {"types": _either([t.upper() for t in requirement["types"]])}
             )
         if upload.size > requirement.get("max_mb", 5) * 1024 * 1024:
             errors.setdefault(f"documents.{code}", []).append(
@@ -128,6 +128,13 @@ def documents_check(
     if errors:
         raise ValidationFailed(errors)
     return chosen
+
+
+def _either(choices: list[str]) -> str:
+    """ "PDF", "JPEG or PNG", "PDF, JPEG or PNG" in the active language."""
+    if len(choices) < 2:
+        return "".join(choices)
+    return _("%(some)s or %(last)s") % {"some": ", ".join(choices[:-1]), "last": choices[-1]}
 
 
 def _open_case(*, service: Service, scope: dict[str, Any]) -> Case | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kotalive.catalogue.models import localised
 
@@ -38,3 +39,11 @@ def requirement_name(version: Any, code: str) -> str:
     """A requirement's name in the active language (the code for one the version no longer lists)."""
     requirement = version.requirement(code) if version is not None else None
     return localised((requirement or {}).get("name")) or code
+
+
+# What a service issues, as the service editor offers it (ServiceVersion.OUTPUT_KINDS keeps the stored codes).
+OUTPUT_KIND_LABELS = {
+    "signed_pdf": gettext_lazy("Signed PDF document"),
+    "card": gettext_lazy("Card to collect at the office"),
+    "record": gettext_lazy("Record in the registry"),
+}

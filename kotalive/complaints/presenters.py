@@ -26,7 +26,8 @@ from kotalive.complaints.selectors import (
     reporter_visible_to,
     routing_suggestion,
 )
-from kotalive.workflow.models import Holding
+from kotalive.complaints.services import WORKFLOW_CODE
+from kotalive.workflow.models import Holding, WorkflowDefinition
 
 # The definition's hand_back is what the API calls hand_off without an agency.
 API_ACTION = {"hand_back": "hand_off"}
@@ -54,6 +55,15 @@ def public_status(complaint: Complaint) -> str:
 
 def state_label(complaint: Complaint) -> str:
     return localised(complaint.workflow.parsed.states[complaint.state].label) or complaint.state
+
+
+def report_state_labels() -> dict[str, str]:
+    """The reports' workflow states and their labels in the active language, in the definition's order (the newest
+    version of the complaint workflow)."""
+    definition = WorkflowDefinition.objects.filter(code=WORKFLOW_CODE).order_by("-version").first()
+    if definition is None:
+        return {}
+    return {code: localised(state.label) or code for code, state in definition.parsed.states.items()}
 
 
 def _seconds(holding: Holding) -> int:

@@ -369,3 +369,43 @@ def triage_summary(*, user: User) -> TriageSummary | None:
         return None
     found = Complaint.objects.filter(state="triage").aggregate(n=Count("id"), oldest=Min("submitted_at"))
     return TriageSummary(waiting=found["n"] or 0, oldest_submitted_at=found["oldest"])
+
+
+@dataclass(frozen=True)
+class AgencyReports:
+    """The open reports an agency leads, by workflow state, and how many are past their due time (officer home)."""
+
+    agency: Agency
+    by_state: dict[str, int]
+    late: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
+
+def agency_report_queues(*, user: User) -> list[AgencyReports]:
+    """For each complaint-handling agency where `user` acts on reports (liaison or head), the open reports it
+    leads. One aggregate query, whatever the number of agencies."""
+    agencies = list(
+        Agency.objects.filter(
+            handles_complaints=True, staff_roles__user=user, staff_roles__role__in=AGENCY_ACTING_ROLES
+        )
+        .distinct()
+        .order_by("code")
+    )
+    if not agencies:
+        return []
+    counts: dict[int, dict[str, int]] = {a.pk: {} for a in agencies}
+    late: dict[int, int] = dict.fromkeys(counts, 0)
+    now = timezone.now()
+    rows = (
+        Complaint.objects.filter(agency__in=agencies, state_category__in=OPEN_CATEGORY_LIST)
+        .order_by()
+        .values("agency_id", "state")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+    )
+    for row in rows:
+        counts[row["agency_id"]][row["state"]] = row["n"]
+        late[row["agency_id"]] += row["overdue"]
+    return [AgencyReports(agency=a, by_state=counts[a.pk], late=late[a.pk]) for a in agencies]

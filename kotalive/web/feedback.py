@@ -84,14 +84,15 @@ def _as_sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
-def error_sentence(key: str, reason: str) -> str:
+def error_sentence(key: str, reason: str, label: str = "") -> str:
     """A reason a service gave for the field `key` ("is required for this action") as a full sentence that names
-    the field by its label ("Reason is required for this action."); a reason that already is a sentence stays as it
-    is, and a key no form shows is left out rather than shown raw."""
+    the field by its label ("Reason is required for this action."), or by `label` where the form names it its own
+    way; a reason that already is a sentence stays as it is, and a key no form shows is left out rather than shown
+    raw."""
     reason = str(reason).strip()
     if reason[:1].isupper() and reason.endswith("."):
         return reason
-    label = field_label(key)
+    label = label or field_label(key)
     if not label:
         return _as_sentence(reason)
     if reason == _("is required"):
@@ -99,11 +100,18 @@ def error_sentence(key: str, reason: str) -> str:
     return _("%(field)s %(reason)s.") % {"field": label, "reason": reason}
 
 
-def refusal_sentences(exc: DomainError) -> list[tuple[str, str]]:
-    """Every reason of a refusal as (field key, sentence); the key is empty when the refusal names no field."""
+def refusal_sentences(exc: DomainError, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Every reason of a refusal as (field key, sentence); the key is empty when the refusal names no field.
+    `labels` names fields the form labels its own way."""
+    named = labels or {}
     if isinstance(exc, ValidationFailed):
-        return [(key, error_sentence(key, reason)) for key, reasons in exc.errors.items() for reason in reasons]
-    return [(exc.field or "", error_sentence(exc.field or "", str(exc.message)))]
+        return [
+            (key, error_sentence(key, reason, named.get(key, "")))
+            for key, reasons in exc.errors.items()
+            for reason in reasons
+        ]
+    field = exc.field or ""
+    return [(field, error_sentence(field, str(exc.message), named.get(field, "")))]
 
 
 def summary_items(sentences: Iterable[tuple[str, str]], anchors: dict[str, str], default: str) -> list[dict[str, str]]:

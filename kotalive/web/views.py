@@ -46,8 +46,9 @@ from kotalive.cases.selectors import (
 from kotalive.catalogue.models import localised
 from kotalive.catalogue.services import may_edit_services
 from kotalive.complaints.models import OPEN_CATEGORY_LIST as COMPLAINT_OPEN_CATEGORIES
-from kotalive.complaints.presenters import category_name
+from kotalive.complaints.presenters import category_name, report_state_labels
 from kotalive.complaints.selectors import (
+    agency_report_queues,
     complaint_handling_finished,
     complaint_rating,
     reports_for_home,
@@ -417,6 +418,16 @@ def backoffice(request: HttpRequest) -> HttpResponse:
             "coordination_waiting": waiting,
             "coordination": [(r, state_label(r), kind_label(r.kind)) for r in requests],
         }
+        report_queues = agency_report_queues(user=user)
+        if report_queues:  # a liaison's or head's reports, beside the applications
+            labels = report_state_labels()
+            context["officer"]["reports"] = [
+                {
+                    "queue": q,
+                    "rows": [(code, label, q.by_state[code]) for code, label in labels.items() if code in q.by_state],
+                }
+                for q in report_queues
+            ]
     if platform:
         triage = triage_summary(user=user)
         health = integration_health(actor=user) if integration else None

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_http_methods
 from kotalive.accounts.models import User
 from kotalive.agencies.models import Agency, StaffRole
 from kotalive.agencies.selectors import agency_get
+from kotalive.catalogue.labels import OUTPUT_KIND_LABELS
 from kotalive.catalogue.models import Service, ServiceVersion
 from kotalive.catalogue.services import may_edit_services, service_draft_problems, service_publish
 from kotalive.core.errors import DomainError, ValidationFailed
 from kotalive.web.access import refuse, staff_user
 from kotalive.web.feedback import error_sentence, field_label, summary_items
+from kotalive.workflow.labels import workflow_name
 from kotalive.workflow.models import WorkflowDefinition
 
 JSON_FIELDS = ("requirements", "form_schema", "ui_hints", "eligibility", "escalation", "standard")
@@ -165,12 +167,19 @@ def service_edit(request: HttpRequest, code: str, service_code: str | None = Non
                 {name: name for name in (*TEXT_FIELDS, *NUMBER_FIELDS, *JSON_FIELDS, "workflow", "category", "code")},
                 "name_id",
             ),
-            "workflows": sorted(set(WorkflowDefinition.objects.values_list("code", flat=True))),
+            "workflows": sorted(
+                {
+                    code: workflow_name(code, name)
+                    for code, name in WorkflowDefinition.objects.values_list("code", "name")
+                }.items()
+            ),
             "json_fields": [
                 {"name": name, "label": field_label(name), "value": values.get(name, ""), "errors": sentences.get(name)}
                 for name in JSON_FIELDS
             ],
-            "output_kinds": ServiceVersion.OUTPUT_KINDS,
+            "output_kinds": [
+                (code, OUTPUT_KIND_LABELS.get(code, code)) for code, _label in ServiceVersion.OUTPUT_KINDS
+            ],
             "versions": service.versions.all()[:10] if service else [],
         },
         status=status,

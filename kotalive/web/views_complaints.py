@@ -40,7 +40,8 @@ from kotalive.complaints.selectors import (
 from kotalive.coordination.presenters import coordination_summary
 from kotalive.coordination.selectors import agency_ids_of, coordination_of_parent
 from kotalive.core.errors import DomainError, NotFound, ValidationFailed
-from kotalive.core.uploads import upload_check, upload_create, upload_response
+from kotalive.core.models import Upload
+from kotalive.core.uploads import sniff_kind, upload_check, upload_create, upload_response
 from kotalive.regions import codes as region_codes
 from kotalive.regions.models import Region
 from kotalive.web.access import refuse, signed_in_user, staff_user
@@ -82,8 +83,16 @@ def _photo_problems(files: list[UploadedFile]) -> list[str]:
         return [_("Choose at most %(n)d photos.") % {"n": services.MAX_PHOTOS}]
     found = []
     for f in files:
+        stream = f.open("rb")
+        kind = sniff_kind(stream.read(16))
+        stream.seek(0)
+        if kind not in (Upload.JPEG, Upload.PNG):  # a report's photo is a photo: a PDF is refused here too
+            found.append(
+                _("The photo %(name)s is not a JPEG or PNG photo (checked by its content).") % {"name": f.name}
+            )
+            continue
         try:
-            upload_check(stream=f.open("rb"), size=f.size or 0)
+            upload_check(stream=stream, size=f.size or 0)
         except ValidationFailed as exc:
             found += [
                 _("The photo %(name)s %(reason)s.") % {"name": f.name or "", "reason": reason}
@@ -358,6 +367,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
         raise Http404 from None
     status = 200
     problems: list[dict[str, str]] = []
+    move: dict[str, Any] = {}  # the move refused: its action, its fields' sentences, its typed text
     if request.method == "POST":
         asked = _confirmation(request, user, complaint)
         if asked is not None:
@@ -366,7 +376,16 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             _act(request, user, tracking)
             return redirect("web:report", tracking=tracking)
         except DomainError as exc:
-            problems = summary_items(refusal_sentences(exc), _move_anchors(request), "main")
+            action = request.POST.get("action", "")
+            # The work done on the report is asked as "What was done" on its forms, not as a reason.
+            labels = {"reason": str(_("What was done"))} if action in ("update", "resolve") else {}
+            sentences = refusal_sentences(exc, labels)
+            problems = summary_items(sentences, _move_anchors(request), "main")
+            # Beside each field of the form that was sent, its sentences; and what was typed, kept.
+            errors: dict[str, list[str]] = {}
+            for key, text in sentences:
+                errors.setdefault("photos" if key == "file" else key, []).append(text)
+            move = {"action": action, "errors": errors, "reason": request.POST.get("reason", "")}
             status = exc.status
         complaint = complaint_get_for_actor(user=user, tracking=tracking)
     detail = complaint_detail(complaint, user)
@@ -397,6 +416,7 @@ def report_page(request: HttpRequest, tracking: str) -> HttpResponse:
             "can_note": handling,
             "map": place_map,
             "problems": problems,
+            "move": move,
             **_coordination(complaint, user, handling),
         },
         status=status,

@@ -192,8 +192,9 @@ def requirement_items(
     items = []
     for r in requirements:
         label = localised(r["name"])
-        kept = documents.get(r["code"], "")
         reasons = errors.get(r["code"], [])
+        # A refused file is not "already uploaded": the citizen chooses another, and the refused one is not sent back.
+        kept = documents.get(r["code"], "") if not reasons else ""
         items.append(
             {
                 **r,

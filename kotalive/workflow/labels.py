@@ -89,3 +89,18 @@ def state_label(subject: Any) -> str:
     state = subject.workflow.parsed.states.get(subject.state)
     label = state.label if state is not None else {}
     return str(label.get(get_language() or "id") or label.get("id") or category_label(subject.state_category))
+
+
+# The platform's own workflow definitions (kotalive/workflow/data/), named in both languages; a region's own
+# definition is named by the name it was saved with.
+WORKFLOW_NAMES: dict[str, Promise] = {
+    "standard-approval": _("Verification, processing and approval (standard)"),
+    "bundle-standard": _("Life event (parts at several agencies)"),
+    "complaint-standard": _("Complaint: triage, disposition, follow-up, confirmation"),
+    "coordination-standard": _("Coordination between agencies: asked, worked on, answered"),
+}
+
+
+def workflow_name(code: str, saved_name: str = "") -> str:
+    label = WORKFLOW_NAMES.get(code)
+    return str(label) if label is not None else saved_name or code

@@ -184,6 +184,7 @@ def test_twins_each_get_a_bundle_and_the_second_family_card_update_follows_the_f
     web.force_login(warga1)
     page = web.get(f"/peristiwa/{second.json()['tracking']}/").content.decode()
     assert f'href="/kasus/{kk_first}/"' in page
+    assert "Bayu Santoso" in page  # the application it follows is named by its own life event, the first twin's
     waiting = OutboxEvent.objects.get(type="id.kotalive.bundle.part_waiting")
     jsonschema.Draft202012Validator(event_types()[waiting.type]).validate(waiting.data)
     assert waiting.data["waits_for"] == kk_first

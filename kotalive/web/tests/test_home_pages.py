@@ -3,6 +3,7 @@ confirm or rate), then their open applications, reports, drafts and documents; t
 with counts, what is late or at risk, what is theirs and what other agencies wait for; the operator on triage and
 the health of the integrations. Each in a fixed number of queries, whatever the number of items."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from kotalive.agencies.services import staff_role_grant
 from kotalive.cases.models import Case
 from kotalive.cases.services import case_draft_save, case_rate
 from kotalive.cases.tests.fixtures import birth_certificate_data, submit_birth_certificate
+from kotalive.complaints.models import Complaint
 from kotalive.complaints.tests.helpers import act_ok, file_report
 from kotalive.conftest import DEMO_PASSWORD, bearer_client
 from kotalive.coordination.services import coordination_request
@@ -26,9 +28,10 @@ pytestmark = pytest.mark.django_db
 EN = {"Accept-Language": "en"}
 # Session, user and the bell's count, then the page's own reads (the citizen's: cases, revision steps, the states
 # an application waiting for them went through, cases to rate, reports, offers, drafts, documents; the officer's:
-# roles, agencies, counts, late, assigned, coordination): the same for one item as for many.
+# roles, agencies, counts, late, assigned, coordination, the agencies whose reports they act on): the same for one
+# item as for many.
 CITIZEN_HOME_QUERIES = 12
-OFFICER_HOME_QUERIES = 16
+OFFICER_HOME_QUERIES = 17
 
 
 def _page(user: User, path: str = "/") -> str:
@@ -265,6 +268,29 @@ def test_the_officer_home_page_takes_a_fixed_number_of_queries(
         page = client.get("/kantor/", headers=EN).content.decode()
 
     assert "4 are at risk of being late" in page
+
+
+def test_a_liaison_s_home_page_shows_the_reports_their_agency_holds(
+    warga1: User, operator: User, personas: dict[str, User], django_assert_max_num_queries: Any
+) -> None:
+    liaison = personas["dishub.penghubung"]
+    for _n in range(3):
+        _citizen, filed = file_report(warga1)
+        act_ok(bearer_client(operator), filed["tracking"], "dispose", agency="DISHUB")
+    Complaint.objects.filter(tracking=filed["tracking"]).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    client = Client()
+    client.force_login(liaison)
+    client.get("/kantor/")  # the session row is warm
+
+    with django_assert_max_num_queries(OFFICER_HOME_QUERIES + 2):  # and the reports' counts and their state names
+        page = client.get("/kantor/", headers=EN).content.decode()
+
+    reports = page.split('id="reports-DISHUB"')[1].split("</section>")[0]
+    assert "3 open reports." in reports
+    assert "1 is past its due time" in reports
+    assert 'href="/kantor/DISHUB/pengaduan/"' in reports
+    assert "<strong>3</strong> <span>Forwarded to the agency</span>" in reports
+    assert 'id="reports-DISHUB"' not in _page(personas["dukcapil.verifikator"], "/kantor/")  # no report roles there
 
 
 # --- the operator ------------------------------------------------------------------------------------------------

@@ -17,12 +17,15 @@ from kotalive.workflow.models import WorkflowStep
 
 pytestmark = pytest.mark.django_db
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
 EN = {"Accept-Language": "en"}
 
 
 @pytest.mark.parametrize("reason", ["", "Tiga lampu diganti"])
+@pytest.mark.parametrize(("name", "content"), [("catatan.txt", b"bukan foto"), ("laporan.pdf", PDF)])
 def test_a_refused_photo_is_named_with_the_move_s_other_problems_and_nothing_changes(
-    warga1: User, operator: User, personas: dict[str, User], reason: str
+    warga1: User, operator: User, personas: dict[str, User], reason: str, name: str, content: bytes
 ) -> None:
     _citizen, filed = file_report(warga1)
     tracking = filed["tracking"]
@@ -41,7 +44,7 @@ def test_a_refused_photo_is_named_with_the_move_s_other_problems_and_nothing_cha
             "version": str(before.version),
             "reason": reason,
             "stage": "after",
-            "photos": SimpleUploadedFile("catatan.txt", b"bukan foto", content_type="text/plain"),
+            "photos": SimpleUploadedFile(name, content),
         },
         headers=EN,
     )
@@ -50,7 +53,13 @@ def test_a_refused_photo_is_named_with_the_move_s_other_problems_and_nothing_cha
     summary = re.search(r'<div class="error-summary".*?</div>', refused.content.decode(), flags=re.S)
     assert summary is not None
     links = {text.strip(): href for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary[0])}
-    assert any(text.startswith("The photo catatan.txt") for text in links), links
+    assert f"The photo {name} is not a JPEG or PNG photo (checked by its content)." in links, links
+    # Named as the form names it, beside its field, and what was typed is kept.
+    assert ("What was done is required for this action." in links) == (not reason)
+    html = refused.content.decode()
+    form = html.split('value="resolve"', 1)[1].split("</form>", 1)[0]
+    assert form.count('class="error"') == len(links)
+    assert f">{reason}</textarea>" in form
     expected = {"#photos-resolve"} | ({"#reason-resolve"} if not reason else set())
     assert set(links.values()) == expected, links
     after = Complaint.objects.get(tracking=tracking)

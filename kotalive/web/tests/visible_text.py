@@ -172,6 +172,11 @@ def rules() -> dict[str, list[Rule]]:
         code(value, "workflow state", english=True)
     for value in sorted(actions):
         code(value, "workflow action", english=True)
+    for value in set(WorkflowDefinition.objects.values_list("code", flat=True)):
+        code(value, "workflow code")
+    for value, label in ServiceVersion.OUTPUT_KINDS:  # the stored codes and the model's English choice labels
+        code(value, "output kind")
+        code(label, "output kind", english=True)
     for value, _label in WorkflowSubject.SLA_STATUSES:
         code(value, "SLA status", english=True)
     for value in ("handed_off", "returned_to_operator", "resolved", "closed", "reassigned"):
