@@ -48,7 +48,7 @@ CATEGORY_LABELS: dict[str, Promise] = {
 # The citizen's words for where a subject stands (workflow.definitions.PUBLIC_STATUS and the kinds' own).
 PUBLIC_STATUS_LABELS: dict[str, Promise] = {
     "draf": _("Draft"),
-    "menunggu": _("Waiting"),
+    "menunggu": _("Waiting to be processed"),  # submitted, not yet taken up: not "waiting for you"
     "proses": _("In progress"),
     "selesai": _("Completed"),
     "ditolak": _("Rejected"),
